@@ -1,0 +1,126 @@
+// The product service: categories, products, SKUs and their stock.
+include "base.thrift"
+
+namespace go product
+
+struct Category {
+    1: required string id
+    2: required string name
+}
+
+struct Stock {
+    1: required string sku
+    2: required i64 available
+    3: required i64 reserved
+    4: required i64 sold
+}
+
+struct Sku {
+    1: required string sku
+    2: required map<string, string> attributes
+    3: required base.Money price
+    4: required i64 available
+    5: required bool active
+}
+
+struct Product {
+    1: required string id
+    2: required string name
+    3: required string description
+    4: required Category category
+    5: required list<Sku> skus
+    6: required bool active
+    7: required i64 created_at_ms
+    8: required i64 updated_at_ms
+}
+
+struct NewSku {
+    1: required string sku
+    2: required map<string, string> attributes
+    3: required base.Money price
+}
+
+struct CreateProductRequest {
+    1: required string name
+    2: required string description
+    3: required string category_id
+    4: required list<NewSku> skus
+}
+
+// UpdateProductRequest changes only the fields that are set.
+struct UpdateProductRequest {
+    1: required string id
+    2: optional string name
+    3: optional string description
+    4: optional string category_id
+    5: optional bool active
+    // Prices by SKU code; every SKU must belong to the product.
+    6: optional map<string, base.Money> prices
+}
+
+struct GetProductRequest {
+    1: required string id
+    2: optional bool include_inactive
+}
+
+struct ListProductsRequest {
+    1: optional string query
+    2: optional string category_id
+    3: optional string sort          // "newest" (default), "price_asc", "price_desc"
+    4: optional i32 page_size        // 1..100, default 20
+    5: optional string page_token
+}
+
+struct ListProductsResponse {
+    1: required list<Product> items
+    2: required string next_page_token  // "" on the last page
+}
+
+struct ListCategoriesResponse {
+    1: required list<Category> items
+}
+
+struct Empty {}
+
+// SkuDetail is what the order service snapshots into an order line.
+struct SkuDetail {
+    1: required string sku
+    2: required string product_id
+    3: required string product_name
+    4: required base.Money price
+    5: required bool active         // false when the SKU or its product is deactivated
+    6: required i64 available
+}
+
+struct BatchGetSkusRequest {
+    1: required list<string> skus
+}
+
+struct BatchGetSkusResponse {
+    // Unknown SKUs are absent; the caller decides what that means.
+    1: required list<SkuDetail> items
+}
+
+struct AdjustStockRequest {
+    1: required string sku
+    2: required i64 delta
+    3: required string reason
+    4: required string actor_id
+}
+
+struct GetStockRequest {
+    1: required string sku
+}
+
+service ProductService {
+    ListCategoriesResponse ListCategories(1: Empty req)
+    Product CreateProduct(1: CreateProductRequest req)
+    Product UpdateProduct(1: UpdateProductRequest req)
+    Product GetProduct(1: GetProductRequest req)
+    ListProductsResponse ListProducts(1: ListProductsRequest req)
+    BatchGetSkusResponse BatchGetSkus(1: BatchGetSkusRequest req)
+    // AdjustStock adds delta to available stock, recording reason and actor; it never
+    // takes available below zero.
+    Stock AdjustStock(1: AdjustStockRequest req)
+    Stock GetStock(1: GetStockRequest req)
+}

@@ -1,0 +1,196 @@
+// Package errs is Cartwheel's one error catalog: every failure a client or an internal
+// caller can see has a stable string code, a numeric Kitex biz-status code and the HTTP
+// status the gateway answers with.
+package errs
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/cloudwego/kitex/pkg/kerrors"
+)
+
+// Code is one entry of the catalog.
+type Code struct {
+	Name    string // stable, e.g. "ORDER_NOT_FOUND"
+	Biz     int32  // Kitex biz-status code, unique across the catalog
+	HTTP    int    // status the gateway answers with
+	Message string // default human sentence
+}
+
+// The catalog. Codes are never renumbered or renamed; add new ones at the end of a group.
+var (
+	Internal         = Code{"INTERNAL", 10000, http.StatusInternalServerError, "internal error"}
+	Unavailable      = Code{"UNAVAILABLE", 10001, http.StatusServiceUnavailable, "a dependency is unavailable, retry later"}
+	InvalidArgument  = Code{"INVALID_ARGUMENT", 10100, http.StatusBadRequest, "the request has invalid fields"}
+	MalformedJSON    = Code{"MALFORMED_JSON", 10101, http.StatusBadRequest, "the request body is not valid JSON"}
+	Unauthenticated  = Code{"UNAUTHENTICATED", 10200, http.StatusUnauthorized, "a valid access token is required"}
+	TokenExpired     = Code{"TOKEN_EXPIRED", 10201, http.StatusUnauthorized, "the access token has expired"}
+	Forbidden        = Code{"FORBIDDEN", 10300, http.StatusForbidden, "you are not allowed to do this"}
+	RouteNotFound    = Code{"NOT_FOUND", 10400, http.StatusNotFound, "no such resource"}
+	MethodNotAllowed = Code{"METHOD_NOT_ALLOWED", 10405, http.StatusMethodNotAllowed, "method not allowed on this resource"}
+	BodyTooLarge     = Code{"BODY_TOO_LARGE", 10413, http.StatusRequestEntityTooLarge, "the request body is too large"}
+	RateLimited      = Code{"RATE_LIMITED", 10429, http.StatusTooManyRequests, "too many requests, slow down"}
+
+	EmailTaken              = Code{"EMAIL_TAKEN", 20001, http.StatusConflict, "an account with this email already exists"}
+	InvalidCredentials      = Code{"INVALID_CREDENTIALS", 20002, http.StatusUnauthorized, "email or password is wrong"}
+	RefreshTokenInvalid     = Code{"REFRESH_TOKEN_INVALID", 20003, http.StatusUnauthorized, "the refresh token is invalid, expired or already used"}
+	UserNotFound            = Code{"USER_NOT_FOUND", 20004, http.StatusNotFound, "user not found"}
+	AddressNotFound         = Code{"ADDRESS_NOT_FOUND", 20005, http.StatusNotFound, "address not found"}
+	TooManyAddresses        = Code{"TOO_MANY_ADDRESSES", 20006, http.StatusConflict, "the address book is full"}
+	ProductNotFound         = Code{"PRODUCT_NOT_FOUND", 30001, http.StatusNotFound, "product not found"}
+	SkuNotFound             = Code{"SKU_NOT_FOUND", 30002, http.StatusNotFound, "SKU not found"}
+	CategoryNotFound        = Code{"CATEGORY_NOT_FOUND", 30003, http.StatusNotFound, "category not found"}
+	SkuTaken                = Code{"SKU_TAKEN", 30004, http.StatusConflict, "a SKU with this code already exists"}
+	StockInsufficient       = Code{"STOCK_INSUFFICIENT", 30005, http.StatusConflict, "not enough stock"}
+	SkuUnavailable          = Code{"SKU_UNAVAILABLE", 30006, http.StatusConflict, "the SKU is not for sale"}
+	OrderNotFound           = Code{"ORDER_NOT_FOUND", 40001, http.StatusNotFound, "order not found"}
+	OrderStateConflict      = Code{"ORDER_STATE_CONFLICT", 40002, http.StatusConflict, "the order is not in a state that allows this"}
+	IdempotencyKeyReused    = Code{"IDEMPOTENCY_KEY_REUSED", 40003, http.StatusConflict, "the Idempotency-Key was used with a different request"}
+	CartEmpty               = Code{"CART_EMPTY", 40004, http.StatusConflict, "the cart is empty"}
+	CartFull                = Code{"CART_FULL", 40005, http.StatusConflict, "the cart cannot hold more lines"}
+	PaymentNotFound         = Code{"PAYMENT_NOT_FOUND", 50001, http.StatusNotFound, "payment not found"}
+	PaymentAmountMismatch   = Code{"PAYMENT_AMOUNT_MISMATCH", 50002, http.StatusConflict, "the paid amount does not match the payment"}
+	WebhookSignatureInvalid = Code{"WEBHOOK_SIGNATURE_INVALID", 50003, http.StatusUnauthorized, "the webhook signature is invalid or stale"}
+	PaymentStateConflict    = Code{"PAYMENT_STATE_CONFLICT", 50004, http.StatusConflict, "the payment is not in a state that allows this"}
+	OrderNotPayable         = Code{"ORDER_NOT_PAYABLE", 50005, http.StatusConflict, "the order is not awaiting payment"}
+	SandboxDisabled         = Code{"SANDBOX_DISABLED", 50006, http.StatusNotFound, "the sandbox provider is off"}
+)
+
+// Catalog lists every code; a test keeps names and biz codes unique.
+func Catalog() []Code {
+	return []Code{
+		Internal, Unavailable, InvalidArgument, MalformedJSON, Unauthenticated, TokenExpired,
+		Forbidden, RouteNotFound, MethodNotAllowed, BodyTooLarge, RateLimited,
+		EmailTaken, InvalidCredentials, RefreshTokenInvalid, UserNotFound, AddressNotFound,
+		TooManyAddresses, ProductNotFound, SkuNotFound, CategoryNotFound, SkuTaken,
+		StockInsufficient, SkuUnavailable, OrderNotFound, OrderStateConflict,
+		IdempotencyKeyReused, CartEmpty, CartFull, PaymentNotFound, PaymentAmountMismatch,
+		WebhookSignatureInvalid, PaymentStateConflict, OrderNotPayable, SandboxDisabled,
+	}
+}
+
+// ByBiz finds a code by its biz-status number.
+func ByBiz(biz int32) (Code, bool) {
+	for _, c := range Catalog() {
+		if c.Biz == biz {
+			return c, true
+		}
+	}
+	return Code{}, false
+}
+
+// FieldViolation names one invalid field, by its JSON path as the client sent it.
+type FieldViolation struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// Error is a catalogued error with an optional specific message and field violations.
+type Error struct {
+	Code    Code
+	Message string
+	Details []FieldViolation
+}
+
+func (e *Error) Error() string {
+	if e.Message == "" {
+		return e.Code.Name + ": " + e.Code.Message
+	}
+	return e.Code.Name + ": " + e.Message
+}
+
+// Is makes errors.Is(err, errs.New(errs.OrderNotFound)) match by code.
+func (e *Error) Is(target error) bool {
+	var t *Error
+	return errors.As(target, &t) && t.Code.Name == e.Code.Name
+}
+
+// New makes an Error with the code's default message.
+func New(c Code) *Error { return &Error{Code: c, Message: c.Message} }
+
+// Newf makes an Error with a specific message.
+func Newf(c Code, format string, args ...any) *Error {
+	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid makes an INVALID_ARGUMENT error listing every violation.
+func Invalid(violations ...FieldViolation) *Error {
+	return &Error{Code: InvalidArgument, Message: InvalidArgument.Message, Details: violations}
+}
+
+const detailsKey = "details"
+
+// ToBiz turns a catalogued error into a Kitex biz-status error that crosses the wire.
+func (e *Error) ToBiz() error {
+	extra := map[string]string{}
+	if len(e.Details) > 0 {
+		b, _ := json.Marshal(e.Details) // a slice of string pairs always marshals
+		extra[detailsKey] = string(b)
+	}
+	return kerrors.NewBizStatusErrorWithExtra(e.Code.Biz, e.Message, extra)
+}
+
+// FromRPC recovers the catalogued error from an RPC error. Anything that is not a biz
+// status of the catalog (a timeout, a refused connection) becomes UNAVAILABLE, and the
+// original error is kept for logging.
+func FromRPC(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	bizErr, ok := kerrors.FromBizStatusError(err)
+	if !ok {
+		return &Error{Code: Unavailable, Message: Unavailable.Message}
+	}
+	code, known := ByBiz(bizErr.BizStatusCode())
+	if !known {
+		return New(Internal)
+	}
+	out := &Error{Code: code, Message: bizErr.BizMessage()}
+	if raw, ok := bizErr.BizExtra()[detailsKey]; ok {
+		_ = json.Unmarshal([]byte(raw), &out.Details) // best effort: details are advisory
+	}
+	return out
+}
+
+// Mapping pairs a domain sentinel error with its catalog code.
+type Mapping struct {
+	Err  error
+	Code Code
+}
+
+// Translate maps a domain error to a biz-status error using table; catalogued errors
+// pass through; anything else is logged by the caller and answered as INTERNAL.
+// It returns nil for nil.
+func Translate(err error, table []Mapping) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.ToBiz()
+	}
+	for _, m := range table {
+		if errors.Is(err, m.Err) {
+			return Newf(m.Code, "%s", m.Err.Error()).ToBiz()
+		}
+	}
+	return New(Internal).ToBiz()
+}
+
+// IsInternal reports whether Translate would answer INTERNAL for err, so the handler
+// knows to log it.
+func IsInternal(err error, table []Mapping) bool {
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		return false
+	}
+	for _, m := range table {
+		if errors.Is(err, m.Err) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,226 @@
+// Package embedded is the in-process message broker with RocketMQ semantics that the dev
+// server and unit tests use in place of RocketMQ, durable in one SQLite file.
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+)
+
+// ErrClosed is returned by every operation on a closed broker, producer or consumer.
+var ErrClosed = errors.New("mq/embedded: closed")
+
+// Options tune the broker. A zero field takes the default named in its comment.
+type Options struct {
+	// PollInterval bounds how long a consumer waits before looking for due messages
+	// again (default 500ms). Sends in this process wake consumers at once and delays
+	// are timed exactly, so the poll is only a safety net.
+	PollInterval time.Duration
+	// CheckAfter is how long a half message may stay undecided before the broker checks
+	// it back, and again after each undecided answer (default 5s).
+	CheckAfter time.Duration
+	// CheckInterval is how often undecided half messages are looked for (default 1s).
+	CheckInterval time.Duration
+	// RetryBackoff is the delay before the first redelivery; it doubles for each later
+	// one (default 1s).
+	RetryBackoff time.Duration
+	// MaxRetryBackoff caps the growing redelivery delay (default 1m).
+	MaxRetryBackoff time.Duration
+	// MaxReconsume is how many redeliveries a message gets before it is dead-lettered
+	// for its group (default 16, as in RocketMQ).
+	MaxReconsume int
+	// Concurrency is the number of handlers in flight per consumer (default 4).
+	Concurrency int
+}
+
+func (o Options) withDefaults() Options {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.PollInterval, 500*time.Millisecond)
+	def(&o.CheckAfter, 5*time.Second)
+	def(&o.CheckInterval, time.Second)
+	def(&o.RetryBackoff, time.Second)
+	def(&o.MaxRetryBackoff, time.Minute)
+	if o.MaxReconsume <= 0 {
+		o.MaxReconsume = 16
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	return o
+}
+
+// backoff is the delay before redelivery number n (1 for the first redelivery).
+func (o Options) backoff(n int) time.Duration {
+	d := o.RetryBackoff
+	for i := 1; i < n && d < o.MaxRetryBackoff; i++ {
+		d *= 2
+	}
+	return min(d, o.MaxRetryBackoff)
+}
+
+// Stats counts what the broker did since Open, for tests and metrics.
+type Stats struct {
+	Committed    int64 // messages made visible (plain sends and committed half messages)
+	RolledBack   int64 // half messages discarded
+	CheckBacks   int64 // Checker calls
+	Acked        int64 // successful handler runs
+	Failed       int64 // handler runs that returned an error or panicked
+	DeadLettered int64 // deliveries given up after MaxReconsume redeliveries
+}
+
+type counters struct {
+	committed, rolledBack, checkBacks, acked, failed, deadLettered atomic.Int64
+}
+
+// Broker is an embedded broker on one SQLite file; it implements mq.Driver. Only one
+// Broker may have a file open at a time: Open takes over deliveries left in flight.
+type Broker struct {
+	db     *sql.DB
+	opts   Options
+	log    *slog.Logger
+	ctx    context.Context // cancelled by Close; handlers and checkers run under it
+	cancel context.CancelFunc
+	loops  sync.WaitGroup
+	stats  counters
+
+	mu        sync.Mutex
+	closed    bool
+	consumers map[*consumer]struct{}
+	producers map[string][]*producer // by producer group, for check-back
+	running   map[string]struct{}    // half messages whose local tx runs in this process
+}
+
+var _ mq.Driver = (*Broker)(nil)
+
+// Open opens (creating if needed) the broker stored at path. A nil logger means
+// slog.Default().
+func Open(path string, opts Options, logger *slog.Logger) (*Broker, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	db, err := openDB(path)
+	if err != nil {
+		return nil, fmt.Errorf("mq/embedded: open %s: %w", path, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &Broker{
+		db:        db,
+		opts:      opts.withDefaults(),
+		log:       logger.With("component", "mq.embedded"),
+		ctx:       ctx,
+		cancel:    cancel,
+		consumers: make(map[*consumer]struct{}),
+		producers: make(map[string][]*producer),
+		running:   make(map[string]struct{}),
+	}
+	if err := b.recover(ctx); err != nil {
+		cancel()
+		db.Close()
+		return nil, fmt.Errorf("mq/embedded: recover %s: %w", path, err)
+	}
+	b.loops.Add(1)
+	go b.checkLoop()
+	return b, nil
+}
+
+// NewProducer returns a producer for group; checker answers check-backs of its half
+// messages and is required for SendInTransaction.
+func (b *Broker) NewProducer(group string, checker mq.Checker) (mq.Producer, error) {
+	if err := validateName("producer group", group, maxGroupLen); err != nil {
+		return nil, err
+	}
+	p := &producer{b: b, group: group, checker: checker}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, ErrClosed
+	}
+	b.producers[group] = append(b.producers[group], p)
+	return p, nil
+}
+
+// NewConsumer returns a consumer for group.
+func (b *Broker) NewConsumer(group string) (mq.Consumer, error) {
+	if err := validateName("consumer group", group, maxGroupLen); err != nil {
+		return nil, err
+	}
+	if b.isClosed() {
+		return nil, ErrClosed
+	}
+	return newConsumer(b, group), nil
+}
+
+// Close stops dispatch and check-back, cancels the context of handlers in flight, waits
+// for them to finish and closes the database. Messages they did not acknowledge are
+// delivered again after the next Open.
+func (b *Broker) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	consumers := make([]*consumer, 0, len(b.consumers))
+	for c := range b.consumers {
+		consumers = append(consumers, c)
+	}
+	b.mu.Unlock()
+
+	b.cancel()
+	for _, c := range consumers {
+		c.Close()
+	}
+	b.loops.Wait()
+	return b.db.Close()
+}
+
+// Stats returns the broker's counters.
+func (b *Broker) Stats() Stats {
+	s := &b.stats
+	return Stats{
+		Committed:    s.committed.Load(),
+		RolledBack:   s.rolledBack.Load(),
+		CheckBacks:   s.checkBacks.Load(),
+		Acked:        s.acked.Load(),
+		Failed:       s.failed.Load(),
+		DeadLettered: s.deadLettered.Load(),
+	}
+}
+
+// DeadLetters returns the messages group gave up on, oldest first. ReconsumeTimes is the
+// number of failed deliveries.
+func (b *Broker) DeadLetters(group string) ([]mq.Delivered, error) {
+	if b.isClosed() {
+		return nil, ErrClosed
+	}
+	return b.deadLetters(b.ctx, group)
+}
+
+func (b *Broker) isClosed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}
+
+// wake tells the started consumers of topic to look for due messages now.
+func (b *Broker) wake(topic string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for c := range b.consumers {
+		if _, ok := c.subs[topic]; ok {
+			c.poke()
+		}
+	}
+}

@@ -1,0 +1,42 @@
+// Package suite bundles what every Kitex server and client of Cartwheel needs (discovery,
+// the TTHeader transport that carries biz-status errors, timeouts, graceful exit), so a
+// service wires each in one line.
+package suite
+
+import (
+	"net"
+	"time"
+
+	"github.com/cloudwego/kitex/client"
+	"github.com/cloudwego/kitex/pkg/rpcinfo"
+	"github.com/cloudwego/kitex/pkg/transmeta"
+	"github.com/cloudwego/kitex/server"
+	"github.com/cloudwego/kitex/transport"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+)
+
+// ServerOptions serves on ln (bound by the caller, so tests can use port 0) and
+// registers the service under name.
+func ServerOptions(name string, ln net.Listener, reg registry.Registry) []server.Option {
+	return []server.Option{
+		server.WithServerBasicInfo(&rpcinfo.EndpointBasicInfo{ServiceName: name}),
+		server.WithListener(ln),
+		server.WithServiceAddr(ln.Addr()),
+		server.WithRegistry(reg.Registrar()),
+		server.WithMetaHandler(transmeta.ServerTTHeaderHandler),
+		server.WithReadWriteTimeout(10 * time.Second),
+		server.WithExitWaitTime(5 * time.Second),
+	}
+}
+
+// ClientOptions resolves the target through reg and bounds every call by timeout.
+func ClientOptions(reg registry.Registry, timeout time.Duration) []client.Option {
+	return []client.Option{
+		client.WithResolver(reg.Resolver()),
+		client.WithTransportProtocol(transport.TTHeaderFramed),
+		client.WithMetaHandler(transmeta.ClientTTHeaderHandler),
+		client.WithRPCTimeout(timeout),
+		client.WithConnectTimeout(time.Second),
+	}
+}
