@@ -44,11 +44,6 @@ struct SandboxCompleteRequest {
     2: required string user_id
 }
 
-struct RefundPaymentRequest {
-    1: required string payment_id
-    2: required string reason
-}
-
 service PaymentService {
     // CreatePayment reads the amount from the order service, never from the caller.
     Payment CreatePayment(1: CreatePaymentRequest req)
@@ -57,5 +52,4 @@ service PaymentService {
     // SandboxComplete plays the payer with the sandbox provider, which then calls the
     // webhook. Refused when the sandbox provider is off.
     Payment SandboxComplete(1: SandboxCompleteRequest req)
-    Payment RefundPayment(1: RefundPaymentRequest req)
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.bin"
 mkdir -p "$bin"
-(cd "$root/tools" && GOBIN="$bin" GOFLAGS=-mod=mod go install tool)
+(cd "$root/tools" && GOBIN="$bin" GOWORK=off go install tool)
 
 generate() { # $1: a directory holding a copy of idl/
   (

@@ -317,44 +317,6 @@ var fieldIDToName_SandboxCompleteRequest = map[int16]string{
 	2: "user_id",
 }
 
-type RefundPaymentRequest struct {
-	PaymentId string `thrift:"payment_id,1,required" frugal:"1,required,string" json:"payment_id"`
-	Reason    string `thrift:"reason,2,required" frugal:"2,required,string" json:"reason"`
-}
-
-func NewRefundPaymentRequest() *RefundPaymentRequest {
-	return &RefundPaymentRequest{}
-}
-
-func (p *RefundPaymentRequest) InitDefault() {
-}
-
-func (p *RefundPaymentRequest) GetPaymentId() (v string) {
-	return p.PaymentId
-}
-
-func (p *RefundPaymentRequest) GetReason() (v string) {
-	return p.Reason
-}
-func (p *RefundPaymentRequest) SetPaymentId(val string) {
-	p.PaymentId = val
-}
-func (p *RefundPaymentRequest) SetReason(val string) {
-	p.Reason = val
-}
-
-func (p *RefundPaymentRequest) String() string {
-	if p == nil {
-		return "<nil>"
-	}
-	return fmt.Sprintf("RefundPaymentRequest(%+v)", *p)
-}
-
-var fieldIDToName_RefundPaymentRequest = map[int16]string{
-	1: "payment_id",
-	2: "reason",
-}
-
 type PaymentService interface {
 	CreatePayment(ctx context.Context, req *CreatePaymentRequest) (r *Payment, err error)
 
@@ -363,8 +325,6 @@ type PaymentService interface {
 	HandleWebhook(ctx context.Context, req *WebhookRequest) (r *WebhookResponse, err error)
 
 	SandboxComplete(ctx context.Context, req *SandboxCompleteRequest) (r *Payment, err error)
-
-	RefundPayment(ctx context.Context, req *RefundPaymentRequest) (r *Payment, err error)
 }
 
 type PaymentServiceCreatePaymentArgs struct {
@@ -668,81 +628,5 @@ func (p *PaymentServiceSandboxCompleteResult) String() string {
 }
 
 var fieldIDToName_PaymentServiceSandboxCompleteResult = map[int16]string{
-	0: "success",
-}
-
-type PaymentServiceRefundPaymentArgs struct {
-	Req *RefundPaymentRequest `thrift:"req,1" frugal:"1,default,RefundPaymentRequest" json:"req"`
-}
-
-func NewPaymentServiceRefundPaymentArgs() *PaymentServiceRefundPaymentArgs {
-	return &PaymentServiceRefundPaymentArgs{}
-}
-
-func (p *PaymentServiceRefundPaymentArgs) InitDefault() {
-}
-
-var PaymentServiceRefundPaymentArgs_Req_DEFAULT *RefundPaymentRequest
-
-func (p *PaymentServiceRefundPaymentArgs) GetReq() (v *RefundPaymentRequest) {
-	if !p.IsSetReq() {
-		return PaymentServiceRefundPaymentArgs_Req_DEFAULT
-	}
-	return p.Req
-}
-func (p *PaymentServiceRefundPaymentArgs) SetReq(val *RefundPaymentRequest) {
-	p.Req = val
-}
-
-func (p *PaymentServiceRefundPaymentArgs) IsSetReq() bool {
-	return p.Req != nil
-}
-
-func (p *PaymentServiceRefundPaymentArgs) String() string {
-	if p == nil {
-		return "<nil>"
-	}
-	return fmt.Sprintf("PaymentServiceRefundPaymentArgs(%+v)", *p)
-}
-
-var fieldIDToName_PaymentServiceRefundPaymentArgs = map[int16]string{
-	1: "req",
-}
-
-type PaymentServiceRefundPaymentResult struct {
-	Success *Payment `thrift:"success,0,optional" frugal:"0,optional,Payment" json:"success,omitempty"`
-}
-
-func NewPaymentServiceRefundPaymentResult() *PaymentServiceRefundPaymentResult {
-	return &PaymentServiceRefundPaymentResult{}
-}
-
-func (p *PaymentServiceRefundPaymentResult) InitDefault() {
-}
-
-var PaymentServiceRefundPaymentResult_Success_DEFAULT *Payment
-
-func (p *PaymentServiceRefundPaymentResult) GetSuccess() (v *Payment) {
-	if !p.IsSetSuccess() {
-		return PaymentServiceRefundPaymentResult_Success_DEFAULT
-	}
-	return p.Success
-}
-func (p *PaymentServiceRefundPaymentResult) SetSuccess(x interface{}) {
-	p.Success = x.(*Payment)
-}
-
-func (p *PaymentServiceRefundPaymentResult) IsSetSuccess() bool {
-	return p.Success != nil
-}
-
-func (p *PaymentServiceRefundPaymentResult) String() string {
-	if p == nil {
-		return "<nil>"
-	}
-	return fmt.Sprintf("PaymentServiceRefundPaymentResult(%+v)", *p)
-}
-
-var fieldIDToName_PaymentServiceRefundPaymentResult = map[int16]string{
 	0: "success",
 }

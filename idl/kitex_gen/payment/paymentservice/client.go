@@ -15,7 +15,6 @@ type Client interface {
 	GetPayment(ctx context.Context, req *payment.GetPaymentRequest, callOptions ...callopt.Option) (r *payment.Payment, err error)
 	HandleWebhook(ctx context.Context, req *payment.WebhookRequest, callOptions ...callopt.Option) (r *payment.WebhookResponse, err error)
 	SandboxComplete(ctx context.Context, req *payment.SandboxCompleteRequest, callOptions ...callopt.Option) (r *payment.Payment, err error)
-	RefundPayment(ctx context.Context, req *payment.RefundPaymentRequest, callOptions ...callopt.Option) (r *payment.Payment, err error)
 }
 
 // NewClient creates a client for the service defined in IDL.
@@ -65,9 +64,4 @@ func (p *kPaymentServiceClient) HandleWebhook(ctx context.Context, req *payment.
 func (p *kPaymentServiceClient) SandboxComplete(ctx context.Context, req *payment.SandboxCompleteRequest, callOptions ...callopt.Option) (r *payment.Payment, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.SandboxComplete(ctx, req)
-}
-
-func (p *kPaymentServiceClient) RefundPayment(ctx context.Context, req *payment.RefundPaymentRequest, callOptions ...callopt.Option) (r *payment.Payment, err error) {
-	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
-	return p.kClient.RefundPayment(ctx, req)
 }

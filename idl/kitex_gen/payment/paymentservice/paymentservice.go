@@ -41,13 +41,6 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingNone),
 	),
-	"RefundPayment": kitex.NewMethodInfo(
-		refundPaymentHandler,
-		newPaymentServiceRefundPaymentArgs,
-		newPaymentServiceRefundPaymentResult,
-		false,
-		kitex.WithStreamingMode(kitex.StreamingNone),
-	),
 }
 
 var (
@@ -186,24 +179,6 @@ func newPaymentServiceSandboxCompleteResult() interface{} {
 	return payment.NewPaymentServiceSandboxCompleteResult()
 }
 
-func refundPaymentHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
-	realArg := arg.(*payment.PaymentServiceRefundPaymentArgs)
-	realResult := result.(*payment.PaymentServiceRefundPaymentResult)
-	success, err := handler.(payment.PaymentService).RefundPayment(ctx, realArg.Req)
-	if err != nil {
-		return err
-	}
-	realResult.Success = success
-	return nil
-}
-func newPaymentServiceRefundPaymentArgs() interface{} {
-	return payment.NewPaymentServiceRefundPaymentArgs()
-}
-
-func newPaymentServiceRefundPaymentResult() interface{} {
-	return payment.NewPaymentServiceRefundPaymentResult()
-}
-
 type kClient struct {
 	c client.Client
 }
@@ -249,16 +224,6 @@ func (p *kClient) SandboxComplete(ctx context.Context, req *payment.SandboxCompl
 	_args.Req = req
 	var _result payment.PaymentServiceSandboxCompleteResult
 	if err = p.c.Call(ctx, "SandboxComplete", &_args, &_result); err != nil {
-		return
-	}
-	return _result.GetSuccess(), nil
-}
-
-func (p *kClient) RefundPayment(ctx context.Context, req *payment.RefundPaymentRequest) (r *payment.Payment, err error) {
-	var _args payment.PaymentServiceRefundPaymentArgs
-	_args.Req = req
-	var _result payment.PaymentServiceRefundPaymentResult
-	if err = p.c.Call(ctx, "RefundPayment", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil
