@@ -1,0 +1,262 @@
+// Package fleet starts the whole shop in one process: the four services, each a real
+// Kitex server on its own loopback port, the Hertz gateway, a static registry and the
+// embedded broker. The dev server and the end-to-end tests both use it.
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cartwheel-shop/cartwheel/gateway"
+	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/services/order"
+	"github.com/cartwheel-shop/cartwheel/services/payment"
+	"github.com/cartwheel-shop/cartwheel/services/product"
+	"github.com/cartwheel-shop/cartwheel/services/user"
+)
+
+// Options shape one fleet.
+type Options struct {
+	// DataDir holds the SQLite files of the services and of the broker.
+	DataDir string
+	// Env overrides the process environment; every service reads its own prefix from
+	// the merged result, so anything a service can be configured with, a fleet can too.
+	Env map[string]string
+	// Ephemeral binds every server to 127.0.0.1:0 (tests run many fleets at once).
+	Ephemeral bool
+	// Broker tunes the embedded broker; zero values take its defaults.
+	Broker embedded.Options
+	Logger *slog.Logger
+}
+
+// Fleet is a running shop.
+type Fleet struct {
+	URL      string // the gateway, e.g. http://127.0.0.1:8080
+	Broker   *embedded.Broker
+	Registry *registry.Static
+	Env      map[string]string
+
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	errMu   sync.Mutex
+	runErr  error
+	cleanup []func()
+}
+
+// Default addresses of the dev server; API.md promises the gateway's.
+var defaultAddrs = map[string]string{
+	"GATEWAY_ADDR": "127.0.0.1:8080",
+	"USER_ADDR":    "127.0.0.1:8881",
+	"PRODUCT_ADDR": "127.0.0.1:8882",
+	"ORDER_ADDR":   "127.0.0.1:8883",
+	"PAYMENT_ADDR": "127.0.0.1:8884",
+}
+
+// runner is what every service and the gateway offer once built.
+type runner interface {
+	Run(ctx context.Context) error
+}
+
+// Start migrates every database, starts every server and returns once the gateway
+// listens. Stop undoes it.
+func Start(ctx context.Context, opts Options) (f *Fleet, err error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	f = &Fleet{Registry: registry.NewStatic(nil)}
+	defer func() {
+		if err != nil {
+			f.Stop()
+		}
+	}()
+	listeners, err := f.listen(opts)
+	if err != nil {
+		return nil, err
+	}
+	f.URL = "http://" + listeners["GATEWAY_ADDR"].Addr().String()
+	f.Env = mergedEnv(opts, listeners, f.URL)
+
+	f.Broker, err = embedded.Open(filepath.Join(opts.DataDir, "broker.db"), opts.Broker, log.With("component", "broker"))
+	if err != nil {
+		return nil, fmt.Errorf("fleet: broker: %w", err)
+	}
+	f.cleanup = append(f.cleanup, func() { _ = f.Broker.Close() })
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	f.cancel = cancel
+	runners, err := f.build(ctx, listeners, log)
+	if err != nil {
+		return nil, err
+	}
+	for name, r := range runners {
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			if err := r.Run(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("fleet: server stopped", "server", name, "err", err)
+				f.errMu.Lock()
+				f.runErr = errors.Join(f.runErr, fmt.Errorf("%s: %w", name, err))
+				f.errMu.Unlock()
+			}
+		}()
+	}
+	return f, nil
+}
+
+func (f *Fleet) listen(opts Options) (map[string]net.Listener, error) {
+	out := map[string]net.Listener{}
+	for key, addr := range defaultAddrs {
+		if v, ok := opts.Env[key]; ok {
+			addr = v
+		} else if v, ok := os.LookupEnv(key); ok {
+			addr = v
+		}
+		if opts.Ephemeral {
+			addr = "127.0.0.1:0"
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range out {
+				_ = l.Close()
+			}
+			return nil, fmt.Errorf("fleet: listen %s=%s: %w", key, addr, err)
+		}
+		out[key] = ln
+	}
+	return out, nil
+}
+
+// mergedEnv layers: dev-server defaults < process environment < Options.Env, then the
+// addresses actually bound.
+func mergedEnv(opts Options, listeners map[string]net.Listener, url string) map[string]string {
+	env := map[string]string{
+		"USER_DB_DSN":               filepath.Join(opts.DataDir, "user.db"),
+		"PRODUCT_DB_DSN":            filepath.Join(opts.DataDir, "product.db"),
+		"ORDER_DB_DSN":              filepath.Join(opts.DataDir, "order.db"),
+		"PAYMENT_DB_DSN":            filepath.Join(opts.DataDir, "payment.db"),
+		"PRODUCT_SEED_DEMO":         "true",
+		"PAYMENT_WEBHOOK_URL":       url + "/api/v1/payments/webhook",
+		"PAYMENT_CHECKOUT_BASE_URL": url,
+	}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	for k, v := range opts.Env {
+		env[k] = v
+	}
+	for key, ln := range listeners {
+		env[key] = ln.Addr().String()
+	}
+	return env
+}
+
+// build migrates and constructs every server; the services first, the gateway last.
+func (f *Fleet) build(ctx context.Context, lns map[string]net.Listener, log *slog.Logger) (map[string]runner, error) {
+	out := map[string]runner{}
+	add := func(name string, r runner, cleanup func(), err error) error {
+		if err != nil {
+			return fmt.Errorf("fleet: %s: %w", name, err)
+		}
+		f.cleanup = append(f.cleanup, cleanup)
+		out[name] = r
+		return nil
+	}
+
+	userCfg, err := config.LoadFrom[user.Config]("USER_", f.Env)
+	if err != nil {
+		return nil, err
+	}
+	if err := user.Migrate(ctx, userCfg, log); err != nil {
+		return nil, err
+	}
+	u, c, err := user.New(ctx, userCfg, user.Deps{Logger: log.With("service", "user"), Registry: f.Registry, Listener: lns["USER_ADDR"]})
+	if err := add("user", u, c, err); err != nil {
+		return nil, err
+	}
+
+	productCfg, err := config.LoadFrom[product.Config]("PRODUCT_", f.Env)
+	if err != nil {
+		return nil, err
+	}
+	if err := product.Migrate(ctx, productCfg, log); err != nil {
+		return nil, err
+	}
+	p, c, err := product.New(ctx, productCfg, product.Deps{Logger: log.With("service", "product"), Registry: f.Registry, MQ: f.Broker, Listener: lns["PRODUCT_ADDR"]})
+	if err := add("product", p, c, err); err != nil {
+		return nil, err
+	}
+
+	orderCfg, err := config.LoadFrom[order.Config]("ORDER_", f.Env)
+	if err != nil {
+		return nil, err
+	}
+	if err := order.Migrate(ctx, orderCfg, log); err != nil {
+		return nil, err
+	}
+	o, c, err := order.New(ctx, orderCfg, order.Deps{Logger: log.With("service", "order"), Registry: f.Registry, MQ: f.Broker, Listener: lns["ORDER_ADDR"]})
+	if err := add("order", o, c, err); err != nil {
+		return nil, err
+	}
+
+	paymentCfg, err := config.LoadFrom[payment.Config]("PAYMENT_", f.Env)
+	if err != nil {
+		return nil, err
+	}
+	if err := payment.Migrate(ctx, paymentCfg, log); err != nil {
+		return nil, err
+	}
+	pay, c, err := payment.New(ctx, paymentCfg, payment.Deps{Logger: log.With("service", "payment"), Registry: f.Registry, MQ: f.Broker, Listener: lns["PAYMENT_ADDR"]})
+	if err := add("payment", pay, c, err); err != nil {
+		return nil, err
+	}
+
+	gwCfg, err := config.LoadFrom[gateway.Config]("GATEWAY_", f.Env)
+	if err != nil {
+		return nil, err
+	}
+	g, c, err := gateway.New(ctx, gwCfg, gateway.Deps{Logger: log.With("service", "gateway"), Registry: f.Registry, Listener: lns["GATEWAY_ADDR"]})
+	if err := add("gateway", g, c, err); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Err reports servers that stopped on their own.
+func (f *Fleet) Err() error {
+	f.errMu.Lock()
+	defer f.errMu.Unlock()
+	return f.runErr
+}
+
+// Stop shuts every server down gracefully, then closes what Start opened, newest first.
+func (f *Fleet) Stop() {
+	if f.cancel != nil {
+		f.cancel()
+	}
+	done := make(chan struct{})
+	go func() { f.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		slog.Error("fleet: servers did not stop within 15s")
+	}
+	for i := len(f.cleanup) - 1; i >= 0; i-- {
+		if f.cleanup[i] != nil {
+			f.cleanup[i]()
+		}
+	}
+	f.cleanup = nil
+}
