@@ -174,64 +174,63 @@ func (f *Fleet) build(ctx context.Context, lns map[string]net.Listener, log *slo
 		out[name] = r
 		return nil
 	}
+	logger := func(name string) *slog.Logger { return log.With("service", name) }
 
-	userCfg, err := config.LoadFrom[user.Config]("USER_", f.Env)
-	if err != nil {
-		return nil, err
-	}
-	if err := user.Migrate(ctx, userCfg, log); err != nil {
-		return nil, err
-	}
-	u, c, err := user.New(ctx, userCfg, user.Deps{Logger: log.With("service", "user"), Registry: f.Registry, Listener: lns["USER_ADDR"]})
+	u, c, err := boot(ctx, f.Env, "USER_", user.Migrate, user.New, func(user.Config) user.Deps {
+		return user.Deps{Logger: logger("user"), Registry: f.Registry, Listener: lns["USER_ADDR"]}
+	})
 	if err := add("user", u, c, err); err != nil {
 		return nil, err
 	}
-
-	productCfg, err := config.LoadFrom[product.Config]("PRODUCT_", f.Env)
-	if err != nil {
-		return nil, err
-	}
-	if err := product.Migrate(ctx, productCfg, log); err != nil {
-		return nil, err
-	}
-	p, c, err := product.New(ctx, productCfg, product.Deps{Logger: log.With("service", "product"), Registry: f.Registry, MQ: f.Broker, Listener: lns["PRODUCT_ADDR"]})
+	p, c, err := boot(ctx, f.Env, "PRODUCT_", product.Migrate, product.New, func(product.Config) product.Deps {
+		return product.Deps{Logger: logger("product"), Registry: f.Registry, MQ: f.Broker, Listener: lns["PRODUCT_ADDR"]}
+	})
 	if err := add("product", p, c, err); err != nil {
 		return nil, err
 	}
-
-	orderCfg, err := config.LoadFrom[order.Config]("ORDER_", f.Env)
-	if err != nil {
-		return nil, err
-	}
-	if err := order.Migrate(ctx, orderCfg, log); err != nil {
-		return nil, err
-	}
-	o, c, err := order.New(ctx, orderCfg, order.Deps{Logger: log.With("service", "order"), Registry: f.Registry, MQ: f.Broker, Listener: lns["ORDER_ADDR"]})
+	o, c, err := boot(ctx, f.Env, "ORDER_", order.Migrate, order.New, func(order.Config) order.Deps {
+		return order.Deps{Logger: logger("order"), Registry: f.Registry, MQ: f.Broker, Listener: lns["ORDER_ADDR"]}
+	})
 	if err := add("order", o, c, err); err != nil {
 		return nil, err
 	}
-
-	paymentCfg, err := config.LoadFrom[payment.Config]("PAYMENT_", f.Env)
-	if err != nil {
-		return nil, err
-	}
-	if err := payment.Migrate(ctx, paymentCfg, log); err != nil {
-		return nil, err
-	}
-	pay, c, err := payment.New(ctx, paymentCfg, payment.Deps{Logger: log.With("service", "payment"), Registry: f.Registry, MQ: f.Broker, Listener: lns["PAYMENT_ADDR"]})
+	pay, c, err := boot(ctx, f.Env, "PAYMENT_", payment.Migrate, payment.New, func(payment.Config) payment.Deps {
+		return payment.Deps{Logger: logger("payment"), Registry: f.Registry, MQ: f.Broker, Listener: lns["PAYMENT_ADDR"]}
+	})
 	if err := add("payment", pay, c, err); err != nil {
 		return nil, err
 	}
-
-	gwCfg, err := config.LoadFrom[gateway.Config]("GATEWAY_", f.Env)
-	if err != nil {
-		return nil, err
-	}
-	g, c, err := gateway.New(ctx, gwCfg, gateway.Deps{Logger: log.With("service", "gateway"), Registry: f.Registry, Listener: lns["GATEWAY_ADDR"]})
+	g, c, err := boot(ctx, f.Env, "GATEWAY_", nil, gateway.New, func(gateway.Config) gateway.Deps {
+		return gateway.Deps{Logger: logger("gateway"), Registry: f.Registry, Listener: lns["GATEWAY_ADDR"]}
+	})
 	if err := add("gateway", g, c, err); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// boot loads one server's configuration from env under prefix, applies its migrations
+// explicitly (the dev server's deliberate step; services never migrate on their own),
+// and builds it.
+func boot[C any, D any, S runner](
+	ctx context.Context,
+	env map[string]string,
+	prefix string,
+	migrate func(context.Context, C, *slog.Logger) error,
+	build func(context.Context, C, D) (S, func(), error),
+	deps func(C) D,
+) (S, func(), error) {
+	var zero S
+	cfg, err := config.LoadFrom[C](prefix, env)
+	if err != nil {
+		return zero, nil, err
+	}
+	if migrate != nil {
+		if err := migrate(ctx, cfg, slog.Default()); err != nil {
+			return zero, nil, err
+		}
+	}
+	return build(ctx, cfg, deps(cfg))
 }
 
 // Err reports servers that stopped on their own.

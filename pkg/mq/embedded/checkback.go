@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"log/slog"
 	"runtime/debug"
 	"time"
 
@@ -13,6 +14,8 @@ const (
 	checkBatch = 64
 	// checkTimeout bounds one Checker call, so a stuck checker cannot stall the others.
 	checkTimeout = 10 * time.Second
+	// undecidedWarnAfter is the check-back from which an undecided answer is a warning.
+	undecidedWarnAfter = 3
 	// sweepEvery is how often fully consumed messages are deleted.
 	sweepEvery = time.Minute
 )
@@ -72,7 +75,12 @@ func (b *Broker) checkOne(h halfMessage) {
 				"producer_group", h.group, "id", h.ID, "state", state, "err", err)
 		}
 	default:
-		b.log.Warn("half message still undecided after check-back", "topic", h.Topic,
+		// A young transaction is often still undecided; one that stays so needs a look.
+		level := slog.LevelInfo
+		if h.checkTimes+1 >= undecidedWarnAfter {
+			level = slog.LevelWarn
+		}
+		b.log.Log(b.ctx, level, "half message still undecided after check-back", "topic", h.Topic,
 			"producer_group", h.group, "id", h.ID, "checks", h.checkTimes+1)
 		b.postpone(h, b.opts.CheckAfter, true)
 	}

@@ -66,8 +66,11 @@ func (c *consumer) Subscribe(topic, tagExpr string, h mq.Handler) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.started || c.closed {
-		return fmt.Errorf("mq/embedded: consumer %s: Subscribe after Start or Close", c.group)
+	switch {
+	case c.closed:
+		return ErrClosed
+	case c.started:
+		return fmt.Errorf("mq/embedded: consumer %s: Subscribe after Start", c.group)
 	}
 	c.subs[topic] = subscription{expr: tagExpr, filter: filter, handler: h}
 	return nil
@@ -215,7 +218,7 @@ func (c *consumer) settle(cl claim, handlerErr error) {
 	default:
 		b.stats.failed.Add(1)
 		next := msg.ReconsumeTimes + 1
-		delay := b.opts.backoff(next)
+		delay := max(b.opts.RetryBackoff(next), 0)
 		b.log.Warn("message handler failed, will redeliver", "topic", msg.Topic, "group", c.group,
 			"id", msg.ID, "reconsume_times", msg.ReconsumeTimes, "retry_in", delay, "err", handlerErr)
 		err = b.requeue(ctx, cl.deliveryID, next, time.Now().Add(delay))

@@ -1,5 +1,16 @@
 // Package embedded is the in-process message broker with RocketMQ semantics that the dev
 // server and unit tests use in place of RocketMQ, durable in one SQLite file.
+//
+// A committed message is copied into one delivery per consumer group subscribed to its
+// topic at that moment; a group's consumers claim due deliveries, and a handler's result
+// acknowledges, reschedules (with back-off) or dead-letters its delivery. Half messages
+// wait in the same table until their local transaction or a check-back settles them.
+// One process owns the file: Open takes over what a previous process left in flight.
+//
+// Where it differs from RocketMQ it is stricter, so code that runs here also runs there:
+// topic and group names, empty and oversized bodies are rejected as RocketMQ rejects
+// them. It is also kinder in one place: a half message whose local transaction is still
+// running in this process is not checked back.
 package embedded
 
 import (
@@ -15,7 +26,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 )
 
-// ErrClosed is returned by every operation on a closed broker, producer or consumer.
+// ErrClosed is returned by operations on a closed broker, producer or consumer.
 var ErrClosed = errors.New("mq/embedded: closed")
 
 // Options tune the broker. A zero field takes the default named in its comment.
@@ -29,11 +40,10 @@ type Options struct {
 	CheckAfter time.Duration
 	// CheckInterval is how often undecided half messages are looked for (default 1s).
 	CheckInterval time.Duration
-	// RetryBackoff is the delay before the first redelivery; it doubles for each later
-	// one (default 1s).
-	RetryBackoff time.Duration
-	// MaxRetryBackoff caps the growing redelivery delay (default 1m).
-	MaxRetryBackoff time.Duration
+	// RetryBackoff returns the delay before redelivery number n (1 for the first, the
+	// ReconsumeTimes that redelivery carries). The default starts at 1s and doubles,
+	// capped at 1m; RocketMQ's retry levels grow likewise, only slower.
+	RetryBackoff func(n int) time.Duration
 	// MaxReconsume is how many redeliveries a message gets before it is dead-lettered
 	// for its group (default 16, as in RocketMQ).
 	MaxReconsume int
@@ -50,8 +60,9 @@ func (o Options) withDefaults() Options {
 	def(&o.PollInterval, 500*time.Millisecond)
 	def(&o.CheckAfter, 5*time.Second)
 	def(&o.CheckInterval, time.Second)
-	def(&o.RetryBackoff, time.Second)
-	def(&o.MaxRetryBackoff, time.Minute)
+	if o.RetryBackoff == nil {
+		o.RetryBackoff = doubling(time.Second, time.Minute)
+	}
 	if o.MaxReconsume <= 0 {
 		o.MaxReconsume = 16
 	}
@@ -61,13 +72,15 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// backoff is the delay before redelivery number n (1 for the first redelivery).
-func (o Options) backoff(n int) time.Duration {
-	d := o.RetryBackoff
-	for i := 1; i < n && d < o.MaxRetryBackoff; i++ {
-		d *= 2
+// doubling is a back-off that starts at first and doubles per redelivery up to limit.
+func doubling(first, limit time.Duration) func(n int) time.Duration {
+	return func(n int) time.Duration {
+		d := first
+		for i := 1; i < n && d < limit; i++ {
+			d *= 2
+		}
+		return min(d, limit)
 	}
-	return min(d, o.MaxRetryBackoff)
 }
 
 // Stats counts what the broker did since Open, for tests and metrics.
@@ -125,10 +138,10 @@ func Open(path string, opts Options, logger *slog.Logger) (*Broker, error) {
 		producers: make(map[string][]*producer),
 		running:   make(map[string]struct{}),
 	}
-	if err := b.recover(ctx); err != nil {
+	if err := b.takeOver(ctx); err != nil {
 		cancel()
 		db.Close()
-		return nil, fmt.Errorf("mq/embedded: recover %s: %w", path, err)
+		return nil, fmt.Errorf("mq/embedded: take over %s: %w", path, err)
 	}
 	b.loops.Add(1)
 	go b.checkLoop()

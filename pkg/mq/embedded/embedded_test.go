@@ -18,11 +18,10 @@ import (
 
 // fast keeps every timer short so the whole package runs in seconds.
 var fast = embedded.Options{
-	PollInterval:    50 * time.Millisecond,
-	CheckAfter:      200 * time.Millisecond,
-	CheckInterval:   50 * time.Millisecond,
-	RetryBackoff:    50 * time.Millisecond,
-	MaxRetryBackoff: 200 * time.Millisecond,
+	PollInterval:  50 * time.Millisecond,
+	CheckAfter:    200 * time.Millisecond,
+	CheckInterval: 50 * time.Millisecond,
+	RetryBackoff:  func(n int) time.Duration { return time.Duration(n) * 50 * time.Millisecond },
 }
 
 const waitLimit = 10 * time.Second
@@ -248,6 +247,45 @@ func TestCrashedProcessIsTakenOver(t *testing.T) {
 	}
 	if !bodies["in flight"] || !bodies["half"] {
 		t.Errorf("new broker delivered %v, want the in-flight and the half message", bodies)
+	}
+}
+
+// A local transaction still running in this process after CheckAfter is left to finish:
+// checking it back would read a database row not written yet and roll back a message
+// whose transaction then commits.
+func TestSlowLocalTxIsNotCheckedBack(t *testing.T) {
+	b := open(t, filepath.Join(t.TempDir(), "mq.db"), fast, nil)
+	got := make(collector, 1)
+	consume(t, b, "cg_stock", "order", got.handle)
+	var mu sync.Mutex
+	committed, checks := false, 0
+	p := produce(t, b, "pg_order", func(context.Context, *mq.Delivered) mq.TxState {
+		mu.Lock()
+		defer mu.Unlock()
+		checks++
+		if committed {
+			return mq.TxCommit
+		}
+		return mq.TxRollback
+	})
+	id, err := p.SendInTransaction(t.Context(), &mq.Message{Topic: "order", Tags: "created", Body: []byte("slow")},
+		func(context.Context) error {
+			time.Sleep(4 * fast.CheckAfter) // several check rounds pass meanwhile
+			mu.Lock()
+			defer mu.Unlock()
+			committed = true
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := got.next(t); d.ID != id {
+		t.Fatalf("delivered %s, want %s", d.ID, id)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if checks != 0 {
+		t.Errorf("checker consulted %d times while the local transaction ran", checks)
 	}
 }
 

@@ -105,10 +105,10 @@ func migrate(db *sql.DB) error {
 	return err
 }
 
-// recover takes over from the previous process: deliveries it left in flight become
+// takeOver takes over from the previous process: deliveries it left in flight become
 // ready again, and its undecided half messages are due for check-back now, because
 // their local transactions ended with it. Messages nobody will read are dropped.
-func (b *Broker) recover(ctx context.Context) error {
+func (b *Broker) takeOver(ctx context.Context) error {
 	res, err := b.db.ExecContext(ctx,
 		`UPDATE deliveries SET state = ? WHERE state = ?`, deliveryReady, deliveryInFlight)
 	if err != nil {

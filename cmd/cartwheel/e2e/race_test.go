@@ -1,0 +1,101 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// 200 customers race for 50 units: exactly 50 orders await payment, 150 are cancelled
+// out of stock, available never goes below zero, and nothing is lost or invented.
+func TestRaceForTheLastUnits(t *testing.T) {
+	const units, customers = 50, 200
+	s := newShop(t, nil)
+	admin := s.admin()
+	sku := s.newSKU(admin, 2500, units)
+
+	shoppers := make([]customer, customers)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	for i := range shoppers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			shoppers[i] = s.newCustomer(fmt.Sprintf("Racer%d", i))
+		}()
+	}
+	wg.Wait()
+
+	// Watch the stock while the race runs: available must never be negative.
+	stop := make(chan struct{})
+	var samples, negative atomic.Int64
+	var watcher sync.WaitGroup
+	watcher.Add(1)
+	go func() {
+		defer watcher.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			st := s.stock(admin, sku)
+			samples.Add(1)
+			if st.Available < 0 || st.Available+st.Reserved+st.Sold != units {
+				negative.Add(1)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+
+	start := make(chan struct{})
+	orderIDs := make([]string, customers)
+	for i := range shoppers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			r := s.placeOrder(shoppers[i], fmt.Sprintf("race-%d", i), line(sku, 1))
+			if r.status != http.StatusCreated {
+				t.Errorf("customer %d: %d %s", i, r.status, r.body)
+				return
+			}
+			var o order
+			r.decode(t, &o)
+			orderIDs[i] = o.ID
+		}()
+	}
+	close(start)
+	wg.Wait()
+
+	counts := map[string]int{}
+	for i, id := range orderIDs {
+		if id == "" {
+			continue
+		}
+		var o order
+		s.eventually("race order settles", 60*time.Second, func() bool {
+			o = s.order(shoppers[i], id)
+			return o.Status != "PENDING"
+		})
+		counts[o.Status+"/"+o.CancelReason]++
+	}
+	close(stop)
+	watcher.Wait()
+
+	if counts["AWAITING_PAYMENT/"] != units || counts["CANCELLED/OUT_OF_STOCK"] != customers-units || len(counts) != 2 {
+		t.Fatalf("outcomes %v, want %d AWAITING_PAYMENT and %d CANCELLED/OUT_OF_STOCK", counts, units, customers-units)
+	}
+	if st := s.stock(admin, sku); st != (stock{sku, 0, units, 0}) {
+		t.Fatalf("final stock %+v, want 0 available, %d reserved", st, units)
+	}
+	if negative.Load() != 0 {
+		t.Fatalf("%d of %d stock samples broke available >= 0 or the total", negative.Load(), samples.Load())
+	}
+	t.Logf("%d stock samples during the race, all consistent", samples.Load())
+}
