@@ -1,5 +1,5 @@
 // Package registry is service discovery for Kitex: servers register, clients resolve.
-// The static driver serves the dev server and tests; the Nacos driver (a later issue)
+// The static driver serves the dev server and tests; the Nacos driver (pkg/registry/nacos)
 // serves real deployments behind the same interface.
 package registry
 
@@ -23,19 +23,28 @@ type Registry interface {
 	Resolver() discovery.Resolver
 }
 
-// Static is an in-process name -> addresses table. Servers in the same process add
+// Static is an in-process name -> instances table. Servers in the same process add
 // themselves when they start and leave when they stop; seed it from configuration for
 // services in other processes.
 type Static struct {
 	mu        sync.RWMutex
-	instances map[string][]string
+	instances map[string][]staticInstance
 }
 
-// NewStatic returns a table seeded with addresses by service name.
+type staticInstance struct {
+	addr   string
+	weight int
+}
+
+// NewStatic returns a table seeded with addresses by service name, each at the default
+// weight.
 func NewStatic(seed map[string][]string) *Static {
-	s := &Static{instances: map[string][]string{}}
+	s := &Static{instances: map[string][]staticInstance{}}
 	for name, addrs := range seed {
-		s.instances[name] = slices.Clone(addrs)
+		s.instances[name] = []staticInstance{}
+		for _, a := range addrs {
+			s.instances[name] = append(s.instances[name], staticInstance{addr: a, weight: discovery.DefaultWeight})
+		}
 	}
 	return s
 }
@@ -64,21 +73,33 @@ func ParseStatic(spec string) (map[string][]string, error) {
 func (s *Static) Registrar() kregistry.Registry { return s }
 func (s *Static) Resolver() discovery.Resolver  { return s }
 
-// Register adds the instance's address under its service name.
+// Register adds the instance under its service name, or updates its weight when the
+// address is already there.
 func (s *Static) Register(info *kregistry.Info) error {
-	if info == nil || info.Addr == nil {
+	if info == nil {
+		return nil // Kitex registers late and passes nil when Stop already withdrew the info
+	}
+	if info.Addr == nil {
 		return fmt.Errorf("registry: register without an address")
+	}
+	weight := info.Weight
+	if weight <= 0 {
+		weight = discovery.DefaultWeight
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	addr := info.Addr.String()
-	if !slices.Contains(s.instances[info.ServiceName], addr) {
-		s.instances[info.ServiceName] = append(s.instances[info.ServiceName], addr)
+	list := s.instances[info.ServiceName]
+	if i := slices.IndexFunc(list, func(in staticInstance) bool { return in.addr == addr }); i >= 0 {
+		list[i].weight = weight
+		return nil
 	}
+	s.instances[info.ServiceName] = append(list, staticInstance{addr: addr, weight: weight})
 	return nil
 }
 
-// Deregister removes the instance, so clients stop dialing it.
+// Deregister removes the instance, so clients stop dialing it. The name stays known, so
+// resolving it afterwards answers "no instance" rather than "unknown service".
 func (s *Static) Deregister(info *kregistry.Info) error {
 	if info == nil || info.Addr == nil {
 		return nil
@@ -86,7 +107,9 @@ func (s *Static) Deregister(info *kregistry.Info) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	addr := info.Addr.String()
-	s.instances[info.ServiceName] = slices.DeleteFunc(s.instances[info.ServiceName], func(a string) bool { return a == addr })
+	if list, ok := s.instances[info.ServiceName]; ok {
+		s.instances[info.ServiceName] = slices.DeleteFunc(list, func(in staticInstance) bool { return in.addr == addr })
+	}
 	return nil
 }
 
@@ -95,18 +118,22 @@ func (s *Static) Target(_ context.Context, target rpcinfo.EndpointInfo) string {
 	return target.ServiceName()
 }
 
-// Resolve answers from the table. Results are not cacheable, so a deregistered
-// instance disappears from the very next call.
+// Resolve answers from the table. A name never seeded nor registered is an error (a
+// typo in configuration should say so); a known name whose instances have all left is an
+// empty result, not an error, because Kitex keeps serving its previous list when a
+// refresh fails. Kitex re-resolves every few seconds (lbcache's refresh interval), so a
+// change reaches callers within that interval; results are not cacheable, so the picker
+// is rebuilt from the newest result on every call.
 func (s *Static) Resolve(_ context.Context, name string) (discovery.Result, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	addrs := s.instances[name]
-	if len(addrs) == 0 {
+	list, known := s.instances[name]
+	if !known {
 		return discovery.Result{}, fmt.Errorf("registry: no instance of %q", name)
 	}
-	res := discovery.Result{CacheKey: name}
-	for _, a := range addrs {
-		res.Instances = append(res.Instances, discovery.NewInstance("tcp", a, discovery.DefaultWeight, nil))
+	res := discovery.Result{CacheKey: name, Instances: []discovery.Instance{}}
+	for _, in := range list {
+		res.Instances = append(res.Instances, discovery.NewInstance("tcp", in.addr, in.weight, nil))
 	}
 	return res, nil
 }
@@ -115,4 +142,6 @@ func (s *Static) Diff(key string, prev, next discovery.Result) (discovery.Change
 	return discovery.DefaultDiff(key, prev, next)
 }
 
-func (s *Static) Name() string { return "static" }
+// Name is unique per table: Kitex caches balancers process-wide by resolver name, and two
+// tables in one process (parallel tests, two fleets) must not share a cache.
+func (s *Static) Name() string { return fmt.Sprintf("static-%p", s) }

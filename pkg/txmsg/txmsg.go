@@ -5,7 +5,6 @@ package txmsg
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -88,18 +87,18 @@ func Checker(db *gorm.DB) mq.Checker {
 		if txID == "" {
 			return mq.TxRollback
 		}
+		var n int64
+		// Count, not Take: only existence matters, and scanning created_at would depend
+		// on how each driver returns a DATETIME(6) column.
+		if err := db.WithContext(ctx).Model(&Record{}).Where("tx_id = ?", txID).Count(&n).Error; err != nil {
+			return mq.TxUnknown
+		}
+		if n > 0 {
+			return mq.TxCommit
+		}
 		if time.Since(msg.BornAt) < LocalTimeout {
 			return mq.TxUnknown // the local transaction may still be running
 		}
-		var rec Record
-		err := db.WithContext(ctx).Where("tx_id = ?", txID).Take(&rec).Error
-		switch {
-		case err == nil:
-			return mq.TxCommit
-		case errors.Is(err, gorm.ErrRecordNotFound):
-			return mq.TxRollback
-		default:
-			return mq.TxUnknown
-		}
+		return mq.TxRollback
 	}
 }
