@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-
-	"github.com/cloudwego/kitex/pkg/kerrors"
 )
 
 // Code is one entry of the catalog.
@@ -123,14 +121,27 @@ func Invalid(violations ...FieldViolation) *Error {
 
 const detailsKey = "details"
 
-// ToBiz turns a catalogued error into a Kitex biz-status error that crosses the wire.
-func (e *Error) ToBiz() error {
-	extra := map[string]string{}
-	if len(e.Details) > 0 {
-		b, _ := json.Marshal(e.Details) // a slice of string pairs always marshals
-		extra[detailsKey] = string(b)
+// BizStatusCode, BizMessage and BizExtra make *Error a Kitex biz-status error by shape
+// (Kitex recognises kerrors.BizStatusErrorIface through errors.As), so this package,
+// and every domain package that reports field violations with it, imports no framework.
+func (e *Error) BizStatusCode() int32 { return e.Code.Biz }
+func (e *Error) BizMessage() string   { return e.Message }
+func (e *Error) BizExtra() map[string]string {
+	if len(e.Details) == 0 {
+		return nil
 	}
-	return kerrors.NewBizStatusErrorWithExtra(e.Code.Biz, e.Message, extra)
+	b, _ := json.Marshal(e.Details) // a slice of string pairs always marshals
+	return map[string]string{detailsKey: string(b)}
+}
+
+// ToBiz returns the error in the form that crosses the wire as a biz status.
+func (e *Error) ToBiz() error { return e }
+
+// bizStatus is the shape of a biz-status error as a Kitex client returns it.
+type bizStatus interface {
+	BizStatusCode() int32
+	BizMessage() string
+	BizExtra() map[string]string
 }
 
 // FromRPC recovers the catalogued error from an RPC error. Anything that is not a biz
@@ -140,16 +151,16 @@ func FromRPC(err error) *Error {
 	if err == nil {
 		return nil
 	}
-	bizErr, ok := kerrors.FromBizStatusError(err)
-	if !ok {
+	var biz bizStatus
+	if !errors.As(err, &biz) {
 		return &Error{Code: Unavailable, Message: Unavailable.Message}
 	}
-	code, known := ByBiz(bizErr.BizStatusCode())
+	code, known := ByBiz(biz.BizStatusCode())
 	if !known {
 		return New(Internal)
 	}
-	out := &Error{Code: code, Message: bizErr.BizMessage()}
-	if raw, ok := bizErr.BizExtra()[detailsKey]; ok {
+	out := &Error{Code: code, Message: biz.BizMessage()}
+	if raw, ok := biz.BizExtra()[detailsKey]; ok {
 		_ = json.Unmarshal([]byte(raw), &out.Details) // best effort: details are advisory
 	}
 	return out

@@ -68,3 +68,17 @@ func TestErrorsIsMatchesByCode(t *testing.T) {
 		t.Fatal("errors.Is must match by code only")
 	}
 }
+
+// The catalogued error must satisfy Kitex's biz-status interface by shape, or servers
+// would answer every domain error as a transport failure.
+func TestErrorIsAKitexBizStatus(t *testing.T) {
+	var biz interface {
+		BizStatusCode() int32
+		BizMessage() string
+		BizExtra() map[string]string
+		Error() string
+	} = Invalid(FieldViolation{"email", "is required"})
+	if biz.BizStatusCode() != InvalidArgument.Biz || biz.BizExtra()[detailsKey] == "" {
+		t.Fatalf("got %d %v", biz.BizStatusCode(), biz.BizExtra())
+	}
+}

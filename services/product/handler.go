@@ -1,0 +1,214 @@
+package product
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/cloudwego/kitex/pkg/rpcinfo"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/money"
+
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/invalid"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
+)
+
+// errorTable maps the domain's sentinels to the error catalog.
+var errorTable = []errs.Mapping{
+	{Err: catalog.ErrProductNotFound, Code: errs.ProductNotFound},
+	{Err: catalog.ErrCategoryNotFound, Code: errs.CategoryNotFound},
+	{Err: catalog.ErrSKUTaken, Code: errs.SkuTaken},
+	{Err: stock.ErrSKUNotFound, Code: errs.SkuNotFound},
+	{Err: stock.ErrInsufficient, Code: errs.StockInsufficient},
+}
+
+// handler is the Kitex face of the service: thrift in, domain call, thrift out.
+type handler struct {
+	catalog *catalog.Service
+	stock   *stock.Service
+	log     *slog.Logger
+}
+
+var _ product.ProductService = (*handler)(nil)
+
+func (h *handler) ListCategories(ctx context.Context, _ *product.Empty) (*product.ListCategoriesResponse, error) {
+	cs, err := h.catalog.Categories(ctx)
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	out := &product.ListCategoriesResponse{Items: make([]*product.Category, len(cs))}
+	for i, c := range cs {
+		out.Items[i] = toThriftCategory(c)
+	}
+	return out, nil
+}
+
+func (h *handler) CreateProduct(ctx context.Context, req *product.CreateProductRequest) (*product.Product, error) {
+	l, err := h.catalog.CreateProduct(ctx, toDomainDraft(orEmpty(req)))
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return toThriftProduct(l), nil
+}
+
+func (h *handler) UpdateProduct(ctx context.Context, req *product.UpdateProductRequest) (*product.Product, error) {
+	req = orEmpty(req)
+	l, err := h.catalog.UpdateProduct(ctx, req.Id, toDomainPatch(req))
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return toThriftProduct(l), nil
+}
+
+func (h *handler) GetProduct(ctx context.Context, req *product.GetProductRequest) (*product.Product, error) {
+	req = orEmpty(req)
+	l, err := h.catalog.Product(ctx, req.Id, req.GetIncludeInactive())
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return toThriftProduct(l), nil
+}
+
+func (h *handler) ListProducts(ctx context.Context, req *product.ListProductsRequest) (*product.ListProductsResponse, error) {
+	req = orEmpty(req)
+	page, err := h.catalog.ListProducts(ctx, catalog.ListRequest{
+		Query: req.GetQuery(), CategoryID: req.GetCategoryId(), Sort: req.GetSort(),
+		PageSize: int(req.GetPageSize()), PageToken: req.GetPageToken(),
+	})
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	out := &product.ListProductsResponse{Items: make([]*product.Product, len(page.Items)), NextPageToken: page.NextToken}
+	for i, l := range page.Items {
+		out.Items[i] = toThriftProduct(l)
+	}
+	return out, nil
+}
+
+func (h *handler) BatchGetSkus(ctx context.Context, req *product.BatchGetSkusRequest) (*product.BatchGetSkusResponse, error) {
+	details, err := h.catalog.SKUs(ctx, orEmpty(req).Skus)
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	out := &product.BatchGetSkusResponse{Items: make([]*product.SkuDetail, len(details))}
+	for i, d := range details {
+		out.Items[i] = &product.SkuDetail{
+			Sku: d.Code, ProductId: d.ProductID, ProductName: d.ProductName,
+			Price: toThriftMoney(d.Price), Active: d.Active, Available: d.Available,
+		}
+	}
+	return out, nil
+}
+
+func (h *handler) AdjustStock(ctx context.Context, req *product.AdjustStockRequest) (*product.Stock, error) {
+	req = orEmpty(req)
+	level, err := h.stock.Adjust(ctx, req.Sku, req.Delta, req.Reason, req.ActorId)
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return toThriftStock(level), nil
+}
+
+func (h *handler) GetStock(ctx context.Context, req *product.GetStockRequest) (*product.Stock, error) {
+	level, err := h.stock.Level(ctx, orEmpty(req).Sku)
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return toThriftStock(level), nil
+}
+
+// fail turns a domain error into the biz-status error that crosses the wire, logging
+// with detail what the client only sees as INTERNAL.
+func (h *handler) fail(ctx context.Context, err error) error {
+	var bad *invalid.Error
+	if errors.As(err, &bad) {
+		violations := make([]errs.FieldViolation, len(bad.Fields))
+		for i, f := range bad.Fields {
+			violations[i] = errs.FieldViolation{Field: f.Name, Reason: f.Reason}
+		}
+		return errs.Invalid(violations...).ToBiz()
+	}
+	if errs.IsInternal(err, errorTable) {
+		method := ""
+		if ri := rpcinfo.GetRPCInfo(ctx); ri != nil && ri.Invocation() != nil {
+			method = ri.Invocation().MethodName()
+		}
+		h.log.ErrorContext(ctx, "request failed", "method", method, "err", err)
+	}
+	return errs.Translate(err, errorTable)
+}
+
+// orEmpty stands an empty request in for a nil one, which a client can send by leaving
+// the argument out; the domain then reports its missing fields like any others.
+func orEmpty[T any](req *T) *T {
+	if req == nil {
+		return new(T)
+	}
+	return req
+}
+
+func toDomainDraft(req *product.CreateProductRequest) catalog.Draft {
+	d := catalog.Draft{Name: req.Name, Description: req.Description, CategoryID: req.CategoryId}
+	for _, s := range req.Skus {
+		if s == nil {
+			s = &product.NewSku_{} // reported as a SKU with every field missing
+		}
+		d.SKUs = append(d.SKUs, catalog.SKUDraft{Code: s.Sku, Attributes: s.Attributes, Price: toDomainMoney(s.Price)})
+	}
+	return d
+}
+
+func toDomainPatch(req *product.UpdateProductRequest) catalog.Patch {
+	p := catalog.Patch{Name: req.Name, Description: req.Description, CategoryID: req.CategoryId, Active: req.Active}
+	if len(req.Prices) > 0 {
+		p.Prices = make(map[string]money.Money, len(req.Prices))
+		for code, m := range req.Prices {
+			p.Prices[code] = toDomainMoney(m)
+		}
+	}
+	return p
+}
+
+// toDomainMoney copies without validating: the domain checks amount and currency and
+// reports them by field. A missing price fails both checks.
+func toDomainMoney(m *base.Money) money.Money {
+	if m == nil {
+		return money.Money{}
+	}
+	return money.Money{Cents: m.AmountCents, Currency: m.Currency}
+}
+
+func toThriftMoney(m money.Money) *base.Money {
+	return &base.Money{AmountCents: m.Cents, Currency: m.Currency}
+}
+
+func toThriftCategory(c catalog.Category) *product.Category {
+	return &product.Category{Id: c.ID, Name: c.Name}
+}
+
+func toThriftProduct(l catalog.Listing) *product.Product {
+	p := l.Product
+	out := &product.Product{
+		Id: p.ID(), Name: p.Name(), Description: p.Description(), Category: toThriftCategory(l.Category),
+		Active: p.Active(), CreatedAtMs: p.CreatedAt().UnixMilli(), UpdatedAtMs: p.UpdatedAt().UnixMilli(),
+	}
+	for _, s := range p.SKUs() {
+		attrs := s.Attributes()
+		if attrs == nil {
+			attrs = map[string]string{} // a required map: never null on the wire
+		}
+		out.Skus = append(out.Skus, &product.Sku{
+			Sku: s.Code(), Attributes: attrs, Price: toThriftMoney(s.Price()),
+			Available: l.Available[s.Code()], Active: s.Active() && p.Active(),
+		})
+	}
+	return out
+}
+
+func toThriftStock(l stock.Level) *product.Stock {
+	return &product.Stock{Sku: l.SKU, Available: l.Available, Reserved: l.Reserved, Sold: l.Sold}
+}

@@ -1,0 +1,178 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/money"
+
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/store"
+)
+
+// mysqlEnv names a MySQL/MariaDB server DSN (user:pass@tcp(127.0.0.1:3306)/); when it is
+// set, every store test also runs there, each in a database of its own.
+const mysqlEnv = "CARTWHEEL_TEST_MYSQL_DSN"
+
+// env is one test's store over a fresh, migrated database.
+type env struct {
+	t       *testing.T
+	ctx     context.Context
+	db      *gorm.DB
+	store   *store.Store
+	catalog *catalog.Service
+	stock   *stock.Service
+	clock   *clock
+}
+
+var logEnginesOnce sync.Once
+
+// onEachEngine runs test once per database engine: SQLite always, MySQL when
+// CARTWHEEL_TEST_MYSQL_DSN is set.
+func onEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
+	t.Helper()
+	dsn := os.Getenv(mysqlEnv)
+	logEnginesOnce.Do(func() {
+		if dsn == "" {
+			t.Logf("store tests run on sqlite only; set %s to run them on MySQL too", mysqlEnv)
+		} else {
+			t.Logf("store tests run on sqlite and mysql")
+		}
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		test(t, newEnv(t, db.Config{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "product.db"), MaxOpenConns: 1, ConnMaxLifetime: time.Hour}))
+	})
+	if dsn != "" {
+		t.Run("mysql", func(t *testing.T) { test(t, newEnv(t, mysqlDatabase(t, dsn))) })
+	}
+}
+
+func newEnv(t *testing.T, cfg db.Config) *env {
+	t.Helper()
+	gdb, err := db.Open(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(gdb) })
+	ctx := context.Background()
+	if err := db.Migrate(ctx, gdb, store.Migrations); err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
+	st := store.New(gdb, c.Now)
+	return &env{
+		t: t, ctx: ctx, db: gdb, store: st, clock: c,
+		catalog: catalog.NewService(st, "USD", c.Now),
+		stock:   stock.NewService(st),
+	}
+}
+
+// mysqlDatabase creates a uniquely named database on the server of dsn, dropped when
+// the test ends, and returns its configuration.
+func mysqlDatabase(t *testing.T, dsn string) db.Config {
+	t.Helper()
+	server, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatalf("%s: %v", mysqlEnv, err)
+	}
+	var suffix [6]byte
+	rand.Read(suffix[:])
+	name := "cw_product_test_" + hex.EncodeToString(suffix[:])
+	admin, err := sql.Open("mysql", server.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4"); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP DATABASE " + name); err != nil {
+			t.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	cfg := server.Clone()
+	cfg.DBName = name
+	cfg.ParseTime = true
+	return db.Config{Driver: "mysql", DSN: cfg.FormatDSN(), MaxOpenConns: 20, MaxIdleConns: 20, ConnMaxLifetime: time.Hour}
+}
+
+// clock is a test clock that moves one second per reading, so every product is
+// strictly newer than the one created before it.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(time.Second)
+	return c.now
+}
+
+func usd(cents int64) money.Money { return money.Money{Cents: cents, Currency: "USD"} }
+
+// category seeds one category and returns its id.
+func (e *env) category(name string) string {
+	e.t.Helper()
+	cs, err := e.catalog.CreateCategories(e.ctx, name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return cs[0].ID
+}
+
+// product creates a product in category with one SKU per price, coded code-1, code-2...
+func (e *env) product(categoryID, name, code string, prices ...int64) catalog.Listing {
+	e.t.Helper()
+	d := catalog.Draft{Name: name, Description: "About " + name, CategoryID: categoryID}
+	for i, p := range prices {
+		d.SKUs = append(d.SKUs, catalog.SKUDraft{Code: code + "-" + string(rune('1'+i)), Attributes: map[string]string{"n": name}, Price: usd(p)})
+	}
+	l, err := e.catalog.CreateProduct(e.ctx, d)
+	if err != nil {
+		e.t.Fatalf("create %s: %v", name, err)
+	}
+	return l
+}
+
+// restock adds qty to sku.
+func (e *env) restock(sku string, qty int64) {
+	e.t.Helper()
+	if _, err := e.stock.Adjust(e.ctx, sku, qty, "delivery", "staff-1"); err != nil {
+		e.t.Fatalf("restock %s: %v", sku, err)
+	}
+}
+
+// level reads the stock of sku.
+func (e *env) level(sku string) stock.Level {
+	e.t.Helper()
+	l, err := e.stock.Level(e.ctx, sku)
+	if err != nil {
+		e.t.Fatalf("level of %s: %v", sku, err)
+	}
+	return l
+}
+
+// count runs a COUNT(*) query.
+func (e *env) count(query string, args ...any) int64 {
+	e.t.Helper()
+	var n int64
+	if err := e.db.Raw(query, args...).Scan(&n).Error; err != nil {
+		e.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}

@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/ids"
+
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
+)
+
+var _ stock.Store = (*Store)(nil)
+
+// Level returns the stock of sku.
+func (s *Store) Level(ctx context.Context, sku string) (stock.Level, error) {
+	var r stockRow
+	if err := s.conn(ctx).Where("sku = ?", sku).Take(&r).Error; err != nil {
+		return stock.Level{}, notFound(err, stock.ErrSKUNotFound, "load stock")
+	}
+	return toDomainLevel(r), nil
+}
+
+// Adjust applies a in one conditional update and records it in the same transaction.
+func (s *Store) Adjust(ctx context.Context, a stock.Adjustment) (stock.Level, error) {
+	var out stock.Level
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		at := timestamp(s.timestamp())
+		moved, err := move(tx, a.Movement(), at)
+		if err != nil {
+			return err
+		}
+		if !moved {
+			if _, err := s.WithTx(tx).Level(ctx, a.SKU); err != nil {
+				return err
+			}
+			return stock.ErrInsufficient
+		}
+		row := adjustmentRow{ID: ids.New(), SKU: a.SKU, Delta: a.Delta, Reason: a.Reason, ActorID: a.ActorID, Created: at}
+		if err := tx.Create(&row).Error; err != nil {
+			return fmt.Errorf("store: record adjustment: %w", err)
+		}
+		out, err = s.WithTx(tx).Level(ctx, a.SKU)
+		return err
+	})
+	return out, err
+}
+
+// move applies m in a single UPDATE whose condition refuses to take any bucket below
+// zero; it reports false when the SKU is unknown or the condition refused. Every stock
+// change (adjustment, reservation, sale, release) goes through here.
+func move(tx *gorm.DB, m stock.Movement, at timestamp) (bool, error) {
+	res := tx.Model(&stockRow{}).
+		Where("sku = ? AND available + ? >= 0 AND reserved + ? >= 0 AND sold + ? >= 0", m.SKU, m.Available, m.Reserved, m.Sold).
+		Updates(map[string]any{
+			"available":  gorm.Expr("available + ?", m.Available),
+			"reserved":   gorm.Expr("reserved + ?", m.Reserved),
+			"sold":       gorm.Expr("sold + ?", m.Sold),
+			"updated_at": at,
+		})
+	if res.Error != nil {
+		return false, fmt.Errorf("store: move stock of %s: %w", m.SKU, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// Availability reads what skus can sell, without locking.
+func (s *Store) Availability(ctx context.Context, skus []string) (map[string]stock.Availability, error) {
+	return availability(s.conn(ctx), skus)
+}
+
+// availability reads the stock rows of skus, locked when tx locks, in SKU order, and
+// whether each SKU and its product are active.
+func availability(tx *gorm.DB, skus []string) (map[string]stock.Availability, error) {
+	out := map[string]stock.Availability{}
+	if len(skus) == 0 {
+		return out, nil
+	}
+	var levels []stockRow
+	if err := tx.Where("sku IN ?", skus).Order("sku").Find(&levels).Error; err != nil {
+		return nil, fmt.Errorf("store: read stock: %w", err)
+	}
+	var flags []struct {
+		Code          string
+		SKUActive     bool
+		ProductActive bool
+	}
+	// A fresh session, so the lock clause of tx (if any) does not lock catalog rows.
+	err := tx.Session(&gorm.Session{NewDB: true}).Table("skus").
+		Select("skus.code, skus.active AS sku_active, products.active AS product_active").
+		Joins("JOIN products ON products.id = skus.product_id").
+		Where("skus.code IN ?", skus).
+		Scan(&flags).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: read SKU status: %w", err)
+	}
+	forSale := map[string]bool{}
+	for _, f := range flags {
+		forSale[f.Code] = f.SKUActive && f.ProductActive
+	}
+	for _, l := range levels {
+		out[l.SKU] = stock.Availability{Available: l.Available, ForSale: forSale[l.SKU]}
+	}
+	return out, nil
+}
+
+// Decision returns the order's decision, if it has one.
+func (s *Store) Decision(ctx context.Context, orderID string) (stock.Decision, bool, error) {
+	var r decisionRow
+	err := s.conn(ctx).Where("order_id = ?", orderID).Take(&r).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return stock.Decision{}, false, nil
+	case err != nil:
+		return stock.Decision{}, false, fmt.Errorf("store: load decision: %w", err)
+	}
+	return toDomainDecision(r), true, nil
+}
+
+// Decide locks the order's stock, asks decide and records its decision (see
+// stock.Store).
+func (s *Store) Decide(ctx context.Context, o stock.Order, decide func(map[string]stock.Availability) (stock.Decision, error)) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		_, decided, err := s.WithTx(tx).Decision(ctx, o.ID())
+		if err != nil {
+			return err
+		}
+		if decided {
+			return stock.ErrAlreadyDecided
+		}
+		av, err := availability(forUpdate(tx), o.SKUs())
+		if err != nil {
+			return err
+		}
+		d, err := decide(av)
+		if err != nil {
+			return err
+		}
+		at := timestamp(s.timestamp())
+		// A concurrent delivery of the same order that got here first makes one of
+		// these inserts collide, which means it decided already.
+		row := toDecisionRow(d, at)
+		if err := tx.Create(&row).Error; err != nil {
+			return duplicateAs(err, stock.ErrAlreadyDecided, "record decision")
+		}
+		if d.Outcome != stock.Reserved {
+			return nil
+		}
+		return reserve(tx, o, at)
+	})
+}
+
+// reserve holds the stock of every line of a reserved order and records its
+// reservations.
+func reserve(tx *gorm.DB, o stock.Order, at timestamp) error {
+	reservations, movements := o.Reserve()
+	for _, m := range movements {
+		moved, err := move(tx, m, at)
+		if err != nil {
+			return err
+		}
+		if !moved {
+			// The rows are locked and were just found sufficient: this is a bug.
+			return fmt.Errorf("store: reserving %s for order %s: %w", m.SKU, o.ID(), stock.ErrInsufficient)
+		}
+	}
+	rows := make([]reservationRow, len(reservations))
+	for i, r := range reservations {
+		rows[i] = toReservationRow(r, at)
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return duplicateAs(err, stock.ErrAlreadyDecided, "record reservations")
+	}
+	return nil
+}
+
+// EnsureDecision records d unless the order already has a decision.
+func (s *Store) EnsureDecision(ctx context.Context, d stock.Decision) error {
+	row := toDecisionRow(d, timestamp(s.timestamp()))
+	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+		return fmt.Errorf("store: ensure decision: %w", err)
+	}
+	return nil
+}
+
+// SettleReservations passes each active reservation of the order to settle and applies
+// the result, in one transaction (see stock.Store).
+func (s *Store) SettleReservations(ctx context.Context, orderID string, settle func(*stock.Reservation) (stock.Movement, error)) (int, error) {
+	settled := 0
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		settled = 0 // the transaction may be retried by a caller; count this run only
+		var rows []reservationRow
+		err := forUpdate(tx).Where("order_id = ? AND state = ?", orderID, string(stock.Active)).Order("sku").Find(&rows).Error
+		if err != nil {
+			return fmt.Errorf("store: load reservations: %w", err)
+		}
+		at := timestamp(s.timestamp())
+		for _, row := range rows {
+			ok, err := settleOne(tx, toDomainReservation(row), settle, at)
+			if err != nil {
+				return err
+			}
+			if ok {
+				settled++
+			}
+		}
+		return nil
+	})
+	return settled, err
+}
+
+// settleOne moves one reservation out of active, guarded by its state, and applies its
+// stock movement; it reports false when there was nothing to do.
+func settleOne(tx *gorm.DB, r *stock.Reservation, settle func(*stock.Reservation) (stock.Movement, error), at timestamp) (bool, error) {
+	m, err := settle(r)
+	if errors.Is(err, stock.ErrReservationClosed) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	res := tx.Model(&reservationRow{}).
+		Where("order_id = ? AND sku = ? AND state = ?", r.OrderID(), r.SKU(), string(stock.Active)).
+		Updates(map[string]any{"state": string(r.State()), "updated_at": at})
+	if res.Error != nil {
+		return false, fmt.Errorf("store: settle reservation: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return false, nil // settled by a concurrent delivery
+	}
+	moved, err := move(tx, m, at)
+	if err != nil {
+		return false, err
+	}
+	if !moved {
+		return false, fmt.Errorf("store: settling %d of %s for order %s: reserved stock is short", r.Quantity(), r.SKU(), r.OrderID())
+	}
+	return true, nil
+}
+
+// duplicateAs turns a unique-key collision into sentinel and wraps anything else.
+func duplicateAs(err, sentinel error, doing string) error {
+	if db.IsDuplicate(err) {
+		return sentinel
+	}
+	return fmt.Errorf("store: %s: %w", doing, err)
+}

@@ -1,0 +1,270 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/store"
+)
+
+func TestAdjust(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Tea"), "Sencha", "TEA-SEN", 1590)
+		cases := []struct {
+			name    string
+			sku     string
+			delta   int64
+			want    int64 // available afterwards
+			wantErr error
+		}{
+			{"restock", "TEA-SEN-1", 10, 10, nil},
+			{"write off some", "TEA-SEN-1", -4, 6, nil},
+			{"write off the rest", "TEA-SEN-1", -6, 0, nil},
+			{"below zero", "TEA-SEN-1", -1, 0, stock.ErrInsufficient},
+			{"unknown SKU", "NOPE-1", 5, 0, stock.ErrSKUNotFound},
+		}
+		recorded := int64(0)
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				level, err := e.stock.Adjust(e.ctx, c.sku, c.delta, c.name, "staff-7")
+				if !errors.Is(err, c.wantErr) {
+					t.Fatalf("error = %v, want %v", err, c.wantErr)
+				}
+				if err == nil {
+					recorded++
+					if level != (stock.Level{SKU: c.sku, Available: c.want}) {
+						t.Errorf("level = %+v, want available %d", level, c.want)
+					}
+				}
+				if n := e.count("SELECT COUNT(*) FROM stock_adjustments"); n != recorded {
+					t.Errorf("%d adjustments recorded, want %d (refusals leave none)", n, recorded)
+				}
+				if got := e.level("TEA-SEN-1").Available; c.sku == "TEA-SEN-1" && got != c.want {
+					t.Errorf("available = %d, want %d", got, c.want)
+				}
+			})
+		}
+		var row struct {
+			SKU     string
+			Delta   int64
+			Reason  string
+			ActorID string
+		}
+		err := e.db.Raw("SELECT sku, delta, reason, actor_id FROM stock_adjustments WHERE reason = ?", "write off some").Scan(&row).Error
+		if err != nil || row.SKU != "TEA-SEN-1" || row.Delta != -4 || row.ActorID != "staff-7" {
+			t.Errorf("adjustment row = %+v, %v", row, err)
+		}
+	})
+}
+
+func TestStockCannotGoNegativeEvenByHand(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Tea"), "Sencha", "TEA-SEN", 1590)
+		for _, column := range []string{"available", "reserved", "sold"} {
+			t.Run(column, func(t *testing.T) {
+				err := e.db.Exec("UPDATE stock SET "+column+" = -1 WHERE sku = ?", "TEA-SEN-1").Error
+				if err == nil {
+					t.Errorf("the CHECK constraint let %s go below zero", column)
+				}
+			})
+		}
+	})
+}
+
+func TestGetStockOfUnknownSKU(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		if _, err := e.stock.Level(e.ctx, "NOPE-1"); !errors.Is(err, stock.ErrSKUNotFound) {
+			t.Errorf("error = %v, want ErrSKUNotFound", err)
+		}
+	})
+}
+
+// settle runs Settle in its own transaction, as the outcome message's would.
+func settle(e *env, o stock.Order, announced stock.Decision) error {
+	return e.store.Transaction(e.ctx, func(tx *store.Store) error {
+		return stock.NewService(tx).Settle(e.ctx, o, announced)
+	})
+}
+
+func order(t *testing.T, id string, lines ...stock.Line) stock.Order {
+	t.Helper()
+	o, err := stock.NewOrder(id, lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestConcurrentReservationsNeverOversell(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Gear"), "Grinder", "GRI", 8900)
+		e.restock("GRI-1", 10)
+		const attempts = 50
+		var wg sync.WaitGroup
+		results := make([]error, attempts)
+		for i := range attempts {
+			wg.Go(func() {
+				id := fmt.Sprintf("order-%02d", i)
+				results[i] = settle(e, order(t, id, stock.Line{SKU: "GRI-1", Quantity: 1}), stock.Decision{OrderID: id, Outcome: stock.Reserved})
+			})
+		}
+		wg.Wait()
+		reserved := 0
+		for i, err := range results {
+			var changed *stock.OutcomeChangedError
+			switch {
+			case err == nil:
+				reserved++
+			case errors.As(err, &changed) && changed.Actual.Reason == stock.ReasonInsufficient:
+			default:
+				t.Errorf("order %d: unexpected error %v", i, err)
+			}
+		}
+		if reserved != 10 {
+			t.Errorf("%d reservations succeeded, want exactly 10", reserved)
+		}
+		if got := e.level("GRI-1"); got != (stock.Level{SKU: "GRI-1", Available: 0, Reserved: 10}) {
+			t.Errorf("level = %+v, want 0 available, 10 reserved", got)
+		}
+		if n := e.count("SELECT COUNT(*) FROM reservations WHERE state = 'active'"); n != 10 {
+			t.Errorf("%d active reservation rows, want 10", n)
+		}
+		if n := e.count("SELECT COUNT(*) FROM stock_decisions"); n != 10 {
+			t.Errorf("%d decisions, want 10 (a mismatched announcement records none)", n)
+		}
+	})
+}
+
+func TestDecisions(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Tea"), "Sencha", "TEA", 1590, 2000)
+		e.restock("TEA-1", 5)
+		e.restock("TEA-2", 1)
+		many := order(t, "o-many", stock.Line{SKU: "TEA-1", Quantity: 2}, stock.Line{SKU: "TEA-2", Quantity: 2})
+		rejected := stock.Decision{OrderID: "o-many", Outcome: stock.Rejected, SKU: "TEA-2", Reason: stock.ReasonInsufficient}
+
+		t.Run("wrong announcement records nothing", func(t *testing.T) {
+			err := settle(e, many, stock.Decision{OrderID: "o-many", Outcome: stock.Reserved})
+			var changed *stock.OutcomeChangedError
+			if !errors.As(err, &changed) || changed.Actual != rejected {
+				t.Fatalf("error = %v, want the outcome changed to %v", err, rejected)
+			}
+			if _, decided, _ := e.stock.Decision(e.ctx, "o-many"); decided {
+				t.Error("a decision was recorded for a refused announcement")
+			}
+		})
+		t.Run("rejection leaves stock untouched", func(t *testing.T) {
+			if err := settle(e, many, rejected); err != nil {
+				t.Fatal(err)
+			}
+			d, decided, err := e.stock.Decision(e.ctx, "o-many")
+			if err != nil || !decided || d != rejected {
+				t.Errorf("decision = %+v, %v, %v; want %+v", d, decided, err, rejected)
+			}
+			if a, b := e.level("TEA-1"), e.level("TEA-2"); a.Available != 5 || a.Reserved != 0 || b.Available != 1 || b.Reserved != 0 {
+				t.Errorf("levels %+v %+v, want untouched", a, b)
+			}
+		})
+		one := order(t, "o-one", stock.Line{SKU: "TEA-1", Quantity: 2}, stock.Line{SKU: "TEA-2", Quantity: 1})
+		reserved := stock.Decision{OrderID: "o-one", Outcome: stock.Reserved}
+		t.Run("reservation holds every line", func(t *testing.T) {
+			if err := settle(e, one, reserved); err != nil {
+				t.Fatal(err)
+			}
+			if a, b := e.level("TEA-1"), e.level("TEA-2"); a.Available != 3 || a.Reserved != 2 || b.Available != 0 || b.Reserved != 1 {
+				t.Errorf("levels %+v %+v, want 3+2 and 0+1", a, b)
+			}
+		})
+		t.Run("second decision is refused and changes nothing", func(t *testing.T) {
+			for _, o := range []stock.Order{one, many} {
+				d, _, _ := e.stock.Decision(e.ctx, o.ID())
+				if err := settle(e, o, d); !errors.Is(err, stock.ErrAlreadyDecided) {
+					t.Errorf("%s: error = %v, want ErrAlreadyDecided", o.ID(), err)
+				}
+			}
+			if a := e.level("TEA-1"); a.Available != 3 || a.Reserved != 2 {
+				t.Errorf("TEA-1 = %+v, want still 3+2", a)
+			}
+			if n := e.count("SELECT COUNT(*) FROM reservations"); n != 2 {
+				t.Errorf("%d reservation rows, want 2", n)
+			}
+		})
+	})
+}
+
+func TestSettleReservations(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Tea"), "Sencha", "TEA", 1590, 2000)
+		e.restock("TEA-1", 10)
+		e.restock("TEA-2", 10)
+		reserve := func(id string) {
+			t.Helper()
+			o := order(t, id, stock.Line{SKU: "TEA-1", Quantity: 3}, stock.Line{SKU: "TEA-2", Quantity: 1})
+			if err := settle(e, o, stock.Decision{OrderID: id, Outcome: stock.Reserved}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		reserve("o-paid")
+		reserve("o-cancelled")
+		cases := []struct {
+			name   string
+			act    func(context.Context, string) (int, error)
+			order  string
+			want   int
+			tea1   stock.Level
+			states string // states of the order's reservations
+		}{
+			{"pay", e.stock.SellOrder, "o-paid", 2, stock.Level{SKU: "TEA-1", Available: 4, Reserved: 3, Sold: 3}, "sold"},
+			{"pay again", e.stock.SellOrder, "o-paid", 0, stock.Level{SKU: "TEA-1", Available: 4, Reserved: 3, Sold: 3}, "sold"},
+			{"cancel after payment", e.stock.CancelOrder, "o-paid", 0, stock.Level{SKU: "TEA-1", Available: 4, Reserved: 3, Sold: 3}, "sold"},
+			{"cancel", e.stock.CancelOrder, "o-cancelled", 2, stock.Level{SKU: "TEA-1", Available: 7, Reserved: 0, Sold: 3}, "released"},
+			{"cancel again", e.stock.CancelOrder, "o-cancelled", 0, stock.Level{SKU: "TEA-1", Available: 7, Reserved: 0, Sold: 3}, "released"},
+			{"pay after cancel", e.stock.SellOrder, "o-cancelled", 0, stock.Level{SKU: "TEA-1", Available: 7, Reserved: 0, Sold: 3}, "released"},
+			{"pay an unknown order", e.stock.SellOrder, "o-unknown", 0, stock.Level{SKU: "TEA-1", Available: 7, Reserved: 0, Sold: 3}, ""},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				n, err := c.act(e.ctx, c.order)
+				if err != nil || n != c.want {
+					t.Fatalf("settled %d, %v; want %d", n, err, c.want)
+				}
+				if got := e.level("TEA-1"); got != c.tea1 {
+					t.Errorf("TEA-1 = %+v, want %+v", got, c.tea1)
+				}
+				var states []string
+				e.db.Raw("SELECT DISTINCT state FROM reservations WHERE order_id = ?", c.order).Scan(&states)
+				if got := fmt.Sprint(states); c.states != "" && got != "["+c.states+"]" {
+					t.Errorf("states = %s, want [%s]", got, c.states)
+				}
+			})
+		}
+	})
+}
+
+func TestCancelBeforeCreatedVoidsTheOrder(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Tea"), "Sencha", "TEA", 1590)
+		e.restock("TEA-1", 5)
+		if n, err := e.stock.CancelOrder(e.ctx, "o-early"); err != nil || n != 0 {
+			t.Fatalf("cancel: %d, %v", n, err)
+		}
+		if d, decided, _ := e.stock.Decision(e.ctx, "o-early"); !decided || d != stock.Void("o-early") {
+			t.Errorf("decision = %+v (%v), want void", d, decided)
+		}
+		late := order(t, "o-early", stock.Line{SKU: "TEA-1", Quantity: 1})
+		if err := settle(e, late, stock.Decision{OrderID: "o-early", Outcome: stock.Reserved}); !errors.Is(err, stock.ErrAlreadyDecided) {
+			t.Errorf("late order.created: %v, want ErrAlreadyDecided", err)
+		}
+		if got := e.level("TEA-1"); got.Available != 5 || got.Reserved != 0 {
+			t.Errorf("level = %+v, want nothing reserved for a cancelled order", got)
+		}
+		// A second cancel keeps the void decision and does nothing else.
+		if n, err := e.stock.CancelOrder(e.ctx, "o-early"); err != nil || n != 0 {
+			t.Errorf("second cancel: %d, %v", n, err)
+		}
+	})
+}

@@ -1,0 +1,77 @@
+// Package store keeps the catalog and the stock in SQL through GORM, on SQLite or
+// MySQL/MariaDB alike.
+package store
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations is the schema, as goose migrations for db.Migrate and db.CheckCurrent.
+var Migrations = mustSub(migrationFiles, "migrations")
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // dir is a constant naming an embedded folder; only a typo gets here
+	}
+	return sub
+}
+
+// Store implements catalog.Store and stock.Store.
+type Store struct {
+	db  *gorm.DB
+	now func() time.Time
+	// inTx: db is a transaction the caller owns (a transactional message's), so the
+	// store's methods run in it instead of opening their own.
+	inTx bool
+}
+
+// New returns a store over gdb; now stamps the rows it writes.
+func New(gdb *gorm.DB, now func() time.Time) *Store {
+	return &Store{db: gdb, now: now}
+}
+
+// WithTx returns the store working inside tx, whose commit the caller owns.
+func (s *Store) WithTx(tx *gorm.DB) *Store {
+	return &Store{db: tx, now: s.now, inTx: true}
+}
+
+// Transaction runs fn with a store bound to one transaction, committed when fn
+// returns nil.
+func (s *Store) Transaction(ctx context.Context, fn func(*Store) error) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error { return fn(s.WithTx(tx)) })
+}
+
+func (s *Store) transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.inTx {
+		return fn(s.conn(ctx))
+	}
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// conn is the handle for one operation. Inside a caller's transaction it keeps that
+// transaction's context, which bounds it (txmsg.LocalTimeout), rather than ctx.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if s.inTx {
+		return s.db
+	}
+	return s.db.WithContext(ctx)
+}
+
+// timestamp is now in UTC at the microsecond precision both engines store.
+func (s *Store) timestamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// forUpdate locks the rows a query reads until the transaction ends (MySQL). SQLite
+// ignores it: a write transaction there already excludes every other writer.
+func forUpdate(tx *gorm.DB) *gorm.DB {
+	return tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+}

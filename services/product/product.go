@@ -1,0 +1,208 @@
+// Package product is the product service: the catalog, stock on hand, and the
+// product side of the order consistency protocol, served over Kitex.
+package product
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/cloudwego/kitex/server"
+	"gorm.io/gorm"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/money"
+	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
+
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/events"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/store"
+)
+
+// ServiceName is the name the service registers and clients resolve.
+const ServiceName = "product"
+
+// DefaultDSN is the SQLite file used when PRODUCT_DB_DSN is not set.
+const DefaultDSN = "data/product.db"
+
+// Config is read with config.Load[Config]("PRODUCT_").
+type Config struct {
+	Addr     string    `env:"ADDR" envDefault:"127.0.0.1:8882"`
+	DB       db.Config `envPrefix:"DB_"`
+	Currency string    `env:"CURRENCY" envDefault:"USD"` // every price is in it
+	SeedDemo bool      `env:"SEED_DEMO" envDefault:"false"`
+}
+
+// Validate checks the configuration, and gives the DSN its per-service default:
+// db.Config cannot carry one (each service has its own file), and config.Load has
+// already refused a DSN that was set but empty, so an empty one here was not set.
+func (c *Config) Validate() error {
+	if c.DB.DSN == "" && c.DB.Driver == "sqlite" {
+		c.DB.DSN = DefaultDSN
+	}
+	var problems []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		problems = append(problems, fmt.Errorf("ADDR=%q: %w", c.Addr, err))
+	}
+	if err := c.DB.Validate(); err != nil {
+		problems = append(problems, err)
+	}
+	if _, err := money.New(0, c.Currency); err != nil {
+		problems = append(problems, fmt.Errorf("CURRENCY=%q: must be three upper-case letters, e.g. USD", c.Currency))
+	}
+	return errors.Join(problems...)
+}
+
+// Deps are what the service is given rather than builds.
+type Deps struct {
+	Logger   *slog.Logger
+	Registry registry.Registry
+	MQ       mq.Driver
+	Listener net.Listener     // optional: nil listens on cfg.Addr; tests pass 127.0.0.1:0
+	Clock    func() time.Time // optional: nil is time.Now
+}
+
+// Service is a running product service.
+type Service struct {
+	server   server.Server
+	consumer mq.Consumer
+	ln       net.Listener
+	log      *slog.Logger
+}
+
+// Migrate brings the database schema up to date. It is a command of its own, never
+// part of a boot.
+func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("product: config: %w", err)
+	}
+	gdb, err := db.Open(cfg.DB, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	return db.Migrate(ctx, gdb, store.Migrations)
+}
+
+// New builds the service: database, rules, message handlers and the Kitex server. The
+// returned cleanup closes what New opened; call it after Run returns.
+func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("product: config: %w", err)
+	}
+	if deps.Registry == nil || deps.MQ == nil {
+		return nil, nil, errors.New("product: Deps.Registry and Deps.MQ are required")
+	}
+	log := deps.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	clock := deps.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	var closers closeStack
+	fail := func(err error) (*Service, func(), error) {
+		closers.closeAll()
+		return nil, nil, fmt.Errorf("product: %w", err)
+	}
+
+	gdb, err := db.Open(cfg.DB, log)
+	if err != nil {
+		return fail(err)
+	}
+	closers.push(func() { db.Close(gdb) })
+	if err := db.CheckCurrent(ctx, gdb, store.Migrations); err != nil {
+		return fail(err)
+	}
+	st := store.New(gdb, clock)
+	if cfg.SeedDemo {
+		if err := seedDemo(ctx, st, cfg.Currency, clock, log); err != nil {
+			return fail(err)
+		}
+	}
+	consumer, err := newOrderConsumer(deps.MQ, gdb, st, log, &closers)
+	if err != nil {
+		return fail(err)
+	}
+	ln := deps.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fail(err)
+		}
+	}
+	closers.push(func() { ln.Close() }) // Run's Stop closes it too; twice is harmless
+	h := &handler{catalog: catalog.NewService(st, cfg.Currency, clock), stock: stock.NewService(st), log: log}
+	svr := productservice.NewServer(h, suite.ServerOptions(ServiceName, ln, deps.Registry)...)
+	return &Service{server: svr, consumer: consumer, ln: ln, log: log}, closers.closeAll, nil
+}
+
+// newOrderConsumer builds the stock-outcome producer and the order consumer, and
+// registers their Close on closers (the consumer closes first: its handlers in flight
+// still send).
+func newOrderConsumer(driver mq.Driver, gdb *gorm.DB, st *store.Store, log *slog.Logger, closers *closeStack) (mq.Consumer, error) {
+	producer, err := driver.NewProducer(events.ProducerGroup, txmsg.Checker(gdb))
+	if err != nil {
+		return nil, err
+	}
+	closers.push(func() { producer.Close() })
+	consumer, err := driver.NewConsumer(events.ConsumerGroup)
+	if err != nil {
+		return nil, err
+	}
+	closers.push(func() { consumer.Close() })
+	inTx := func(tx *gorm.DB) *stock.Service { return stock.NewService(st.WithTx(tx)) }
+	orders := events.NewOrders(stock.NewService(st), inTx, txmsg.NewSender(gdb, producer), log)
+	if err := orders.Subscribe(consumer); err != nil {
+		return nil, err
+	}
+	return consumer, nil
+}
+
+// Run consumes and serves until ctx ends, then stops serving (which deregisters the
+// service) and stops consuming.
+func (s *Service) Run(ctx context.Context) error {
+	if err := s.consumer.Start(); err != nil {
+		return fmt.Errorf("product: start consumer: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.server.Run() }()
+	s.log.Info("product service serving", "addr", s.ln.Addr().String())
+	var err error
+	select {
+	case <-ctx.Done():
+		err = s.server.Stop()
+		// Once stopped, what Run still reports is an artifact of stopping (Kitex's
+		// delayed registration can fire after Stop cleared the registration): worth a
+		// line in the log, not a failed shutdown.
+		if runErr := <-served; runErr != nil {
+			s.log.Warn("server reported an error while stopping", "err", runErr)
+		}
+	case err = <-served:
+	}
+	s.log.Info("product service stopping")
+	return errors.Join(err, s.consumer.Close())
+}
+
+// Addr is where the service listens.
+func (s *Service) Addr() net.Addr { return s.ln.Addr() }
+
+// closeStack closes what New opened, last opened first.
+type closeStack []func()
+
+func (c *closeStack) push(f func()) { *c = append(*c, f) }
+
+func (c *closeStack) closeAll() {
+	for i := len(*c) - 1; i >= 0; i-- {
+		(*c)[i]()
+	}
+	*c = nil
+}

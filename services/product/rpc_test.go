@@ -1,0 +1,212 @@
+package product_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	kproduct "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+)
+
+func usd(cents int64) *base.Money { return &base.Money{AmountCents: cents, Currency: "USD"} }
+
+func TestCatalogOverRPC(t *testing.T) {
+	s := startShop(t)
+	cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range cats.Items {
+		names = append(names, c.Name)
+	}
+	if !slices.Equal(names, []string{"Books", "Brewing gear", "Coffee", "Tea"}) {
+		t.Fatalf("categories = %v, want the demo categories by name", names)
+	}
+	tea := cats.Items[3].Id
+
+	created, err := s.client.CreateProduct(s.ctx, &kproduct.CreateProductRequest{
+		Name: "Genmaicha", Description: "Green tea with roasted rice.", CategoryId: tea,
+		Skus: []*kproduct.NewSku_{
+			{Sku: "TEA-GEN-100G", Attributes: map[string]string{"weight": "100 g"}, Price: usd(1290)},
+			{Sku: "TEA-GEN-250G", Attributes: map[string]string{"weight": "250 g"}, Price: usd(2790)},
+		},
+	})
+	if err != nil {
+		t.Fatal(errs.FromRPC(err))
+	}
+	if !created.Active || created.Category.Name != "Tea" || len(created.Skus) != 2 || created.CreatedAtMs == 0 ||
+		created.Skus[1].Sku != "TEA-GEN-250G" || created.Skus[1].Available != 0 || created.Skus[1].Price.AmountCents != 2790 {
+		t.Errorf("created = %+v", created)
+	}
+
+	t.Run("get", func(t *testing.T) {
+		got, err := s.client.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: created.Id})
+		if err != nil || got.Name != "Genmaicha" || got.Skus[0].Attributes["weight"] != "100 g" {
+			t.Errorf("GetProduct = %+v, %v", got, err)
+		}
+	})
+	t.Run("list pages", func(t *testing.T) {
+		var seen []string
+		token := ""
+		for {
+			size := int32(4)
+			page, err := s.client.ListProducts(s.ctx, &kproduct.ListProductsRequest{PageSize: &size, PageToken: &token})
+			if err != nil {
+				t.Fatal(errs.FromRPC(err))
+			}
+			for _, p := range page.Items {
+				seen = append(seen, p.Name)
+			}
+			if token = page.NextPageToken; token == "" {
+				break
+			}
+		}
+		if len(seen) != 9 || seen[0] != "Genmaicha" {
+			t.Errorf("listed %d products starting %q, want the 8 demo products and the new one first", len(seen), seen)
+		}
+	})
+	t.Run("adjust and read stock", func(t *testing.T) {
+		st, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: "TEA-GEN-100G", Delta: 12, Reason: "delivery", ActorId: "admin-1"})
+		if err != nil || *st != (kproduct.Stock{Sku: "TEA-GEN-100G", Available: 12}) {
+			t.Errorf("AdjustStock = %+v, %v", st, err)
+		}
+		if got := s.stock("GEAR-GRINDER-HAND"); got.Available != 3 {
+			t.Errorf("demo grinder stock = %+v, want 3 available", got)
+		}
+	})
+	t.Run("batch SKUs", func(t *testing.T) {
+		got, err := s.client.BatchGetSkus(s.ctx, &kproduct.BatchGetSkusRequest{Skus: []string{"TEA-GEN-100G", "NOPE-404"}})
+		if err != nil || len(got.Items) != 1 {
+			t.Fatalf("BatchGetSkus = %+v, %v", got, err)
+		}
+		want := kproduct.SkuDetail{Sku: "TEA-GEN-100G", ProductId: created.Id, ProductName: "Genmaicha", Price: usd(1290), Active: true, Available: 12}
+		if d := got.Items[0]; d.Sku != want.Sku || d.ProductId != want.ProductId || d.ProductName != want.ProductName ||
+			*d.Price != *want.Price || d.Active != want.Active || d.Available != want.Available {
+			t.Errorf("detail = %+v, want %+v", d, want)
+		}
+	})
+	t.Run("deactivate", func(t *testing.T) {
+		off := false
+		if _, err := s.client.UpdateProduct(s.ctx, &kproduct.UpdateProductRequest{Id: created.Id, Active: &off}); err != nil {
+			t.Fatal(errs.FromRPC(err))
+		}
+		_, err := s.client.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: created.Id})
+		if code := errs.FromRPC(err).Code; code != errs.ProductNotFound {
+			t.Errorf("customer GetProduct: %v, want PRODUCT_NOT_FOUND", code.Name)
+		}
+		on := true
+		got, err := s.client.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: created.Id, IncludeInactive: &on})
+		if err != nil || got.Active || got.Skus[0].Active {
+			t.Errorf("staff GetProduct = active %v, SKU active %v, %v; want both inactive", got.GetActive(), got.Skus[0].Active, err)
+		}
+		batch, err := s.client.BatchGetSkus(s.ctx, &kproduct.BatchGetSkusRequest{Skus: []string{"TEA-GEN-100G"}})
+		if err != nil || len(batch.Items) != 1 || batch.Items[0].Active {
+			t.Errorf("BatchGetSkus = %+v, %v; want the SKU reported inactive", batch, err)
+		}
+	})
+}
+
+func TestErrorsOverRPC(t *testing.T) {
+	s := startShop(t)
+	cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{})
+	if err != nil || len(cats.Items) != 4 {
+		t.Fatalf("categories: %v, %v", cats, err)
+	}
+	coffee := cats.Items[2].Id
+	demo, err := s.client.ListProducts(s.ctx, &kproduct.ListProductsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(demo.Items, func(p *kproduct.Product) bool { return p.Name == "Colombia Huila" })
+	if i < 0 {
+		t.Fatal("demo product Colombia Huila is missing")
+	}
+	colombia := demo.Items[i] // one SKU, COF-COL-250G
+	garbage, size, sort := "garbage", int32(500), "cheapest"
+	cases := []struct {
+		name   string
+		call   func() error
+		code   errs.Code
+		fields []string // INVALID_ARGUMENT details, in order
+	}{
+		{"create with every field wrong", func() error {
+			_, err := s.client.CreateProduct(s.ctx, &kproduct.CreateProductRequest{Name: "", CategoryId: "", Skus: []*kproduct.NewSku_{
+				{Sku: "bad code", Price: &base.Money{AmountCents: 0, Currency: "USD"}},
+				{Sku: "OK-CODE-1", Price: &base.Money{AmountCents: 100, Currency: "EUR"}},
+				{Sku: "OK-CODE-1", Price: &base.Money{}},
+			}})
+			return err
+		}, errs.InvalidArgument, []string{"name", "category_id", "skus[0].sku", "skus[0].price.amount_cents",
+			"skus[1].price.currency", "skus[2].sku", "skus[2].price.currency", "skus[2].price.amount_cents"}},
+		{"create with a taken SKU", func() error {
+			_, err := s.client.CreateProduct(s.ctx, &kproduct.CreateProductRequest{Name: "Copy", CategoryId: coffee,
+				Skus: []*kproduct.NewSku_{{Sku: "COF-ETH-250G", Price: usd(100)}}})
+			return err
+		}, errs.SkuTaken, nil},
+		{"create in an unknown category", func() error {
+			_, err := s.client.CreateProduct(s.ctx, &kproduct.CreateProductRequest{Name: "Lost", CategoryId: "nope",
+				Skus: []*kproduct.NewSku_{{Sku: "LOST-1", Price: usd(100)}}})
+			return err
+		}, errs.CategoryNotFound, nil},
+		{"reprice badly, and a SKU of another product", func() error {
+			_, err := s.client.UpdateProduct(s.ctx, &kproduct.UpdateProductRequest{Id: colombia.Id,
+				Prices: map[string]*base.Money{"TEA-SEN-100G": usd(100), "COF-COL-250G": {AmountCents: -1, Currency: "USD"}}})
+			return err
+		}, errs.InvalidArgument, []string{"prices.COF-COL-250G.amount_cents", "prices.TEA-SEN-100G"}},
+		{"update an unknown product", func() error {
+			_, err := s.client.UpdateProduct(s.ctx, &kproduct.UpdateProductRequest{Id: "not-an-id"})
+			return err
+		}, errs.ProductNotFound, nil},
+		{"get a malformed id", func() error {
+			_, err := s.client.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: "x"})
+			return err
+		}, errs.ProductNotFound, nil},
+		{"list with bad paging and sort", func() error {
+			_, err := s.client.ListProducts(s.ctx, &kproduct.ListProductsRequest{PageToken: &garbage, PageSize: &size, Sort: &sort})
+			return err
+		}, errs.InvalidArgument, []string{"sort", "page_size", "page_token"}},
+		{"batch of nothing", func() error {
+			_, err := s.client.BatchGetSkus(s.ctx, &kproduct.BatchGetSkusRequest{})
+			return err
+		}, errs.InvalidArgument, []string{"skus"}},
+		{"adjust with every field wrong", func() error {
+			_, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: "COF-ETH-250G"})
+			return err
+		}, errs.InvalidArgument, []string{"delta", "reason", "actor_id"}},
+		{"adjust below zero", func() error {
+			_, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: "GEAR-GRINDER-HAND", Delta: -4, Reason: "x", ActorId: "a"})
+			return err
+		}, errs.StockInsufficient, nil},
+		{"adjust an unknown SKU", func() error {
+			_, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: "NOPE-404", Delta: 1, Reason: "x", ActorId: "a"})
+			return err
+		}, errs.SkuNotFound, nil},
+		{"stock of an unknown SKU", func() error {
+			_, err := s.client.GetStock(s.ctx, &kproduct.GetStockRequest{Sku: "NOPE-404"})
+			return err
+		}, errs.SkuNotFound, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := errs.FromRPC(c.call())
+			if got == nil || got.Code != c.code {
+				t.Fatalf("error = %v, want %s", got, c.code.Name)
+			}
+			if c.fields == nil {
+				return
+			}
+			var fields []string
+			for _, d := range got.Details {
+				fields = append(fields, d.Field)
+			}
+			if !slices.Equal(fields, c.fields) {
+				t.Errorf("detail fields = %q, want %q", fields, c.fields)
+			}
+		})
+	}
+	if got := s.stock("GEAR-GRINDER-HAND"); got.Available != 3 {
+		t.Errorf("grinder stock after refused adjustments = %+v, want 3", got)
+	}
+}

@@ -1,0 +1,267 @@
+package product_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cloudwego/kitex/pkg/discovery"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	kproduct "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+
+	"github.com/cartwheel-shop/cartwheel/services/product"
+)
+
+// shop is one product service running on 127.0.0.1:0 against an embedded broker, with
+// the test playing the order service: it publishes order messages and consumes the
+// stock outcomes in a consumer group of its own.
+type shop struct {
+	t        *testing.T
+	ctx      context.Context
+	client   productservice.Client
+	broker   *embedded.Broker
+	orders   mq.Producer
+	outcomes *inbox
+	sent     atomic.Int64 // order messages published
+}
+
+func testConfig(dir string, seed bool) product.Config {
+	return product.Config{
+		Addr:     "127.0.0.1:0",
+		DB:       db.Config{Driver: "sqlite", DSN: filepath.Join(dir, "product.db"), MaxOpenConns: 1, MaxIdleConns: 1, ConnMaxLifetime: time.Hour},
+		Currency: "USD",
+		SeedDemo: seed,
+	}
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func startShop(t *testing.T) *shop {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	log := testLogger(t)
+	cfg := testConfig(dir, true)
+	if err := product.Migrate(ctx, cfg, log); err != nil {
+		t.Fatal(err)
+	}
+	broker, err := embedded.Open(filepath.Join(dir, "broker.db"), embedded.Options{
+		PollInterval: 50 * time.Millisecond,
+		RetryBackoff: func(int) time.Duration { return 50 * time.Millisecond },
+	}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { broker.Close() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Seeded with the address, so clients need not wait for Kitex's delayed registration.
+	reg := ownResolver{registry.NewStatic(map[string][]string{product.ServiceName: {ln.Addr().String()}})}
+	svc, cleanup, err := product.New(ctx, cfg, product.Deps{Logger: log, Registry: reg, MQ: broker, Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() { ran <- svc.Run(runCtx) }()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case err := <-ran:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("Run did not return after its context ended")
+		}
+		cleanup()
+	})
+	client, err := productservice.NewClient(product.ServiceName, suite.ClientOptions(reg, 3*time.Second)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &shop{t: t, ctx: ctx, client: client, broker: broker, outcomes: &inbox{}}
+	if s.orders, err = broker.NewProducer("test-order-tx", nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.orders.Close() })
+	consumer, err := broker.NewConsumer("test-order-svc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { consumer.Close() })
+	if err := consumer.Subscribe(events.TOPIC_STOCK, events.TAG_RESERVED+" || "+events.TAG_REJECTED, s.outcomes.record); err != nil {
+		t.Fatal(err)
+	}
+	if err := consumer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// ownResolver gives a test's static registry a resolver name of its own. Kitex caches
+// load balancers process-wide by resolver name, and every registry.Static is named
+// "static", so without it a second shop in this test binary would be dialled at the
+// first one's address.
+type ownResolver struct {
+	*registry.Static
+}
+
+// Resolver is named after the table's address, unique while Kitex's cache holds it.
+func (r ownResolver) Resolver() discovery.Resolver {
+	return namedResolver{Resolver: r.Static.Resolver(), name: fmt.Sprintf("static-%p", r.Static)}
+}
+
+type namedResolver struct {
+	discovery.Resolver
+	name string
+}
+
+func (r namedResolver) Name() string { return r.name }
+
+// inbox keeps the stock outcomes the test's order group received, by order id.
+type inbox struct {
+	mu  sync.Mutex
+	got map[string][]mq.Delivered
+}
+
+func (in *inbox) record(_ context.Context, msg *mq.Delivered) error {
+	var body struct {
+		OrderID string `json:"order_id"`
+	}
+	if err := json.Unmarshal(msg.Body, &body); err != nil {
+		return err
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.got == nil {
+		in.got = map[string][]mq.Delivered{}
+	}
+	in.got[body.OrderID] = append(in.got[body.OrderID], *msg)
+	return nil
+}
+
+func (in *inbox) total() int64 {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	n := 0
+	for _, msgs := range in.got {
+		n += len(msgs)
+	}
+	return int64(n)
+}
+
+func (in *inbox) of(orderID string) []mq.Delivered {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return slices.Clone(in.got[orderID])
+}
+
+// publish sends an order message as the order service would.
+func (s *shop) publish(tag string, body any) {
+	s.t.Helper()
+	raw, err := json.Marshal(body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if _, err := s.orders.Send(s.ctx, &mq.Message{Topic: events.TOPIC_ORDER, Tags: tag, Body: raw}); err != nil {
+		s.t.Fatal(err)
+	}
+	s.sent.Add(1)
+}
+
+func (s *shop) orderCreated(orderID string, lines map[string]int64) {
+	s.t.Helper()
+	body := &events.OrderCreated{OrderId: orderID, UserId: "u-1", CreatedAtMs: time.Now().UnixMilli()}
+	for _, sku := range slices.Sorted(maps.Keys(lines)) {
+		body.Lines = append(body.Lines, &events.EventLine{Sku: sku, Quantity: lines[sku]})
+	}
+	s.publish(events.TAG_CREATED, body)
+}
+
+// outcome waits for the one stock outcome of the order.
+func (s *shop) outcome(orderID string) mq.Delivered {
+	s.t.Helper()
+	s.eventually("the stock outcome of "+orderID, func() bool { return len(s.outcomes.of(orderID)) > 0 })
+	return s.outcomes.of(orderID)[0]
+}
+
+// drained waits until the product service has acknowledged every order message sent
+// so far. Acknowledgements of both groups are counted together; the test group's never
+// outnumber the outcomes it recorded, so this many means every order message is done.
+func (s *shop) drained() {
+	s.t.Helper()
+	s.eventually("every order message handled", func() bool {
+		return s.broker.Stats().Acked >= s.sent.Load()+s.outcomes.total()
+	})
+}
+
+func (s *shop) eventually(what string, cond func() bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// newProduct creates a product in the first category whose SKUs (code -> stock) get
+// their stock through AdjustStock.
+func (s *shop) newProduct(name string, skus map[string]int64) *kproduct.Product {
+	s.t.Helper()
+	cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{})
+	if err != nil || len(cats.Items) == 0 {
+		s.t.Fatalf("categories: %v, %v", cats, err)
+	}
+	req := &kproduct.CreateProductRequest{Name: name, Description: "for a test", CategoryId: cats.Items[0].Id}
+	for _, code := range slices.Sorted(maps.Keys(skus)) {
+		req.Skus = append(req.Skus, &kproduct.NewSku_{Sku: code, Attributes: map[string]string{}, Price: &base.Money{AmountCents: 500, Currency: "USD"}})
+	}
+	p, err := s.client.CreateProduct(s.ctx, req)
+	if err != nil {
+		s.t.Fatalf("create %s: %v", name, errs.FromRPC(err))
+	}
+	for code, qty := range skus {
+		if qty == 0 {
+			continue
+		}
+		if _, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: code, Delta: qty, Reason: "test stock", ActorId: "test"}); err != nil {
+			s.t.Fatalf("stock %s: %v", code, errs.FromRPC(err))
+		}
+	}
+	return p
+}
+
+// stock reads a SKU's stock through the RPC.
+func (s *shop) stock(sku string) kproduct.Stock {
+	s.t.Helper()
+	st, err := s.client.GetStock(s.ctx, &kproduct.GetStockRequest{Sku: sku})
+	if err != nil {
+		s.t.Fatalf("GetStock %s: %v", sku, errs.FromRPC(err))
+	}
+	return *st
+}
