@@ -3,11 +3,11 @@ package catalog
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/invalid"
@@ -23,12 +23,8 @@ const (
 	MaxAttributeValue = 100
 )
 
-// skuCodeRE: upper-case letters, digits and dashes, so codes survive URLs, labels and
-// spreadsheets unchanged.
-var skuCodeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{2,63}$`)
-
 // ValidSKUCode reports whether code has the shape of a SKU code.
-func ValidSKUCode(code string) bool { return skuCodeRE.MatchString(code) }
+func ValidSKUCode(code string) bool { return ids.ValidSKU(code) }
 
 // SKU is one sellable variant of a product.
 type SKU struct {

@@ -1,0 +1,129 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"strconv"
+
+	"github.com/cloudwego/hertz/pkg/app"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/ids"
+)
+
+// bindJSON decodes the request body into dst and validates it. more carries violations
+// the handler found elsewhere (a header), so the client hears about all of them at once.
+// Unknown fields are ignored: a newer client may send fields this gateway predates.
+func (val *validation) bindJSON(c *app.RequestContext, dst any, more ...errs.FieldViolation) error {
+	if err := decodeJSON(c.Request.Body(), dst); err != nil {
+		return err
+	}
+	if v := append(more, val.check(dst)...); len(v) > 0 {
+		return errs.Invalid(v...)
+	}
+	return nil
+}
+
+func decodeJSON(body []byte, dst any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errs.Newf(errs.MalformedJSON, "the request body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(dst); err != nil {
+		return malformed(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errs.Newf(errs.MalformedJSON, "the request body must hold one JSON value")
+	}
+	return nil
+}
+
+// malformed explains a decoding failure; a wrong type names the field and what it
+// should have been.
+func malformed(err error) *errs.Error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		e := errs.New(errs.MalformedJSON)
+		e.Details = []errs.FieldViolation{{Field: typeErr.Field, Reason: "must be " + jsonType(typeErr.Type)}}
+		return e
+	}
+	return errs.New(errs.MalformedJSON)
+}
+
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "a " + t.Kind().String()
+}
+
+// bindQuery fills dst's string and *int32 fields from the query parameters named by
+// their json tags, then validates it like a body.
+func (val *validation) bindQuery(c *app.RequestContext, dst any) error {
+	var violations []errs.FieldViolation
+	v := reflect.ValueOf(dst).Elem()
+	for i := range v.NumField() {
+		name := jsonName(v.Type().Field(i))
+		if name == "" {
+			continue
+		}
+		raw, present := c.GetQuery(name)
+		if !present {
+			continue
+		}
+		switch f := v.Field(i); f.Interface().(type) {
+		case string:
+			f.SetString(raw)
+		case *int32:
+			n, err := strconv.ParseInt(raw, 10, 32)
+			if err != nil {
+				violations = append(violations, errs.FieldViolation{Field: name, Reason: "must be an integer"})
+				continue
+			}
+			n32 := int32(n)
+			f.Set(reflect.ValueOf(&n32))
+		default:
+			panic("bindQuery: unsupported field type " + f.Type().String())
+		}
+	}
+	if v := append(violations, val.check(dst)...); len(v) > 0 {
+		return errs.Invalid(v...)
+	}
+	return nil
+}
+
+// pathID reads an id path parameter. A malformed id cannot name anything, so it is
+// answered like an unknown one, without a call to a service.
+func pathID(c *app.RequestContext, notFound errs.Code) (string, bool) {
+	id := c.Param("id")
+	if !ids.Valid(id) {
+		abortWith(c, errs.New(notFound))
+		return "", false
+	}
+	return id, true
+}
+
+// pathSKU reads a SKU code path parameter, answered like pathID when malformed.
+func pathSKU(c *app.RequestContext) (string, bool) {
+	sku := c.Param("sku")
+	if !ids.ValidSKU(sku) {
+		abortWith(c, errs.New(errs.SkuNotFound))
+		return "", false
+	}
+	return sku, true
+}

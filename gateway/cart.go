@@ -1,0 +1,74 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/cloudwego/hertz/pkg/app"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+)
+
+type cartLineView struct {
+	SKU      string    `json:"sku"`
+	Name     string    `json:"name"`
+	Quantity int64     `json:"quantity"`
+	Price    moneyJSON `json:"price"` // the unit price
+}
+
+type cartView struct {
+	Lines []cartLineView `json:"lines"`
+	Total moneyJSON      `json:"total"`
+}
+
+func cartOut(c *order.Cart) cartView {
+	lines := mapList(c.Lines, func(l *order.CartLine) cartLineView {
+		return cartLineView{SKU: l.Sku, Name: l.Name, Quantity: l.Quantity, Price: moneyOut(l.UnitPrice)}
+	})
+	return cartView{Lines: lines, Total: moneyOut(c.Total)}
+}
+
+type setCartItemBody struct {
+	Quantity int64 `json:"quantity" validate:"between=1 99"`
+}
+
+func (a *api) getCart(ctx context.Context, c *app.RequestContext) {
+	cart, err := a.orders.GetCart(ctx, &order.GetCartRequest{UserId: callerID(c)})
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cartOut(cart))
+}
+
+// setCartItem sets the line's quantity (not adds to it), so a retried PUT is harmless.
+func (a *api) setCartItem(ctx context.Context, c *app.RequestContext) {
+	sku, ok := pathSKU(c)
+	if !ok {
+		return
+	}
+	var body setCartItemBody
+	if err := a.val.bindJSON(c, &body); err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	cart, err := a.orders.SetCartItem(ctx, &order.SetCartItemRequest{UserId: callerID(c), Sku: sku, Quantity: body.Quantity})
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cartOut(cart))
+}
+
+func (a *api) removeCartItem(ctx context.Context, c *app.RequestContext) {
+	sku, ok := pathSKU(c)
+	if !ok {
+		return
+	}
+	cart, err := a.orders.RemoveCartItem(ctx, &order.RemoveCartItemRequest{UserId: callerID(c), Sku: sku})
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cartOut(cart))
+}

@@ -1,0 +1,105 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/cloudwego/hertz/pkg/app"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+)
+
+type categoryView struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func categoryOut(c *product.Category) categoryView {
+	if c == nil {
+		return categoryView{}
+	}
+	return categoryView{ID: c.Id, Name: c.Name}
+}
+
+type skuView struct {
+	SKU        string            `json:"sku"`
+	Attributes map[string]string `json:"attributes"`
+	Price      moneyJSON         `json:"price"`
+	Available  int64             `json:"available"`
+	Active     bool              `json:"active"`
+}
+
+func skuOut(s *product.Sku) skuView {
+	attrs := s.Attributes
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	return skuView{SKU: s.Sku, Attributes: attrs, Price: moneyOut(s.Price), Available: s.Available, Active: s.Active}
+}
+
+type productView struct {
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Description string       `json:"description"`
+	Category    categoryView `json:"category"`
+	SKUs        []skuView    `json:"skus"`
+	Active      bool         `json:"active"`
+	CreatedAt   string       `json:"created_at"`
+	UpdatedAt   string       `json:"updated_at"`
+}
+
+func productOut(p *product.Product) productView {
+	return productView{
+		ID: p.Id, Name: p.Name, Description: p.Description, Category: categoryOut(p.Category),
+		SKUs: mapList(p.Skus, skuOut), Active: p.Active,
+		CreatedAt: timeOut(p.CreatedAtMs), UpdatedAt: timeOut(p.UpdatedAtMs),
+	}
+}
+
+type listProductsQuery struct {
+	Q         string `json:"q" validate:"max=200"`
+	Category  string `json:"category" validate:"omitempty,id"`
+	Sort      string `json:"sort" validate:"omitempty,oneof=newest price_asc price_desc"`
+	PageSize  *int32 `json:"page_size" validate:"omitempty,between=1 100"`
+	PageToken string `json:"page_token" validate:"max=512"`
+}
+
+func (a *api) listCategories(ctx context.Context, c *app.RequestContext) {
+	resp, err := a.products.ListCategories(ctx, &product.Empty{})
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusOK, map[string]any{"items": mapList(resp.Items, categoryOut)})
+}
+
+func (a *api) listProducts(ctx context.Context, c *app.RequestContext) {
+	var q listProductsQuery
+	if err := a.val.bindQuery(c, &q); err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	resp, err := a.products.ListProducts(ctx, &product.ListProductsRequest{
+		Query: optional(q.Q), CategoryId: optional(q.Category), Sort: optional(q.Sort),
+		PageSize: q.PageSize, PageToken: optional(q.PageToken),
+	})
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page[productView]{Items: mapList(resp.Items, productOut), NextPageToken: resp.NextPageToken})
+}
+
+func (a *api) getProduct(ctx context.Context, c *app.RequestContext) {
+	id, ok := pathID(c, errs.ProductNotFound)
+	if !ok {
+		return
+	}
+	p, err := a.products.GetProduct(ctx, &product.GetProductRequest{Id: id})
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusOK, productOut(p))
+}

@@ -1,0 +1,136 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/config"
+)
+
+// EnvPrefix prefixes every variable of Config: config.Load[gateway.Config](gateway.EnvPrefix).
+const EnvPrefix = "GATEWAY_"
+
+// devJWTSecret lets `make run` work out of the box; production refuses it.
+const devJWTSecret = "cartwheel-dev-only-jwt-secret-do-not-deploy"
+
+// minSecretBytes: HS256 keys shorter than the hash output weaken the MAC (RFC 7518 §3.2).
+const minSecretBytes = 32
+
+// Config is the gateway's configuration, read from GATEWAY_* variables.
+type Config struct {
+	Addr      string        `env:"ADDR" envDefault:"127.0.0.1:8080"`
+	Env       string        `env:"ENV" envDefault:"dev"`
+	JWTSecret string        `env:"JWT_SECRET" envDefault:"cartwheel-dev-only-jwt-secret-do-not-deploy" secret:"true"`
+	AccessTTL time.Duration `env:"ACCESS_TTL" envDefault:"15m"`
+
+	ReadTimeout  time.Duration `env:"READ_TIMEOUT" envDefault:"10s"`
+	WriteTimeout time.Duration `env:"WRITE_TIMEOUT" envDefault:"10s"`
+	IdleTimeout  time.Duration `env:"IDLE_TIMEOUT" envDefault:"60s"`
+	MaxBodyBytes int64         `env:"MAX_BODY_BYTES" envDefault:"1048576"`
+
+	RatePerIP    float64 `env:"RATE_PER_IP" envDefault:"50"`
+	BurstPerIP   int     `env:"BURST_PER_IP" envDefault:"100"`
+	RatePerUser  float64 `env:"RATE_PER_USER" envDefault:"20"`
+	BurstPerUser int     `env:"BURST_PER_USER" envDefault:"40"`
+
+	// CORSOrigins are the browser origins allowed to call the API, e.g.
+	// "https://shop.example.com"; none by default, so no CORS headers are sent.
+	CORSOrigins []string `env:"CORS_ORIGINS" envSeparator:","`
+
+	RPCTimeout     time.Duration `env:"RPC_TIMEOUT" envDefault:"3s"`
+	SandboxEnabled bool          `env:"SANDBOX_ENABLED" envDefault:"true"`
+	// AdminAddr serves pprof when set; it must never be the public address.
+	AdminAddr string `env:"ADMIN_ADDR"`
+}
+
+// Validate reports every problem at once, naming the variable to fix.
+func (c *Config) Validate() error {
+	var problems []error
+	add := func(err error) {
+		if err != nil {
+			problems = append(problems, err)
+		}
+	}
+	add(hostPort("GATEWAY_ADDR", c.Addr))
+	add(config.OneOf("GATEWAY_ENV", c.Env, "dev", "production"))
+	add(c.validateSecrets())
+	add(durationBetween("GATEWAY_ACCESS_TTL", c.AccessTTL, time.Minute, 24*time.Hour))
+	add(positive("GATEWAY_READ_TIMEOUT", c.ReadTimeout))
+	add(positive("GATEWAY_WRITE_TIMEOUT", c.WriteTimeout))
+	add(positive("GATEWAY_IDLE_TIMEOUT", c.IdleTimeout))
+	add(positive("GATEWAY_RPC_TIMEOUT", c.RPCTimeout))
+	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 64<<20 {
+		add(fmt.Errorf("GATEWAY_MAX_BODY_BYTES=%d: must be between 1024 and %d", c.MaxBodyBytes, 64<<20))
+	}
+	add(rateLimit("PER_IP", c.RatePerIP, c.BurstPerIP))
+	add(rateLimit("PER_USER", c.RatePerUser, c.BurstPerUser))
+	for _, o := range c.CORSOrigins {
+		add(origin(o))
+	}
+	if c.AdminAddr != "" {
+		add(hostPort("GATEWAY_ADMIN_ADDR", c.AdminAddr))
+		if c.AdminAddr == c.Addr {
+			add(errors.New("GATEWAY_ADMIN_ADDR: must differ from GATEWAY_ADDR, pprof is never public"))
+		}
+	}
+	return errors.Join(problems...)
+}
+
+func (c *Config) validateSecrets() error {
+	var problems []error
+	if len(c.JWTSecret) < minSecretBytes {
+		problems = append(problems, fmt.Errorf("GATEWAY_JWT_SECRET: must be at least %d bytes", minSecretBytes))
+	}
+	if c.Env == "production" && c.JWTSecret == devJWTSecret {
+		problems = append(problems, errors.New("GATEWAY_JWT_SECRET: production refuses the development secret"))
+	}
+	if c.Env == "production" && c.SandboxEnabled {
+		problems = append(problems, errors.New("GATEWAY_SANDBOX_ENABLED: production refuses the sandbox payment provider"))
+	}
+	return errors.Join(problems...)
+}
+
+func hostPort(name, addr string) error {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("%s=%q: %w", name, addr, err)
+	}
+	return nil
+}
+
+func positive(name string, d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("%s=%s: must be positive", name, d)
+	}
+	return nil
+}
+
+func durationBetween(name string, d, lo, hi time.Duration) error {
+	if d < lo || d > hi {
+		return fmt.Errorf("%s=%s: must be between %s and %s", name, d, lo, hi)
+	}
+	return nil
+}
+
+func rateLimit(suffix string, perSecond float64, burst int) error {
+	var problems []error
+	if perSecond <= 0 {
+		problems = append(problems, fmt.Errorf("GATEWAY_RATE_%s=%v: must be positive", suffix, perSecond))
+	}
+	if burst < 1 {
+		problems = append(problems, fmt.Errorf("GATEWAY_BURST_%s=%d: must be at least 1", suffix, burst))
+	}
+	return errors.Join(problems...)
+}
+
+// origin accepts exactly what a browser sends in Origin: scheme://host[:port].
+func origin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.User != nil {
+		return fmt.Errorf("GATEWAY_CORS_ORIGINS: %q is not an origin like https://shop.example.com", o)
+	}
+	return nil
+}

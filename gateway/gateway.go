@@ -1,0 +1,180 @@
+// Package gateway is Cartwheel's public HTTP API: a Hertz BFF that authenticates
+// clients, validates requests at the edge and turns them into calls on the user,
+// product, order and payment services (shared/API.md is the contract).
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/cloudwego/hertz/pkg/app/server"
+
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/ratelimit"
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
+	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+)
+
+// Deps are the gateway's collaborators.
+type Deps struct {
+	Logger   *slog.Logger
+	Registry registry.Registry
+	Listener net.Listener // optional: nil listens on Config.Addr; tests pass 127.0.0.1:0
+	Clients  *Clients     // optional: nil builds Kitex clients that resolve through Registry
+}
+
+// Gateway is one configured HTTP server, ready to Run.
+type Gateway struct {
+	log   *slog.Logger
+	h     *server.Hertz
+	ln    net.Listener
+	admin *adminServer // nil unless ADMIN_ADDR is set
+	grace time.Duration
+}
+
+// New builds the gateway. The cleanup it returns closes the listeners New opened; it
+// is safe to call after Run has returned.
+func New(ctx context.Context, cfg Config, deps Deps) (*Gateway, func(), error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("gateway: config: %w", err)
+	}
+	if deps.Logger == nil || deps.Registry == nil {
+		return nil, nil, errors.New("gateway: Deps.Logger and Deps.Registry are required")
+	}
+	clients, err := clientsFor(cfg, deps)
+	if err != nil {
+		return nil, nil, err
+	}
+	var opened []net.Listener
+	cleanup := func() {
+		for _, l := range opened {
+			_ = l.Close() // Run's shutdown may have closed it already
+		}
+	}
+	ln := deps.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return nil, nil, fmt.Errorf("gateway: listen: %w", err)
+		}
+		opened = append(opened, ln)
+	}
+	g := &Gateway{log: deps.Logger, ln: ln, grace: cfg.WriteTimeout}
+	if cfg.AdminAddr != "" {
+		if g.admin, err = newAdminServer(cfg.AdminAddr); err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("gateway: admin listen: %w", err)
+		}
+		opened = append(opened, g.admin.ln)
+	}
+	g.h = newServer(cfg, ln)
+	wire(g.h, cfg, deps, clients)
+	deps.Logger.InfoContext(ctx, "gateway configured", config.Attrs(cfg)...)
+	return g, cleanup, nil
+}
+
+func clientsFor(cfg Config, deps Deps) (*Clients, error) {
+	if deps.Clients != nil {
+		return deps.Clients, deps.Clients.complete()
+	}
+	return NewClients(deps.Registry, cfg.RPCTimeout)
+}
+
+// newServer configures Hertz. Request bodies are streamed so that bodyLimit, not
+// Hertz, enforces the size limit and answers with the error envelope.
+func newServer(cfg Config, ln net.Listener) *server.Hertz {
+	return server.New(
+		server.WithListener(ln),
+		server.WithReadTimeout(cfg.ReadTimeout),
+		server.WithWriteTimeout(cfg.WriteTimeout),
+		server.WithIdleTimeout(cfg.IdleTimeout),
+		server.WithMaxRequestBodySize(int(cfg.MaxBodyBytes)),
+		server.WithStreamBody(true),
+		server.WithDisablePreParseMultipartForm(true),
+		server.WithHandleMethodNotAllowed(true),
+		server.WithRedirectTrailingSlash(false), // a redirected POST loses its body; 404 is clearer
+		server.WithDisablePrintRoute(true),
+		server.WithExitWaitTime(cfg.WriteTimeout),
+	)
+}
+
+// wire installs middleware in the order each needs: the request id first so everything
+// can log it; log and metrics around recovery so they see panics as 500s.
+func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients) {
+	m := newMetrics()
+	h.Use(requestIDMiddleware(), accessLog(deps.Logger), m.observe(), recovery(deps.Logger))
+	if len(cfg.CORSOrigins) > 0 {
+		h.Use(corsMiddleware(cfg.CORSOrigins))
+	}
+	h.Use(bodyLimit(cfg.MaxBodyBytes))
+
+	tokens := token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTTL, nil)
+	a := &api{
+		users: clients.User, products: clients.Product, orders: clients.Order, payments: clients.Payment,
+		tokens: tokens, val: newValidation(), log: deps.Logger,
+	}
+	g := guards{
+		limitIP:      limit(ratelimit.NewMemory(cfg.RatePerIP, cfg.BurstPerIP, maxLimiterKeys, nil), clientIP, deps.Logger),
+		authenticate: authenticate(tokens),
+		limitUser:    limit(ratelimit.NewMemory(cfg.RatePerUser, cfg.BurstPerUser, maxLimiterKeys, nil), userKey, deps.Logger),
+		admin:        requireAdmin(),
+	}
+	registerAPI(h.Engine, a, g, cfg.SandboxEnabled)
+	registerOps(h.Engine, &readiness{resolver: deps.Registry.Resolver(), services: serviceNames}, m)
+	registerFallbacks(h.Engine)
+}
+
+// Addr is the address the public API listens on.
+func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }
+
+// Run serves until ctx ends, then stops accepting and lets requests in flight finish
+// (up to the write timeout). It returns early with the error if a listener fails.
+func (g *Gateway) Run(ctx context.Context) error {
+	public := make(chan error, 1)
+	go func() { public <- g.h.Run() }()
+	admin := make(chan error, 1)
+	if g.admin != nil {
+		go func() { admin <- g.admin.serve() }()
+	}
+	g.log.InfoContext(ctx, "gateway listening", "addr", g.Addr().String())
+	select {
+	case <-ctx.Done():
+		return errors.Join(g.shutdownPublic(), g.shutdownAdmin())
+	case err := <-public:
+		if err == nil {
+			err = errors.New("stopped unexpectedly")
+		}
+		return errors.Join(fmt.Errorf("gateway: serve: %w", err), g.shutdownAdmin())
+	case err := <-admin:
+		return errors.Join(fmt.Errorf("gateway: admin: %w", err), g.shutdownPublic())
+	}
+}
+
+func (g *Gateway) shutdownPublic() error {
+	ctx, cancel := context.WithTimeout(context.Background(), g.grace)
+	defer cancel()
+	// Hertz refuses to shut down before it has marked itself running, which happens
+	// just after Run starts; wait for that rather than leave the server up.
+	for !g.h.IsRunning() && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	if err := g.h.Shutdown(ctx); err != nil {
+		return fmt.Errorf("gateway: shutdown: %w", err)
+	}
+	return nil
+}
+
+func (g *Gateway) shutdownAdmin() error {
+	if g.admin == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), g.grace)
+	defer cancel()
+	if err := g.admin.shutdown(ctx); err != nil {
+		return fmt.Errorf("gateway: admin shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,323 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudwego/kitex/pkg/discovery"
+
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+)
+
+// Fixed ids make failures readable; they have the shape ids.Valid accepts.
+const (
+	customerID = "0190f5a8-0000-7000-8000-00000000c001"
+	adminID    = "0190f5a8-0000-7000-8000-00000000a001"
+	orderID    = "0190f5a8-0000-7000-8000-000000000d01"
+	paymentID  = "0190f5a8-0000-7000-8000-000000000e01"
+	productID  = "0190f5a8-0000-7000-8000-000000000f01"
+	categoryID = "0190f5a8-0000-7000-8000-000000000c0a"
+	addressID  = "0190f5a8-0000-7000-8000-0000000000ad"
+)
+
+type fakes struct {
+	users    *fakeUsers
+	products *fakeProducts
+	orders   *fakeOrders
+	payments *fakePayments
+}
+
+func newFakes() *fakes {
+	return &fakes{users: &fakeUsers{}, products: &fakeProducts{}, orders: &fakeOrders{}, payments: &fakePayments{}}
+}
+
+func (f *fakes) clients() *Clients {
+	return &Clients{User: f.users, Product: f.products, Order: f.orders, Payment: f.payments}
+}
+
+// recorder keeps the last request each fake received. Fakes run on the server's
+// goroutines, so access is locked: the HTTP round trip orders them in fact, but through
+// the kernel, where the race detector cannot see it.
+type recorder struct {
+	mu   sync.Mutex
+	reqs map[string]any
+}
+
+func newRecorder() *recorder { return &recorder{reqs: map[string]any{}} }
+
+func (r *recorder) put(name string, req any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reqs[name] = req
+}
+
+func (r *recorder) get(name string) any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.reqs[name]
+}
+
+func (r *recorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	clear(r.reqs)
+}
+
+// distinct works around registry.Static naming every table "static": Kitex caches
+// load-balancer state process-wide by resolver name, so the second test in this binary
+// to build real clients would be served by the first test's table. Remove once
+// Static.Name is unique per table (reported to the lead).
+func distinct(s *registry.Static) registry.Registry {
+	return distinctRegistry{Static: s, name: fmt.Sprintf("static-%p", s)}
+}
+
+type distinctRegistry struct {
+	*registry.Static
+	name string
+}
+
+func (d distinctRegistry) Resolver() discovery.Resolver {
+	return namedResolver{Resolver: d.Static, name: d.name}
+}
+
+type namedResolver struct {
+	discovery.Resolver
+	name string
+}
+
+func (n namedResolver) Name() string { return n.name }
+
+// syncBuffer collects log lines written from the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testConfig is the default configuration with limits high enough not to interfere.
+func testConfig(t *testing.T) Config {
+	t.Helper()
+	cfg, err := config.LoadFrom[Config](EnvPrefix, map[string]string{})
+	if err != nil {
+		t.Fatalf("default config: %v", err)
+	}
+	cfg.RatePerIP, cfg.BurstPerIP = 10_000, 10_000
+	cfg.RatePerUser, cfg.BurstPerUser = 10_000, 10_000
+	return cfg
+}
+
+type harness struct {
+	t      *testing.T
+	g      *Gateway
+	base   string
+	cfg    Config
+	fakes  *fakes
+	reg    *registry.Static
+	logs   *syncBuffer
+	client *http.Client
+}
+
+// start runs a real gateway on 127.0.0.1:0 in front of the fakes (or, with nil, of
+// real Kitex clients) and stops it when the test ends, failing the test if it does not
+// stop cleanly.
+func start(t *testing.T, f *fakes, tweak ...func(*Config)) *harness {
+	t.Helper()
+	cfg := testConfig(t)
+	for _, fn := range tweak {
+		fn(&cfg)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, cfg: cfg, fakes: f, reg: registry.NewStatic(nil), logs: &syncBuffer{},
+		client: &http.Client{Timeout: 5 * time.Second}}
+	var clients *Clients // nil fakes: real Kitex clients resolving through h.reg
+	if f != nil {
+		clients = f.clients()
+	}
+	g, cleanup, err := New(context.Background(), cfg, Deps{
+		Logger: slog.New(slog.NewJSONHandler(h.logs, nil)), Registry: distinct(h.reg), Listener: ln, Clients: clients,
+	})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.Run(ctx) }()
+	t.Cleanup(func() {
+		// Hertz waits for keep-alive connections during graceful shutdown; a client
+		// that hangs up its idle ones lets the test end at once.
+		h.client.CloseIdleConnections()
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		cleanup()
+	})
+	h.g = g
+	h.base = "http://" + g.Addr().String()
+	return h
+}
+
+// call is one HTTP request; body is sent as is when a string, else JSON-encoded.
+type call struct {
+	method, path string
+	body         any
+	token        string
+	header       map[string]string
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (h *harness) do(c call) answer {
+	h.t.Helper()
+	var body io.Reader
+	switch b := c.body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		body = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(c.method, h.base+c.path, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if c.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for k, v := range c.header {
+		req.Header.Set(k, v)
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", c.method, c.path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return answer{status: resp.StatusCode, header: resp.Header, body: raw}
+}
+
+// token mints an access token the way the gateway does, with its secret.
+func (h *harness) token(userID, role string) string {
+	h.t.Helper()
+	tok, err := token.NewIssuer([]byte(h.cfg.JWTSecret), h.cfg.AccessTTL, nil).Issue(userID, role)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return tok
+}
+
+func (h *harness) customer() string { return h.token(customerID, token.RoleCustomer) }
+func (h *harness) admin() string    { return h.token(adminID, token.RoleAdmin) }
+
+// envelope decodes an error answer, checking it has the envelope's required fields.
+func (a answer) envelope(t *testing.T) envelope {
+	t.Helper()
+	var e envelope
+	if err := json.Unmarshal(a.body, &e); err != nil {
+		t.Fatalf("answer is not an error envelope: %v: %s", err, a.body)
+	}
+	if e.Code == "" || e.Message == "" || e.RequestID == "" {
+		t.Fatalf("envelope lacks code, message or request_id: %s", a.body)
+	}
+	return e
+}
+
+// expectError checks status and code of an error answer.
+func (a answer) expectError(t *testing.T, status int, code string) envelope {
+	t.Helper()
+	e := a.envelope(t)
+	if a.status != status || e.Code != code {
+		t.Fatalf("got %d %s, want %d %s: %s", a.status, e.Code, status, code, a.body)
+	}
+	return e
+}
+
+// Sample service answers.
+
+func usd(cents int64) *base.Money { return &base.Money{AmountCents: cents, Currency: "USD"} }
+
+// msAt is a fixed instant with milliseconds, so time formatting is checked exactly.
+const msAt = int64(1_767_225_600_123) // 2026-01-01T00:00:00.123Z
+
+func sampleUser(id, role string) *user.User {
+	return &user.User{Id: id, Email: "ada@example.com", Name: "Ada", Role: role, CreatedAtMs: msAt}
+}
+
+func sampleProduct() *product.Product {
+	return &product.Product{
+		Id: productID, Name: "Mug", Description: "A mug", Category: &product.Category{Id: categoryID, Name: "Kitchen"},
+		Skus:   []*product.Sku{{Sku: "MUG-RED", Attributes: map[string]string{"color": "red"}, Price: usd(1299), Available: 7, Active: true}},
+		Active: true, CreatedAtMs: msAt, UpdatedAtMs: msAt,
+	}
+}
+
+func sampleOrder(status string) *order.Order {
+	return &order.Order{
+		Id: orderID, UserId: customerID, Status: status,
+		Lines: []*order.OrderLine{{Sku: "MUG-RED", Name: "Mug", Quantity: 2, UnitPrice: usd(1299)}},
+		Total: usd(2598),
+		Address: &order.ShippingAddress{Recipient: "Ada", Line1: "1 Loop Rd", City: "Springfield",
+			PostalCode: "12345", Country: "US"},
+		PaymentDeadlineMs: msAt + 30*60*1000, CreatedAtMs: msAt, UpdatedAtMs: msAt,
+	}
+}
+
+func samplePayment(status string) *payment.Payment {
+	return &payment.Payment{
+		Id: paymentID, OrderId: orderID, UserId: customerID, Status: status, Amount: usd(2598),
+		Provider: "sandbox", CheckoutUrl: "http://127.0.0.1:8080/sandbox/" + paymentID,
+		CreatedAtMs: msAt, UpdatedAtMs: msAt,
+	}
+}
+
+func sampleCart() *order.Cart {
+	return &order.Cart{
+		Lines: []*order.CartLine{{Sku: "MUG-RED", Name: "Mug", Quantity: 2, UnitPrice: usd(1299)}},
+		Total: usd(2598),
+	}
+}

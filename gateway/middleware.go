@@ -1,0 +1,78 @@
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"regexp"
+	"runtime/debug"
+	"time"
+
+	"github.com/cloudwego/hertz/pkg/app"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/ids"
+)
+
+const (
+	headerRequestID = "X-Request-ID"
+	keyRequestID    = "cartwheel.request_id"
+)
+
+// saneRequestID is what we echo back from a client or proxy; anything else could
+// smuggle text into logs and headers, so it is replaced.
+var saneRequestID = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
+
+// requestID runs first, so every answer and log line of the request carries the id.
+func requestIDMiddleware() app.HandlerFunc {
+	return func(ctx context.Context, c *app.RequestContext) {
+		id := string(c.GetHeader(headerRequestID))
+		if !saneRequestID.MatchString(id) {
+			id = ids.New()
+		}
+		c.Set(keyRequestID, id)
+		c.Header(headerRequestID, id)
+		c.Next(ctx)
+	}
+}
+
+func requestID(c *app.RequestContext) string { return c.GetString(keyRequestID) }
+
+// routeLabel is the matched route template, never the raw path, which would put every
+// order id into logs' grouping and metrics' label sets.
+func routeLabel(c *app.RequestContext) string {
+	if p := c.FullPath(); p != "" {
+		return p
+	}
+	return "unmatched"
+}
+
+// accessLog writes one line per request after it is answered.
+func accessLog(log *slog.Logger) app.HandlerFunc {
+	return func(ctx context.Context, c *app.RequestContext) {
+		start := time.Now()
+		c.Next(ctx)
+		log.InfoContext(ctx, "request",
+			"method", string(c.Method()),
+			"route", routeLabel(c),
+			"status", c.Response.StatusCode(),
+			"duration_ms", float64(time.Since(start).Microseconds())/1000,
+			"request_id", requestID(c),
+			"user_id", c.GetString(keyUserID),
+		)
+	}
+}
+
+// recovery turns a panic into a 500 envelope; the panic and stack go to the log only.
+func recovery(log *slog.Logger) app.HandlerFunc {
+	return func(ctx context.Context, c *app.RequestContext) {
+		defer func() {
+			if r := recover(); r != nil {
+				log.ErrorContext(ctx, "panic serving request",
+					"request_id", requestID(c), "route", routeLabel(c),
+					"panic", r, "stack", string(debug.Stack()))
+				abortWith(c, errs.New(errs.Internal))
+			}
+		}()
+		c.Next(ctx)
+	}
+}

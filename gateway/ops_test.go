@@ -1,0 +1,337 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	kregistry "github.com/cloudwego/kitex/pkg/registry"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+)
+
+type openapiDoc struct {
+	OpenAPI string                                `json:"openapi"`
+	Paths   map[string]map[string]openapiOp       `json:"paths"`
+	Comps   map[string]map[string]json.RawMessage `json:"components"`
+}
+
+type openapiOp struct {
+	OperationID string                      `json:"operationId"`
+	Parameters  []struct{ Name, In string } `json:"parameters"`
+	Responses   map[string]json.RawMessage  `json:"responses"`
+}
+
+func loadOpenAPI(t *testing.T, raw []byte) openapiDoc {
+	t.Helper()
+	var doc openapiDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("openapi.json is not valid JSON: %v", err)
+	}
+	return doc
+}
+
+var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
+
+// TestOpenAPIMatchesRoutes keeps the document and the router from drifting apart.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	h := start(t, newFakes())
+	served := h.do(call{method: "GET", path: "/openapi.json"})
+	if served.status != http.StatusOK || !strings.HasPrefix(served.header.Get("Content-Type"), "application/json") {
+		t.Fatalf("GET /openapi.json: %d %s", served.status, served.header.Get("Content-Type"))
+	}
+	doc := loadOpenAPI(t, served.body)
+	if doc.OpenAPI != "3.0.3" {
+		t.Fatalf("openapi = %q, want 3.0.3", doc.OpenAPI)
+	}
+	var documented, routed []string
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented = append(documented, strings.ToUpper(method)+" "+pathParam.ReplaceAllString(path, ":$1"))
+		}
+	}
+	for _, r := range h.g.h.Routes() {
+		routed = append(routed, r.Method+" "+r.Path)
+	}
+	slices.Sort(documented)
+	slices.Sort(routed)
+	for _, r := range routed {
+		if !slices.Contains(documented, r) {
+			t.Errorf("route %s is not in openapi.json", r)
+		}
+	}
+	for _, d := range documented {
+		if !slices.Contains(routed, d) {
+			t.Errorf("openapi.json documents %s, which is not routed", d)
+		}
+	}
+}
+
+// TestOpenAPIIsCoherent checks what a client generator relies on: unique operation
+// ids, every path parameter declared, every reference resolvable, errors described.
+func TestOpenAPIIsCoherent(t *testing.T) {
+	doc := loadOpenAPI(t, openapiDocument)
+	ids := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			name := strings.ToUpper(method) + " " + path
+			if op.OperationID == "" || ids[op.OperationID] {
+				t.Errorf("%s: operationId %q missing or duplicated", name, op.OperationID)
+			}
+			ids[op.OperationID] = true
+			for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
+				if !slices.ContainsFunc(op.Parameters, func(p struct{ Name, In string }) bool { return p.Name == m[1] && p.In == "path" }) {
+					t.Errorf("%s: path parameter %s not declared", name, m[1])
+				}
+			}
+			if strings.HasPrefix(path, "/api/") {
+				if _, ok := op.Responses["429"]; !ok {
+					t.Errorf("%s: 429 not described", name)
+				}
+			}
+		}
+	}
+	refs := regexp.MustCompile(`"\$ref":\s*"#/components/([^/]+)/([^"]+)"`).FindAllStringSubmatch(string(openapiDocument), -1)
+	if len(refs) == 0 {
+		t.Fatal("no references found; the check below would prove nothing")
+	}
+	for _, m := range refs {
+		if _, ok := doc.Comps[m[1]][m[2]]; !ok {
+			t.Errorf("unresolvable reference #/components/%s/%s", m[1], m[2])
+		}
+	}
+}
+
+func TestDocsPageIsSelfContained(t *testing.T) {
+	h := start(t, newFakes())
+	a := h.do(call{method: "GET", path: "/docs"})
+	if a.status != http.StatusOK || !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /docs: %d %s", a.status, a.header.Get("Content-Type"))
+	}
+	page := string(a.body)
+	if !strings.Contains(page, `fetch("/openapi.json")`) {
+		t.Error("the docs page does not load /openapi.json")
+	}
+	if regexp.MustCompile(`(?i)(src|href)=["']?(https?:)?//`).MatchString(page) {
+		t.Error("the docs page loads something from another host")
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	h := start(t, newFakes())
+	a := h.do(call{method: "GET", path: "/healthz"})
+	if a.status != http.StatusOK {
+		t.Fatalf("status %d", a.status)
+	}
+	assertJSON(t, a.body, `{"status":"ok"}`)
+}
+
+// listening starts a TCP listener that accepts and drops connections, standing in for
+// a service that is up.
+func listening(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
+	t.Cleanup(func() { _ = ln.Close() })
+	return ln.Addr().String()
+}
+
+// closedAddr is an address where nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
+
+func TestReadyz(t *testing.T) {
+	tests := []struct {
+		name      string
+		instances map[string][]string
+		wantDown  []string // nil means ready
+	}{
+		{name: "all_up", instances: map[string][]string{
+			"user": {listening(t)}, "product": {listening(t)}, "order": {listening(t)}, "payment": {listening(t)}}},
+		{name: "one_of_two_instances_up", instances: map[string][]string{
+			"user": {closedAddr(t), listening(t)}, "product": {listening(t)}, "order": {listening(t)}, "payment": {listening(t)}}},
+		{name: "refused_and_unregistered", instances: map[string][]string{
+			"user": {listening(t)}, "product": {listening(t)}, "order": {closedAddr(t)}}, wantDown: []string{"order", "payment"}},
+		{name: "nothing_registered", instances: map[string][]string{}, wantDown: []string{"order", "payment", "product", "user"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := start(t, newFakes())
+			for name, addrs := range tt.instances {
+				for _, addr := range addrs {
+					tcp, _ := net.ResolveTCPAddr("tcp", addr)
+					if err := h.reg.Register(&kregistry.Info{ServiceName: name, Addr: tcp}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			a := h.do(call{method: "GET", path: "/readyz"})
+			if tt.wantDown == nil {
+				if a.status != http.StatusOK {
+					t.Fatalf("status %d: %s", a.status, a.body)
+				}
+				assertJSON(t, a.body, `{"status":"ready"}`)
+				return
+			}
+			e := a.expectError(t, http.StatusServiceUnavailable, errs.Unavailable.Name)
+			var down []string
+			for _, d := range e.Details {
+				down = append(down, d.Field)
+			}
+			if !slices.Equal(down, tt.wantDown) {
+				t.Fatalf("down = %v, want %v", down, tt.wantDown)
+			}
+			if strings.Contains(string(a.body), "127.0.0.1") {
+				t.Fatalf("readiness leaked addresses: %s", a.body)
+			}
+		})
+	}
+}
+
+func TestMetricsUseRouteTemplates(t *testing.T) {
+	f := newFakes()
+	f.products.getProduct = func(context.Context, *product.GetProductRequest) (*product.Product, error) {
+		return sampleProduct(), nil
+	}
+	h := start(t, f)
+	h.do(call{method: "GET", path: "/api/v1/products/" + productID})
+	h.do(call{method: "GET", path: "/api/v1/products/not-an-id"})
+	h.do(call{method: "GET", path: "/no/such/path"})
+	a := h.do(call{method: "GET", path: "/metrics"})
+	if a.status != http.StatusOK {
+		t.Fatalf("GET /metrics: %d", a.status)
+	}
+	text := string(a.body)
+	for _, want := range []string{
+		`cartwheel_gateway_requests_total{method="GET",route="/api/v1/products/:id",status_class="2xx"} 1`,
+		`cartwheel_gateway_requests_total{method="GET",route="/api/v1/products/:id",status_class="4xx"} 1`,
+		`cartwheel_gateway_requests_total{method="GET",route="unmatched",status_class="4xx"} 1`,
+		`cartwheel_gateway_request_duration_seconds_bucket{method="GET",route="/api/v1/products/:id",status_class="2xx",le="+Inf"} 1`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(text, productID) {
+		t.Error("a raw path (with an id) became a metric label")
+	}
+}
+
+func TestCORS(t *testing.T) {
+	h := start(t, newFakes(), func(c *Config) { c.CORSOrigins = []string{"https://shop.example.com"} })
+	preflight := func(origin string) answer {
+		return h.do(call{method: "OPTIONS", path: "/api/v1/orders", header: map[string]string{
+			"Origin": origin, "Access-Control-Request-Method": "POST",
+			"Access-Control-Request-Headers": "Authorization, Idempotency-Key"}})
+	}
+	a := preflight("https://shop.example.com")
+	if a.status != http.StatusNoContent || a.header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" {
+		t.Fatalf("allowed origin preflight: %d %v", a.status, a.header)
+	}
+	if !strings.Contains(a.header.Get("Access-Control-Allow-Headers"), "Idempotency-Key") {
+		t.Errorf("Idempotency-Key not allowed: %v", a.header)
+	}
+	a = preflight("https://evil.example.com")
+	if got := a.header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Fatalf("unlisted origin got Access-Control-Allow-Origin %q", got)
+	}
+	a.envelope(t) // whatever the status, it is our envelope, not a bare 403
+
+	simple := h.do(call{method: "GET", path: "/healthz", header: map[string]string{"Origin": "https://shop.example.com"}})
+	if simple.header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" ||
+		!strings.Contains(simple.header.Get("Access-Control-Expose-Headers"), "X-Request-Id") {
+		t.Fatalf("simple request CORS headers: %v", simple.header)
+	}
+}
+
+func TestCORSOffByDefault(t *testing.T) {
+	h := start(t, newFakes())
+	a := h.do(call{method: "GET", path: "/healthz", header: map[string]string{"Origin": "https://shop.example.com"}})
+	if got := a.header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Fatalf("no origins configured, yet Access-Control-Allow-Origin = %q", got)
+	}
+}
+
+func TestPprofOnlyOnAdminListener(t *testing.T) {
+	admin := closedAddr(t)
+	h := start(t, newFakes(), func(c *Config) { c.AdminAddr = admin })
+	h.do(call{method: "GET", path: "/debug/pprof/"}).expectError(t, http.StatusNotFound, errs.RouteNotFound.Name)
+	resp, err := h.client.Get("http://" + admin + "/debug/pprof/")
+	if err != nil {
+		t.Fatalf("admin listener: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "goroutine") {
+		t.Fatalf("pprof index on admin listener: %d", resp.StatusCode)
+	}
+}
+
+func TestRunStopsWhenContextEnds(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Addr = closedAddr(t)
+	g, cleanup, err := New(t.Context(), cfg, Deps{Logger: slog.New(slog.DiscardHandler), Registry: registry.NewStatic(nil), Clients: newFakes().clients()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.Run(ctx) }()
+	waitServing(t, g.Addr().String())
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if c, err := net.DialTimeout("tcp", g.Addr().String(), time.Second); err == nil {
+		_ = c.Close()
+		t.Fatal("still accepting connections after Run returned")
+	}
+}
+
+func waitServing(t *testing.T, addr string) {
+	t.Helper()
+	client := &http.Client{Timeout: time.Second}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if resp, err := client.Get("http://" + addr + "/healthz"); err == nil {
+			_ = resp.Body.Close()
+			client.CloseIdleConnections()
+			return
+		}
+	}
+	t.Fatalf("gateway on %s never served", addr)
+}

@@ -1,0 +1,87 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/cloudwego/hertz/pkg/app"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+)
+
+type paymentView struct {
+	ID          string    `json:"id"`
+	OrderID     string    `json:"order_id"`
+	Status      string    `json:"status"`
+	Amount      moneyJSON `json:"amount"`
+	Provider    string    `json:"provider"`
+	CheckoutURL string    `json:"checkout_url"`
+	CreatedAt   string    `json:"created_at"`
+	UpdatedAt   string    `json:"updated_at"`
+}
+
+func paymentOut(p *payment.Payment) paymentView {
+	return paymentView{
+		ID: p.Id, OrderID: p.OrderId, Status: p.Status, Amount: moneyOut(p.Amount), Provider: p.Provider,
+		CheckoutURL: p.CheckoutUrl, CreatedAt: timeOut(p.CreatedAtMs), UpdatedAt: timeOut(p.UpdatedAtMs),
+	}
+}
+
+// createPayment sends no amount: the payment service reads it from the order.
+func (a *api) createPayment(ctx context.Context, c *app.RequestContext) {
+	orderID, ok := pathID(c, errs.OrderNotFound)
+	if !ok {
+		return
+	}
+	p, err := a.payments.CreatePayment(ctx, &payment.CreatePaymentRequest{OrderId: orderID, UserId: callerID(c)})
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, paymentOut(p))
+}
+
+func (a *api) getPayment(ctx context.Context, c *app.RequestContext) {
+	id, ok := pathID(c, errs.PaymentNotFound)
+	if !ok {
+		return
+	}
+	p, err := a.payments.GetPayment(ctx, &payment.GetPaymentRequest{PaymentId: id, UserId: callerID(c)})
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusOK, paymentOut(p))
+}
+
+// sandboxComplete answers 200 with the payment as the service reports it once the
+// sandbox provider has played the payer; the order moves to PAID when the webhook it
+// triggers has been processed, which clients observe by polling the order.
+func (a *api) sandboxComplete(ctx context.Context, c *app.RequestContext) {
+	id, ok := pathID(c, errs.PaymentNotFound)
+	if !ok {
+		return
+	}
+	p, err := a.payments.SandboxComplete(ctx, &payment.SandboxCompleteRequest{PaymentId: id, UserId: callerID(c)})
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusOK, paymentOut(p))
+}
+
+// paymentWebhook hands the provider's callback to the payment service byte for byte:
+// verifying the signature is that service's job, and any re-encoding would break it.
+func (a *api) paymentWebhook(ctx context.Context, c *app.RequestContext) {
+	_, err := a.payments.HandleWebhook(ctx, &payment.WebhookRequest{
+		Payload:   c.Request.Body(),
+		Signature: string(c.GetHeader("X-Signature")),
+		Timestamp: string(c.GetHeader("X-Timestamp")),
+	})
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusOK, map[string]bool{"received": true})
+}

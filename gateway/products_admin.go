@@ -1,0 +1,84 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/cloudwego/hertz/pkg/app"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+)
+
+type newSKUBody struct {
+	SKU        string            `json:"sku" validate:"required,sku"`
+	Attributes map[string]string `json:"attributes" validate:"max=20,dive,keys,notblank,max=50,endkeys,max=200"`
+	Price      *moneyBody        `json:"price" validate:"required"`
+}
+
+type createProductBody struct {
+	Name        string       `json:"name" validate:"required,notblank,max=200"`
+	Description string       `json:"description" validate:"max=5000"`
+	CategoryID  string       `json:"category_id" validate:"required,id"`
+	SKUs        []newSKUBody `json:"skus" validate:"required,min=1,max=50,dive"`
+}
+
+func (b createProductBody) thrift() *product.CreateProductRequest {
+	skus := mapList(b.SKUs, func(s newSKUBody) *product.NewSku_ {
+		return &product.NewSku_{Sku: s.SKU, Attributes: s.Attributes, Price: s.Price.thrift()}
+	})
+	return &product.CreateProductRequest{Name: b.Name, Description: b.Description, CategoryId: b.CategoryID, Skus: skus}
+}
+
+// updateProductBody changes only the fields present.
+type updateProductBody struct {
+	Name        *string              `json:"name" validate:"omitempty,notblank,max=200"`
+	Description *string              `json:"description" validate:"omitempty,max=5000"`
+	CategoryID  *string              `json:"category_id" validate:"omitempty,id"`
+	Active      *bool                `json:"active"`
+	Prices      map[string]moneyBody `json:"prices" validate:"omitempty,max=50,dive,keys,sku,endkeys"`
+}
+
+func (b updateProductBody) thrift(id string) *product.UpdateProductRequest {
+	req := &product.UpdateProductRequest{Id: id, Name: b.Name, Description: b.Description, CategoryId: b.CategoryID, Active: b.Active}
+	if b.Prices != nil {
+		req.Prices = make(map[string]*base.Money, len(b.Prices))
+		for sku, m := range b.Prices {
+			req.Prices[sku] = m.thrift()
+		}
+	}
+	return req
+}
+
+func (a *api) createProduct(ctx context.Context, c *app.RequestContext) {
+	var body createProductBody
+	if err := a.val.bindJSON(c, &body); err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	p, err := a.products.CreateProduct(ctx, body.thrift())
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, productOut(p))
+}
+
+func (a *api) updateProduct(ctx context.Context, c *app.RequestContext) {
+	id, ok := pathID(c, errs.ProductNotFound)
+	if !ok {
+		return
+	}
+	var body updateProductBody
+	if err := a.val.bindJSON(c, &body); err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	p, err := a.products.UpdateProduct(ctx, body.thrift(id))
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(http.StatusOK, productOut(p))
+}

@@ -1,0 +1,49 @@
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"net"
+	"strconv"
+
+	"github.com/cloudwego/hertz/pkg/app"
+
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/ratelimit"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+)
+
+// maxLimiterKeys bounds each in-process limiter's memory (a bucket is ~200 bytes).
+const maxLimiterKeys = 100_000
+
+// limit refuses requests over the limiter's budget for the key that keyOf picks. A
+// limiter that errors (a remote store down) lets the request through: losing rate
+// limiting for a while beats losing the API.
+func limit(l ratelimit.Limiter, keyOf func(*app.RequestContext) string, log *slog.Logger) app.HandlerFunc {
+	return func(ctx context.Context, c *app.RequestContext) {
+		d, err := l.Allow(ctx, keyOf(c))
+		if err != nil {
+			log.WarnContext(ctx, "rate limiter unavailable, admitting request",
+				"request_id", requestID(c), "err", err)
+			return
+		}
+		if !d.Allowed {
+			seconds := max(1, int(math.Ceil(d.RetryAfter.Seconds())))
+			c.Header("Retry-After", strconv.Itoa(seconds))
+			abortWith(c, errs.New(errs.RateLimited))
+		}
+	}
+}
+
+// clientIP is the TCP peer. X-Forwarded-For is ignored: any client can write it, and
+// trusting it would let a caller pick its own rate-limit bucket.
+func clientIP(c *app.RequestContext) string {
+	addr := c.RemoteAddr().String()
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return "ip:" + host
+	}
+	return "ip:" + addr
+}
+
+// userKey buckets authenticated requests by user, wherever they come from.
+func userKey(c *app.RequestContext) string { return "user:" + callerID(c) }

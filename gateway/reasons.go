@@ -1,0 +1,52 @@
+package gateway
+
+import (
+	"reflect"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// reason turns a failed rule into the sentence a client developer reads.
+func reason(fe validator.FieldError) string {
+	p := fe.Param()
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "notblank":
+		return "must not be blank"
+	case "between":
+		lo, hi, _ := strings.Cut(p, " ")
+		return "must be between " + lo + " and " + hi + unit(fe.Kind())
+	case "min", "gte":
+		return "must be at least " + p + unit(fe.Kind())
+	case "max", "lte":
+		return "must be at most " + p + unit(fe.Kind())
+	case "ne":
+		return "must not be " + p
+	case "oneof":
+		return "must be one of: " + strings.Join(strings.Fields(p), ", ")
+	case "email":
+		return "must be an email address"
+	case "id":
+		return "must be a valid id"
+	case "sku":
+		return "must be a SKU code: up to 64 letters, digits, '.', '_' or '-'"
+	case "currency":
+		return "must be a three-letter upper-case currency code, e.g. USD"
+	case "iso3166_1_alpha2":
+		return "must be a two-letter country code, e.g. US"
+	}
+	return "is invalid"
+}
+
+// unit says what a bound counts, so "at most 100" cannot be misread.
+func unit(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return " characters"
+	case reflect.Slice, reflect.Map, reflect.Array:
+		return " items"
+	}
+	return ""
+}

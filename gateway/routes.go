@@ -1,0 +1,106 @@
+package gateway
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/cloudwego/hertz/pkg/app"
+	"github.com/cloudwego/hertz/pkg/route"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+)
+
+// guards are the middleware that sit between the public routes and the handlers.
+type guards struct {
+	limitIP, authenticate, limitUser, admin app.HandlerFunc
+}
+
+// registerAPI declares every route of the public API (shared/API.md); openapi.json
+// describes exactly these, which routes_test.go checks.
+func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
+	v1 := r.Group("/api/v1", g.limitIP)
+	v1.POST("/auth/register", a.register)
+	v1.POST("/auth/login", a.login)
+	v1.POST("/auth/refresh", a.refresh)
+	v1.POST("/auth/logout", a.logout)
+	v1.GET("/categories", a.listCategories)
+	v1.GET("/products", a.listProducts)
+	v1.GET("/products/:id", a.getProduct)
+	v1.POST("/payments/webhook", a.paymentWebhook) // the provider signs it; no user token
+
+	user := v1.Group("", g.authenticate, g.limitUser)
+	user.GET("/me", a.me)
+	user.GET("/me/addresses", a.listAddresses)
+	user.POST("/me/addresses", a.addAddress)
+	user.DELETE("/me/addresses/:id", a.deleteAddress)
+	user.GET("/cart", a.getCart)
+	user.PUT("/cart/items/:sku", a.setCartItem)
+	user.DELETE("/cart/items/:sku", a.removeCartItem)
+	user.POST("/orders", a.createOrder)
+	user.GET("/orders", a.listOrders)
+	user.GET("/orders/:id", a.getOrder)
+	user.POST("/orders/:id/cancel", a.cancelOrder)
+	user.POST("/orders/:id/confirm-receipt", a.confirmReceipt)
+	user.POST("/orders/:id/payments", a.createPayment)
+	user.GET("/payments/:id", a.getPayment)
+	if sandbox {
+		user.POST("/sandbox/payments/:id/complete", a.sandboxComplete)
+	}
+
+	admin := user.Group("/admin", g.admin)
+	admin.POST("/products", a.createProduct)
+	admin.PATCH("/products/:id", a.updateProduct)
+	admin.GET("/skus/:sku/stock", a.getStock)
+	admin.POST("/skus/:sku/stock", a.adjustStock)
+	admin.POST("/orders/:id/ship", a.shipOrder)
+}
+
+// registerOps declares the operational endpoints. They are not rate limited: probes
+// and scrapers must see the truth even when clients are being throttled.
+func registerOps(r *route.Engine, ready *readiness, m *metrics) {
+	r.GET("/healthz", healthz)
+	r.GET("/readyz", ready.handle)
+	r.GET("/metrics", m.handler())
+	r.GET("/openapi.json", serveOpenAPI)
+	r.GET("/docs", serveDocs)
+}
+
+// registerFallbacks answers unknown paths and wrong methods with the error envelope.
+func registerFallbacks(r *route.Engine) {
+	r.NoRoute(func(_ context.Context, c *app.RequestContext) {
+		abortWith(c, errs.New(errs.RouteNotFound))
+	})
+	r.NoMethod(func(_ context.Context, c *app.RequestContext) {
+		c.Header("Allow", strings.Join(allowedMethods(r.Routes(), string(c.Path())), ", "))
+		abortWith(c, errs.New(errs.MethodNotAllowed))
+	})
+}
+
+// allowedMethods lists the methods routed for path, for the Allow header of a 405.
+func allowedMethods(routes route.RoutesInfo, path string) []string {
+	var methods []string
+	for _, rt := range routes {
+		if matches(rt.Path, path) && !slices.Contains(methods, rt.Method) {
+			methods = append(methods, rt.Method)
+		}
+	}
+	slices.Sort(methods)
+	return methods
+}
+
+// matches compares a route template with a path segment by segment; ":name" matches
+// any one segment.
+func matches(template, path string) bool {
+	ts := strings.Split(strings.Trim(template, "/"), "/")
+	ps := strings.Split(strings.Trim(path, "/"), "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i, t := range ts {
+		if !strings.HasPrefix(t, ":") && t != ps[i] {
+			return false
+		}
+	}
+	return true
+}

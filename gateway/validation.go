@@ -1,0 +1,106 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/go-playground/validator/v10/non-standard/validators"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/ids"
+	"github.com/cartwheel-shop/cartwheel/pkg/money"
+)
+
+// validation checks request structs with `validate` tags and names fields by their JSON
+// names, so a violation reads "lines[0].quantity" exactly as the client sent it.
+type validation struct {
+	v *validator.Validate
+}
+
+func newValidation() *validation {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(jsonName)
+	must := func(err error) {
+		if err != nil {
+			panic(err) // a bad tag name is a programming error caught by every test run
+		}
+	}
+	must(v.RegisterValidation("notblank", validators.NotBlank))
+	must(v.RegisterValidation("between", between))
+	must(v.RegisterValidation("id", func(fl validator.FieldLevel) bool { return ids.Valid(fl.Field().String()) }))
+	must(v.RegisterValidation("sku", func(fl validator.FieldLevel) bool { return ids.ValidSKU(fl.Field().String()) }))
+	must(v.RegisterValidation("currency", func(fl validator.FieldLevel) bool {
+		_, err := money.New(0, fl.Field().String()) // the money package owns the rule
+		return err == nil
+	}))
+	return &validation{v: v}
+}
+
+// jsonName names a field by its JSON key; fields without one are not client-visible.
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "-" {
+		return ""
+	}
+	return name
+}
+
+// check validates s and returns every violation, plus those the struct reports itself
+// through crossField (rules that span fields, like "lines or from_cart").
+func (val *validation) check(s any) []errs.FieldViolation {
+	var out []errs.FieldViolation
+	var verrs validator.ValidationErrors
+	if err := val.v.Struct(s); err != nil && !errors.As(err, &verrs) {
+		panic(fmt.Sprintf("validate %T: %v", s, err)) // only a non-struct argument gets here
+	}
+	for _, fe := range verrs {
+		out = append(out, errs.FieldViolation{Field: fieldPath(fe), Reason: reason(fe)})
+	}
+	if cf, ok := s.(crossField); ok {
+		out = append(out, cf.crossFieldViolations()...)
+	}
+	return out
+}
+
+// crossField is implemented by request bodies with rules that no single tag expresses.
+type crossField interface {
+	crossFieldViolations() []errs.FieldViolation
+}
+
+// fieldPath drops the Go struct name the validator puts first: "createOrderBody.lines[0].sku".
+func fieldPath(fe validator.FieldError) string {
+	_, path, found := strings.Cut(fe.Namespace(), ".")
+	if !found {
+		return fe.Field()
+	}
+	return path
+}
+
+// between=LO HI bounds an integer's value or a string's length in characters.
+func between(fl validator.FieldLevel) bool {
+	lo, hi, ok := bounds(fl.Param())
+	if !ok {
+		panic("between: param must be two integers, got " + fl.Param())
+	}
+	f := fl.Field()
+	switch f.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return f.Int() >= lo && f.Int() <= hi
+	case reflect.String:
+		n := int64(utf8.RuneCountInString(f.String()))
+		return n >= lo && n <= hi
+	}
+	panic("between: unsupported kind " + f.Kind().String())
+}
+
+func bounds(param string) (lo, hi int64, ok bool) {
+	l, h, found := strings.Cut(param, " ")
+	lo, err1 := strconv.ParseInt(l, 10, 64)
+	hi, err2 := strconv.ParseInt(h, 10, 64)
+	return lo, hi, found && err1 == nil && err2 == nil
+}

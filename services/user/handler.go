@@ -1,0 +1,183 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
+)
+
+// errorTable is the one place the domain's sentinels meet the catalog.
+var errorTable = []errs.Mapping{
+	{Err: account.ErrEmailTaken, Code: errs.EmailTaken},
+	{Err: account.ErrInvalidCredentials, Code: errs.InvalidCredentials},
+	{Err: account.ErrRefreshTokenInvalid, Code: errs.RefreshTokenInvalid},
+	{Err: account.ErrUserNotFound, Code: errs.UserNotFound},
+	{Err: account.ErrAddressNotFound, Code: errs.AddressNotFound},
+	{Err: account.ErrTooManyAddresses, Code: errs.TooManyAddresses},
+}
+
+// handler implements userapi.UserService: it converts between Thrift and the domain and
+// does nothing else.
+type handler struct {
+	accounts *account.Service
+	log      *slog.Logger
+}
+
+var _ userapi.UserService = (*handler)(nil)
+
+func (h *handler) Register(ctx context.Context, req *userapi.RegisterRequest) (*userapi.User, error) {
+	u, err := h.accounts.Register(ctx, account.Registration{Email: req.Email, Password: req.Password, Name: req.Name})
+	if err != nil {
+		return nil, h.fail(ctx, "Register", err)
+	}
+	return toThriftUser(u), nil
+}
+
+func (h *handler) Login(ctx context.Context, req *userapi.LoginRequest) (*userapi.LoginResponse, error) {
+	u, sess, err := h.accounts.Login(ctx, req.Email, req.Password)
+	if err != nil {
+		return nil, h.fail(ctx, "Login", err)
+	}
+	return toThriftLogin(u, sess), nil
+}
+
+func (h *handler) Refresh(ctx context.Context, req *userapi.RefreshRequest) (*userapi.LoginResponse, error) {
+	u, sess, err := h.accounts.Refresh(ctx, req.RefreshToken)
+	if err != nil {
+		return nil, h.fail(ctx, "Refresh", err)
+	}
+	return toThriftLogin(u, sess), nil
+}
+
+func (h *handler) Logout(ctx context.Context, req *userapi.LogoutRequest) (*userapi.Empty, error) {
+	if err := h.accounts.Logout(ctx, req.RefreshToken); err != nil {
+		return nil, h.fail(ctx, "Logout", err)
+	}
+	return &userapi.Empty{}, nil
+}
+
+func (h *handler) GetUser(ctx context.Context, req *userapi.GetUserRequest) (*userapi.User, error) {
+	u, err := h.accounts.User(ctx, req.UserId)
+	if err != nil {
+		return nil, h.fail(ctx, "GetUser", err)
+	}
+	return toThriftUser(u), nil
+}
+
+func (h *handler) AddAddress(ctx context.Context, req *userapi.AddAddressRequest) (*userapi.Address, error) {
+	a, err := h.accounts.AddAddress(ctx, req.UserId, toDomainAddressInput(req.Address))
+	if err != nil {
+		return nil, h.fail(ctx, "AddAddress", err)
+	}
+	return toThriftAddress(a), nil
+}
+
+func (h *handler) ListAddresses(ctx context.Context, req *userapi.ListAddressesRequest) (*userapi.ListAddressesResponse, error) {
+	list, err := h.accounts.Addresses(ctx, req.UserId)
+	if err != nil {
+		return nil, h.fail(ctx, "ListAddresses", err)
+	}
+	items := make([]*userapi.Address, len(list))
+	for i, a := range list {
+		items[i] = toThriftAddress(a)
+	}
+	return &userapi.ListAddressesResponse{Items: items}, nil
+}
+
+func (h *handler) GetAddress(ctx context.Context, req *userapi.GetAddressRequest) (*userapi.Address, error) {
+	a, err := h.accounts.Address(ctx, req.UserId, req.AddressId)
+	if err != nil {
+		return nil, h.fail(ctx, "GetAddress", err)
+	}
+	return toThriftAddress(a), nil
+}
+
+func (h *handler) DeleteAddress(ctx context.Context, req *userapi.DeleteAddressRequest) (*userapi.Empty, error) {
+	if err := h.accounts.DeleteAddress(ctx, req.UserId, req.AddressId); err != nil {
+		return nil, h.fail(ctx, "DeleteAddress", err)
+	}
+	return &userapi.Empty{}, nil
+}
+
+// fail turns a domain error into the biz-status error the caller decodes with
+// errs.FromRPC. Internal errors are logged here with their detail, which the answer
+// never carries.
+func (h *handler) fail(ctx context.Context, method string, err error) error {
+	var invalid *account.ValidationError
+	if errors.As(err, &invalid) {
+		return errs.Invalid(toErrsViolations(invalid.Violations)...).ToBiz()
+	}
+	if errs.IsInternal(err, errorTable) {
+		h.log.ErrorContext(ctx, "user rpc failed", "method", method, "err", err)
+	}
+	return errs.Translate(err, errorTable)
+}
+
+func toErrsViolations(vs []account.Violation) []errs.FieldViolation {
+	out := make([]errs.FieldViolation, len(vs))
+	for i, v := range vs {
+		out[i] = errs.FieldViolation{Field: v.Field, Reason: v.Reason}
+	}
+	return out
+}
+
+func toThriftUser(u account.User) *userapi.User {
+	return &userapi.User{
+		Id:          u.ID,
+		Email:       u.Email,
+		Name:        u.Name,
+		Role:        string(u.Role),
+		CreatedAtMs: u.CreatedAt.UnixMilli(),
+	}
+}
+
+func toThriftLogin(u account.User, s account.IssuedSession) *userapi.LoginResponse {
+	return &userapi.LoginResponse{
+		User:    toThriftUser(u),
+		Session: &userapi.Session{RefreshToken: s.Token, ExpiresAtMs: s.ExpiresAt.UnixMilli()},
+	}
+}
+
+// toDomainAddressInput reads a missing address as an empty one, so the caller learns
+// every required field instead of a bare "address missing".
+func toDomainAddressInput(a *userapi.Address) account.AddressInput {
+	if a == nil {
+		return account.AddressInput{}
+	}
+	return account.AddressInput{
+		Recipient:  a.Recipient,
+		Line1:      a.Line1,
+		Line2:      a.GetLine2(),
+		City:       a.City,
+		Region:     a.GetRegion(),
+		PostalCode: a.PostalCode,
+		Country:    a.Country,
+		Phone:      a.GetPhone(),
+	}
+}
+
+func toThriftAddress(a account.Address) *userapi.Address {
+	return &userapi.Address{
+		Id:         a.ID,
+		Recipient:  a.Recipient,
+		Line1:      a.Line1,
+		Line2:      optional(a.Line2),
+		City:       a.City,
+		Region:     optional(a.Region),
+		PostalCode: a.PostalCode,
+		Country:    a.Country,
+		Phone:      optional(a.Phone),
+	}
+}
+
+// optional maps the domain's "empty means absent" onto Thrift's unset optional field.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

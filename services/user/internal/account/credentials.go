@@ -1,0 +1,93 @@
+package account
+
+import (
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+)
+
+const (
+	maxEmailChars    = 254 // RFC 5321's limit on a forward path
+	minPasswordBytes = 10
+	maxPasswordBytes = 72 // bcrypt ignores every byte after the 72nd
+	maxNameChars     = 100
+)
+
+// NormaliseEmail is the form in which emails are stored, compared and made unique, so
+// " Alice@Example.COM" and "alice@example.com" are one account.
+func NormaliseEmail(raw string) string {
+	return strings.ToLower(strings.TrimSpace(raw))
+}
+
+// CheckCredentials applies the sign-up rules for an email and a password, reporting both
+// fields at once. The configured admin account is held to the same rules as customers.
+func CheckCredentials(email, password string) error {
+	var v violations
+	email = NormaliseEmail(email)
+	v.check("email", checkEmail(email))
+	v.check("password", checkPassword(password, email))
+	return v.err()
+}
+
+// checkEmail accepts a bare address only: a display name ("Bob <bob@example.com>") or a
+// comment would be stored as part of the identity, and quoted local parts are a source
+// of look-alike accounts.
+func checkEmail(email string) string {
+	if email == "" {
+		return "is required"
+	}
+	if utf8.RuneCountInString(email) > maxEmailChars {
+		return "must be at most 254 characters"
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Name != "" || addr.Address != email {
+		return "must be a plain email address such as name@example.com"
+	}
+	return ""
+}
+
+// checkPassword returns why password is unacceptable for the account email (normalised),
+// or "". Lengths are in bytes because bcrypt's limit is in bytes.
+func checkPassword(password, email string) string {
+	lower := strings.ToLower(password)
+	local, _, _ := strings.Cut(email, "@")
+	switch {
+	case password == "":
+		return "is required"
+	case len(password) < minPasswordBytes:
+		return "must be at least 10 characters"
+	case len(password) > maxPasswordBytes:
+		return "must be at most 72 bytes (accented and other non-ASCII characters count as 2 to 4)"
+	case email != "" && (lower == email || lower == local):
+		return "must not be your email address or its name part"
+	case singleRepeatedChar(password):
+		return "must not be one character repeated"
+	case commonPasswords[lower]:
+		return "is one of the most common passwords; choose another"
+	}
+	return ""
+}
+
+func singleRepeatedChar(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return strings.Trim(s, string(first)) == ""
+}
+
+// commonPasswords holds, lower-cased, the entries of public breached-password top lists
+// that are long enough to pass the length rule; shorter ones are already refused.
+var commonPasswords = map[string]bool{
+	"0123456789": true, "0987654321": true, "1234567890": true, "12345678910": true,
+	"1234567891": true, "123456789a": true, "a123456789": true, "abc1234567": true,
+	"1q2w3e4r5t": true, "1q2w3e4r5t6y": true, "1qaz2wsx3edc": true, "qwertyuiop": true,
+	"qwerty1234": true, "qwerty12345": true, "qwerty123456": true, "asdfghjkl1": true,
+	"password12": true, "password123": true, "password1234": true, "password01": true,
+	"passw0rd123": true, "iloveyou12": true, "iloveyou123": true, "welcome123": true,
+	"letmein123": true, "admin12345": true, "administrator": true, "changeme123": true,
+	"football123": true, "baseball123": true, "princess123": true, "sunshine123": true,
+	"abcdefghij": true, "trustno1234": true, "michael123": true, "superman123": true,
+}
+
+// checkName trims nothing: the caller passes the trimmed display name.
+func checkName(name string) string {
+	return checkText(name, 1, maxNameChars)
+}

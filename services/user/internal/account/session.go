@@ -1,0 +1,144 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"time"
+)
+
+const tokenBytes = 32
+
+// Session is a stored refresh session. Only the token's hash is kept, so a leaked
+// database does not hand out live sessions.
+type Session struct {
+	TokenHash string
+	UserID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+// usable reports whether the session may still be rotated at now.
+func (s Session) usable(now time.Time) bool {
+	return s.RevokedAt == nil && now.Before(s.ExpiresAt)
+}
+
+// IssuedSession is what the client receives: the token in clear, shown only this once.
+type IssuedSession struct {
+	Token     string
+	ExpiresAt time.Time
+}
+
+// newToken returns a fresh random token and its hash.
+func newToken() (token, hash string) {
+	b := make([]byte, tokenBytes)
+	rand.Read(b) // crypto/rand.Read never fails: it aborts the program if the OS cannot supply randomness
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken is the stored form of a refresh token: hex SHA-256. A plain hash suffices
+// (no salt, no bcrypt) because the token is 256 random bits, not a guessable secret.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// wellFormed rejects what newToken could not have made, before touching the database.
+func wellFormed(token string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	return err == nil && len(b) == tokenBytes
+}
+
+// Login checks the credentials and opens a refresh session. A wrong email and a wrong
+// password give the same error after the same bcrypt work.
+func (s *Service) Login(ctx context.Context, email, password string) (User, IssuedSession, error) {
+	var v violations
+	email = NormaliseEmail(email)
+	if email == "" {
+		v.add("email", "is required")
+	}
+	if password == "" {
+		v.add("password", "is required")
+	}
+	if err := v.err(); err != nil {
+		return User{}, IssuedSession{}, err
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	found := err == nil
+	if err != nil && !errors.Is(err, ErrUserNotFound) {
+		return User{}, IssuedSession{}, err
+	}
+	hash := s.dummyHash
+	if found {
+		hash = u.PasswordHash
+	}
+	// The comparison runs even when the answer is already known to be no.
+	match := s.compare(hash, []byte(password)) == nil
+	// bcrypt would ignore bytes past the 72nd, letting extra characters through.
+	if !found || !match || len(password) > maxPasswordBytes {
+		return User{}, IssuedSession{}, ErrInvalidCredentials
+	}
+	issued, err := s.openSession(ctx, u.ID)
+	return u, issued, err
+}
+
+func (s *Service) openSession(ctx context.Context, userID string) (IssuedSession, error) {
+	token, hash := newToken()
+	now := s.now()
+	sess := Session{TokenHash: hash, UserID: userID, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL)}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return IssuedSession{}, err
+	}
+	return IssuedSession{Token: token, ExpiresAt: sess.ExpiresAt}, nil
+}
+
+// Refresh retires the presented token and issues its successor, valid for a full TTL
+// from now. A token works once: reusing it, or using an expired or revoked one, is
+// ErrRefreshTokenInvalid.
+func (s *Service) Refresh(ctx context.Context, token string) (User, IssuedSession, error) {
+	if err := requireToken(token); err != nil {
+		return User{}, IssuedSession{}, err
+	}
+	nextToken, nextHash := newToken()
+	now := s.now()
+	sess, err := s.store.RotateSession(ctx, HashToken(token), now, func(old Session) (Session, error) {
+		if !old.usable(now) {
+			return Session{}, ErrRefreshTokenInvalid
+		}
+		return Session{TokenHash: nextHash, UserID: old.UserID, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL)}, nil
+	})
+	if err != nil {
+		return User{}, IssuedSession{}, err
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return User{}, IssuedSession{}, err
+	}
+	return u, IssuedSession{Token: nextToken, ExpiresAt: sess.ExpiresAt}, nil
+}
+
+// Logout revokes the session of token. Logging out twice succeeds, so a client that
+// retries after a lost answer is not told it failed.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	if err := requireToken(token); err != nil {
+		return err
+	}
+	return s.store.RevokeSession(ctx, HashToken(token), s.now())
+}
+
+// requireToken: a missing token is a malformed request; a present but impossible one
+// is simply not a valid token.
+func requireToken(token string) error {
+	if token == "" {
+		return &ValidationError{Violations: []Violation{{Field: "refresh_token", Reason: "is required"}}}
+	}
+	if !wellFormed(token) {
+		return ErrRefreshTokenInvalid
+	}
+	return nil
+}

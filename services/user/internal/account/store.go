@@ -1,0 +1,51 @@
+package account
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence the account rules need; internal/store implements it with
+// GORM. Methods report absence and conflicts with this package's sentinel errors.
+type Store interface {
+	UserStore
+	SessionStore
+	AddressStore
+}
+
+// UserStore keeps accounts.
+type UserStore interface {
+	// CreateUser inserts u; ErrEmailTaken when its email is already registered.
+	CreateUser(ctx context.Context, u User) error
+	// UserByID: ErrUserNotFound when absent.
+	UserByID(ctx context.Context, id string) (User, error)
+	// UserByEmail looks up a normalised email; ErrUserNotFound when absent.
+	UserByEmail(ctx context.Context, email string) (User, error)
+}
+
+// SessionStore keeps refresh sessions, identified by the SHA-256 of their token.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s Session) error
+	// RotateSession atomically retires the live session with tokenHash and stores the
+	// successor that next builds from it. Of two concurrent rotations of one token
+	// exactly one succeeds; the other, and any token that is unknown, expired or
+	// revoked at now, gets ErrRefreshTokenInvalid.
+	RotateSession(ctx context.Context, tokenHash string, now time.Time, next func(old Session) (Session, error)) (Session, error)
+	// RevokeSession revokes the session with tokenHash; revoking a revoked or expired
+	// session succeeds, an unknown hash is ErrRefreshTokenInvalid.
+	RevokeSession(ctx context.Context, tokenHash string, now time.Time) error
+}
+
+// AddressStore keeps address books. Every read and delete is scoped by owner, so
+// another user's address is indistinguishable from a missing one.
+type AddressStore interface {
+	// AddAddress stores a unless its owner already has max addresses
+	// (ErrTooManyAddresses) or does not exist (ErrUserNotFound).
+	AddAddress(ctx context.Context, a Address, max int) error
+	// Addresses lists the owner's addresses, oldest first.
+	Addresses(ctx context.Context, userID string) ([]Address, error)
+	// Address: ErrAddressNotFound when absent or not userID's.
+	Address(ctx context.Context, userID, id string) (Address, error)
+	// DeleteAddress: ErrAddressNotFound when absent or not userID's.
+	DeleteAddress(ctx context.Context, userID, id string) error
+}

@@ -1,0 +1,135 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
+	"github.com/cartwheel-shop/cartwheel/services/user/internal/store"
+)
+
+// openSession stores a live session for u created at t0 and expiring an hour later.
+func openSession(t *testing.T, st *store.Store, u account.User, name string) account.Session {
+	t.Helper()
+	s := account.Session{TokenHash: account.HashToken(name), UserID: u.ID, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	if err := st.CreateSession(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// successor builds the next session as the domain does, without its validity check,
+// so the store's own conditional update is what is tested.
+func successor(name string, now time.Time) func(account.Session) (account.Session, error) {
+	return func(old account.Session) (account.Session, error) {
+		return account.Session{TokenHash: account.HashToken(name), UserID: old.UserID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}, nil
+	}
+}
+
+func TestRotateSession(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, st *store.Store) {
+		u := newUser(t, st, "alice@example.com")
+		t.Run("rotate/once_then_invalid", func(t *testing.T) {
+			old := openSession(t, st, u, "once")
+			now := t0.Add(time.Minute)
+			next, err := st.RotateSession(ctx, old.TokenHash, now, successor("once-next", now))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if next.UserID != u.ID || next.TokenHash != account.HashToken("once-next") {
+				t.Fatalf("successor %+v", next)
+			}
+			if _, err := st.RotateSession(ctx, old.TokenHash, now, successor("once-again", now)); !errors.Is(err, account.ErrRefreshTokenInvalid) {
+				t.Fatalf("second rotation: want ErrRefreshTokenInvalid, got %v", err)
+			}
+			if _, err := st.RotateSession(ctx, next.TokenHash, now, successor("once-third", now)); err != nil {
+				t.Fatalf("successor cannot rotate: %v", err)
+			}
+		})
+		t.Run("rotate/exactly_one_of_concurrent_wins", func(t *testing.T) {
+			old := openSession(t, st, u, "race")
+			now := t0.Add(time.Minute)
+			var winners atomic.Value
+			results := concurrently(8, func(i int) error {
+				name := fmt.Sprint("race-next-", i)
+				_, err := st.RotateSession(ctx, old.TokenHash, now, successor(name, now))
+				if err == nil {
+					winners.Store(name)
+				}
+				return err
+			})
+			if ok, refused := tally(t, results, account.ErrRefreshTokenInvalid); ok != 1 || refused != 7 {
+				t.Fatalf("%d rotations won and %d were refused; want 1 and 7", ok, refused)
+			}
+			// Only the winner's successor was stored: the losers' cannot rotate.
+			for i := range 8 {
+				name := fmt.Sprint("race-next-", i)
+				_, err := st.RotateSession(ctx, account.HashToken(name), now, successor(name+"-next", now))
+				if want := name == winners.Load(); (err == nil) != want {
+					t.Fatalf("successor %s: rotate err %v, want success=%v", name, err, want)
+				}
+			}
+		})
+		t.Run("rotate/expiry_is_exclusive", func(t *testing.T) {
+			old := openSession(t, st, u, "expiring")
+			justBefore := old.ExpiresAt.Add(-time.Microsecond)
+			if _, err := st.RotateSession(ctx, old.TokenHash, old.ExpiresAt, successor("expired-next", old.ExpiresAt)); !errors.Is(err, account.ErrRefreshTokenInvalid) {
+				t.Fatalf("at expiry: want ErrRefreshTokenInvalid, got %v", err)
+			}
+			if _, err := st.RotateSession(ctx, old.TokenHash, justBefore, successor("expiring-next", justBefore)); err != nil {
+				t.Fatalf("a microsecond before expiry: %v", err)
+			}
+		})
+		t.Run("rotate/unknown", func(t *testing.T) {
+			if _, err := st.RotateSession(ctx, account.HashToken("never-issued"), t0, successor("x", t0)); !errors.Is(err, account.ErrRefreshTokenInvalid) {
+				t.Fatalf("want ErrRefreshTokenInvalid, got %v", err)
+			}
+		})
+		t.Run("rotate/refused_by_rule_changes_nothing", func(t *testing.T) {
+			old := openSession(t, st, u, "kept")
+			refuse := func(account.Session) (account.Session, error) {
+				return account.Session{}, account.ErrRefreshTokenInvalid
+			}
+			if _, err := st.RotateSession(ctx, old.TokenHash, t0, refuse); !errors.Is(err, account.ErrRefreshTokenInvalid) {
+				t.Fatalf("want the rule's error, got %v", err)
+			}
+			if _, err := st.RotateSession(ctx, old.TokenHash, t0, successor("kept-next", t0)); err != nil {
+				t.Fatalf("session was retired by a refused rotation: %v", err)
+			}
+		})
+	})
+}
+
+func TestRevokeSession(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, st *store.Store) {
+		u := newUser(t, st, "alice@example.com")
+		t.Run("revoke/twice_is_fine_and_blocks_rotation", func(t *testing.T) {
+			s := openSession(t, st, u, "logout")
+			for i := range 2 {
+				if err := st.RevokeSession(ctx, s.TokenHash, t0); err != nil {
+					t.Fatalf("revoke #%d: %v", i+1, err)
+				}
+			}
+			if _, err := st.RotateSession(ctx, s.TokenHash, t0, successor("logout-next", t0)); !errors.Is(err, account.ErrRefreshTokenInvalid) {
+				t.Fatalf("rotate after revoke: want ErrRefreshTokenInvalid, got %v", err)
+			}
+		})
+		t.Run("revoke/expired_is_fine", func(t *testing.T) {
+			s := openSession(t, st, u, "stale")
+			if err := st.RevokeSession(ctx, s.TokenHash, t0.Add(2*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Run("revoke/unknown", func(t *testing.T) {
+			if err := st.RevokeSession(ctx, account.HashToken("never-issued"), t0); !errors.Is(err, account.ErrRefreshTokenInvalid) {
+				t.Fatalf("want ErrRefreshTokenInvalid, got %v", err)
+			}
+		})
+	})
+}

@@ -1,0 +1,36 @@
+// Package store keeps the user service's accounts, sessions and addresses in SQL through
+// GORM, implementing account.Store on SQLite and MySQL alike.
+package store
+
+import (
+	"embed"
+	"io/fs"
+
+	"gorm.io/gorm"
+
+	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations is the schema history in goose format, for db.Migrate and db.CheckCurrent.
+var Migrations = mustSub(migrationFiles, "migrations")
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // only a malformed literal path can fail, and that is a build defect
+	}
+	return sub
+}
+
+// Store implements account.Store.
+type Store struct {
+	db *gorm.DB
+}
+
+var _ account.Store = (*Store)(nil)
+
+// New wraps an open, migrated database.
+func New(db *gorm.DB) *Store { return &Store{db: db} }

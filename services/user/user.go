@@ -1,0 +1,249 @@
+// Package user is Cartwheel's user service: accounts, credentials, refresh sessions and
+// address books, served over Kitex as idl/user.thrift's UserService.
+package user
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/cloudwego/kitex/server"
+	"gorm.io/gorm"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
+	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
+	"github.com/cartwheel-shop/cartwheel/services/user/internal/store"
+)
+
+// Config is read from the environment with the prefix USER_ (config.Load[Config]("USER_")).
+type Config struct {
+	Addr string    `env:"ADDR" envDefault:"127.0.0.1:8881"`
+	DB   db.Config `envPrefix:"DB_"` // DSN defaults to data/user.db (see Validate)
+	Env  string    `env:"ENV" envDefault:"dev"`
+	// BcryptCost 12 takes about a quarter of a second per hash on one core; tests use 4.
+	BcryptCost    int           `env:"BCRYPT_COST" envDefault:"12"`
+	AdminEmail    string        `env:"ADMIN_EMAIL" envDefault:"admin@cartwheel.local"`
+	AdminPassword string        `env:"ADMIN_PASSWORD" envDefault:"cartwheel-admin" secret:"true"`
+	RefreshTTL    time.Duration `env:"REFRESH_TTL" envDefault:"720h"`
+	MaxAddresses  int           `env:"MAX_ADDRESSES" envDefault:"20"`
+}
+
+const (
+	defaultDSN            = "data/user.db"
+	devAdminPassword      = "cartwheel-admin"
+	envDev, envProduction = "dev", "production"
+	// bcrypt allows 4..31; past 15 one login costs seconds of CPU, an easy denial of
+	// service. 4 is for tests only, so production asks for at least bcrypt's default.
+	minBcryptCost, maxBcryptCost, minProductionBcrypt = 4, 15, 10
+)
+
+// Validate fills the defaults config.Load cannot express and reports every problem at
+// once, named by environment variable. It fills DB.DSN here because db.Config is shared
+// by all services and carries no default of its own; an explicitly empty USER_DB_DSN is
+// still refused by config.Load.
+func (c *Config) Validate() error {
+	if c.DB.Driver == "sqlite" && c.DB.DSN == "" {
+		c.DB.DSN = defaultDSN
+	}
+	var problems []error
+	add := func(err error) {
+		if err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		add(fmt.Errorf("USER_ADDR=%q: %w", c.Addr, err))
+	}
+	add(c.DB.Validate())
+	add(config.OneOf("USER_ENV", c.Env, envDev, envProduction))
+	if c.BcryptCost < minBcryptCost || c.BcryptCost > maxBcryptCost {
+		add(fmt.Errorf("USER_BCRYPT_COST=%d: must be %d..%d", c.BcryptCost, minBcryptCost, maxBcryptCost))
+	}
+	if c.RefreshTTL <= 0 {
+		add(fmt.Errorf("USER_REFRESH_TTL=%s: must be positive", c.RefreshTTL))
+	}
+	if c.MaxAddresses < 1 {
+		add(fmt.Errorf("USER_MAX_ADDRESSES=%d: must be at least 1", c.MaxAddresses))
+	}
+	add(c.validateAdmin())
+	return errors.Join(problems...)
+}
+
+// validateAdmin holds the admin to the customer password policy, and a production
+// deployment to secrets nobody can read in the public docs.
+func (c *Config) validateAdmin() error {
+	var problems []error
+	var verr *account.ValidationError
+	if err := account.CheckCredentials(c.AdminEmail, c.AdminPassword); errors.As(err, &verr) {
+		for _, v := range verr.Violations {
+			problems = append(problems, fmt.Errorf("USER_ADMIN_%s: %s", strings.ToUpper(v.Field), v.Reason))
+		}
+	}
+	if c.Env == envProduction && c.AdminPassword == devAdminPassword {
+		problems = append(problems, errors.New("USER_ADMIN_PASSWORD: the development default is refused in production"))
+	}
+	if c.Env == envProduction && c.BcryptCost < minProductionBcrypt {
+		problems = append(problems, fmt.Errorf("USER_BCRYPT_COST=%d: production needs at least %d", c.BcryptCost, minProductionBcrypt))
+	}
+	return errors.Join(problems...)
+}
+
+// ServiceName is the name the service registers under and clients dial.
+const ServiceName = "user"
+
+// Deps are the collaborators New does not build from Config. The user service sends
+// and consumes no messages, so there is no MQ.
+type Deps struct {
+	Logger   *slog.Logger      // nil discards logs
+	Registry registry.Registry // required
+	Listener net.Listener      // optional: nil listens on Config.Addr; tests pass 127.0.0.1:0
+	Clock    func() time.Time  // optional: nil is time.Now
+}
+
+// Service is the user service as New builds it; Run serves it.
+type Service struct {
+	log    *slog.Logger
+	ln     net.Listener
+	server server.Server
+	// stop is the server's exit signal; up is closed once the server is safe to stop
+	// (see upRegistry).
+	stop chan error
+	up   <-chan struct{}
+}
+
+// Migrate brings the database of cfg up to the schema this code needs. It is run by
+// `user migrate`, never by New.
+func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("user: config: %w", err)
+	}
+	gdb, err := db.Open(cfg.DB, log)
+	if err != nil {
+		return fmt.Errorf("user: %w", err)
+	}
+	defer db.Close(gdb)
+	if err := db.Migrate(ctx, gdb, store.Migrations); err != nil {
+		return fmt.Errorf("user: %w", err)
+	}
+	if log != nil {
+		log.Info("user schema is current")
+	}
+	return nil
+}
+
+// New opens the database (refusing one that needs migrating), seeds the admin account
+// and builds the Kitex server. The returned cleanup releases what New opened; call it
+// after Run returns, or instead of Run.
+func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("user: config: %w", err)
+	}
+	if deps.Registry == nil {
+		return nil, nil, errors.New("user: Deps.Registry is required")
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	gdb, err := db.Open(cfg.DB, deps.Logger)
+	if err != nil {
+		return nil, nil, fmt.Errorf("user: %w", err)
+	}
+	svc, err := build(ctx, cfg, deps, gdb)
+	if err != nil {
+		_ = db.Close(gdb)
+		return nil, nil, fmt.Errorf("user: %w", err)
+	}
+	cleanup := func() {
+		_ = svc.ln.Close() // already closed when Run stopped the server; harmless then
+		_ = db.Close(gdb)
+	}
+	return svc, cleanup, nil
+}
+
+// build does the part of New that can fail after the database is open.
+func build(ctx context.Context, cfg Config, deps Deps, gdb *gorm.DB) (*Service, error) {
+	if err := db.CheckCurrent(ctx, gdb, store.Migrations); err != nil {
+		return nil, err
+	}
+	accounts, err := account.NewService(store.New(gdb), account.Options{
+		BcryptCost:   cfg.BcryptCost,
+		RefreshTTL:   cfg.RefreshTTL,
+		MaxAddresses: cfg.MaxAddresses,
+		Clock:        deps.Clock,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := seedAdmin(ctx, accounts, cfg, deps.Logger); err != nil {
+		return nil, err
+	}
+	ln := deps.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return nil, fmt.Errorf("listen: %w", err)
+		}
+	}
+	h := &handler{accounts: accounts, log: deps.Logger}
+	reg, stop := newUpRegistry(deps.Registry), make(chan error, 1)
+	// The exit signal replaces Kitex's own SIGINT/SIGTERM handling: signals belong to
+	// main, which turns them into the end of Run's context.
+	opts := append(suite.ServerOptions(ServiceName, ln, reg),
+		server.WithExitSignal(func() <-chan error { return stop }))
+	return &Service{
+		log:    deps.Logger,
+		ln:     ln,
+		server: userservice.NewServer(h, opts...),
+		stop:   stop,
+		up:     reg.up(),
+	}, nil
+}
+
+func seedAdmin(ctx context.Context, accounts *account.Service, cfg Config, log *slog.Logger) error {
+	admin, created, err := accounts.SeedAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
+	switch {
+	case err != nil:
+		return fmt.Errorf("seed admin: %w", err)
+	case created:
+		log.Info("admin account created", "email", admin.Email)
+	case admin.Role != account.RoleAdmin:
+		// Left alone on purpose, but an operator expecting an admin login needs to know.
+		log.Warn("admin email belongs to a non-admin account; not promoted", "email", admin.Email, "role", admin.Role)
+	}
+	return nil
+}
+
+// Run serves until ctx ends, then stops the server, which deregisters it and lets
+// in-flight calls finish (up to suite's exit wait). It returns nil after a requested
+// stop. Call it once.
+func (s *Service) Run(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- s.server.Run() }()
+	s.log.Info("user service serving", "addr", s.ln.Addr().String())
+	select {
+	case err := <-done:
+		return fmt.Errorf("user: serve: stopped unasked: %w", err)
+	case <-ctx.Done():
+	}
+	select {
+	case <-s.up:
+	case err := <-done:
+		return fmt.Errorf("user: serve: stopped unasked: %w", err)
+	}
+	s.stop <- nil
+	if err := <-done; err != nil {
+		return fmt.Errorf("user: stop: %w", err)
+	}
+	s.log.Info("user service stopped")
+	return nil
+}
+
+// Addr is the address the service listens on.
+func (s *Service) Addr() net.Addr { return s.ln.Addr() }
