@@ -107,7 +107,7 @@ func TestEveryInvalidFieldIsReportedAtOnce(t *testing.T) {
 			call: call{method: "POST", path: "/api/v1/auth/register", body: `{"email":"not-an-email","password":"short","name":"   "}`},
 			want: map[string]string{
 				"email":    "must be an email address",
-				"password": "must be between 8 and 72 characters",
+				"password": "must be between 10 and 72 characters",
 				"name":     "must not be blank",
 			},
 		},
