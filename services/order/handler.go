@@ -1,0 +1,210 @@
+package order
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/money"
+	"github.com/cartwheel-shop/cartwheel/services/order/internal/order"
+)
+
+// errorTable maps the domain's sentinels to the catalog; the first match wins, so the
+// more specific ErrStockNotSettled comes before ErrIllegalTransition.
+var errorTable = []errs.Mapping{
+	{Err: order.ErrNotFound, Code: errs.OrderNotFound},
+	{Err: order.ErrStockNotSettled, Code: errs.OrderStateConflict},
+	{Err: order.ErrIllegalTransition, Code: errs.OrderStateConflict},
+	{Err: order.ErrConcurrentUpdate, Code: errs.OrderStateConflict},
+	{Err: order.ErrIdempotencyKeyReused, Code: errs.IdempotencyKeyReused},
+	{Err: order.ErrCartEmpty, Code: errs.CartEmpty},
+	{Err: order.ErrCartFull, Code: errs.CartFull},
+	{Err: order.ErrSkuNotFound, Code: errs.SkuNotFound},
+	{Err: order.ErrSkuUnavailable, Code: errs.SkuUnavailable},
+	{Err: order.ErrAddressNotFound, Code: errs.AddressNotFound},
+}
+
+// handler is the Kitex face of the domain: convert, call, convert back.
+type handler struct {
+	orders *order.Service
+	log    *slog.Logger
+}
+
+var _ orderapi.OrderService = (*handler)(nil)
+
+func newHandler(orders *order.Service, log *slog.Logger) *handler {
+	return &handler{orders: orders, log: log}
+}
+
+func (h *handler) GetCart(ctx context.Context, req *orderapi.GetCartRequest) (*orderapi.Cart, error) {
+	c, err := h.orders.GetCart(ctx, req.UserId)
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return toThriftCart(c), nil
+}
+
+func (h *handler) SetCartItem(ctx context.Context, req *orderapi.SetCartItemRequest) (*orderapi.Cart, error) {
+	c, err := h.orders.SetCartItem(ctx, req.UserId, req.Sku, req.Quantity)
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return toThriftCart(c), nil
+}
+
+func (h *handler) RemoveCartItem(ctx context.Context, req *orderapi.RemoveCartItemRequest) (*orderapi.Cart, error) {
+	c, err := h.orders.RemoveCartItem(ctx, req.UserId, req.Sku)
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return toThriftCart(c), nil
+}
+
+func (h *handler) CreateOrder(ctx context.Context, req *orderapi.CreateOrderRequest) (*orderapi.CreateOrderResponse, error) {
+	o, replayed, err := h.orders.CreateOrder(ctx, toDomainCreate(req))
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return &orderapi.CreateOrderResponse{Order: toThriftOrder(o), Replayed: replayed}, nil
+}
+
+func (h *handler) GetOrder(ctx context.Context, req *orderapi.GetOrderRequest) (*orderapi.Order, error) {
+	return h.one(ctx)(h.orders.GetOrder(ctx, req.OrderId, req.UserId))
+}
+
+func (h *handler) ListOrders(ctx context.Context, req *orderapi.ListOrdersRequest) (*orderapi.ListOrdersResponse, error) {
+	page, err := h.orders.ListOrders(ctx, toDomainList(req))
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	items := make([]*orderapi.Order, len(page.Orders))
+	for i, o := range page.Orders {
+		items[i] = toThriftOrder(o)
+	}
+	return &orderapi.ListOrdersResponse{Items: items, NextPageToken: page.NextPageToken}, nil
+}
+
+func (h *handler) CancelOrder(ctx context.Context, req *orderapi.CancelOrderRequest) (*orderapi.Order, error) {
+	return h.one(ctx)(h.orders.CancelOrder(ctx, req.OrderId, req.UserId))
+}
+
+func (h *handler) ShipOrder(ctx context.Context, req *orderapi.ShipOrderRequest) (*orderapi.Order, error) {
+	return h.one(ctx)(h.orders.ShipOrder(ctx, req.OrderId, req.Carrier, req.TrackingNo))
+}
+
+func (h *handler) ConfirmReceipt(ctx context.Context, req *orderapi.ConfirmReceiptRequest) (*orderapi.Order, error) {
+	return h.one(ctx)(h.orders.ConfirmReceipt(ctx, req.OrderId, req.UserId))
+}
+
+// one answers the methods that return a single order.
+func (h *handler) one(ctx context.Context) func(*order.Order, error) (*orderapi.Order, error) {
+	return func(o *order.Order, err error) (*orderapi.Order, error) {
+		if err != nil {
+			return nil, h.fail(ctx, err)
+		}
+		return toThriftOrder(o), nil
+	}
+}
+
+// fail turns a domain error into the biz-status error the client sees, logging what the
+// client must not see.
+func (h *handler) fail(ctx context.Context, err error) error {
+	var invalid *order.InvalidError
+	if errors.As(err, &invalid) {
+		return errs.Invalid(toErrsViolations(invalid.Violations)...).ToBiz()
+	}
+	var sku *order.SkuError
+	if errors.As(err, &sku) {
+		for _, m := range errorTable {
+			if errors.Is(sku.Err, m.Err) {
+				return errs.Newf(m.Code, "%s", sku.Error()).ToBiz() // names the SKU to fix
+			}
+		}
+	}
+	switch {
+	case errs.IsInternal(err, errorTable):
+		h.log.ErrorContext(ctx, "order: internal error", "err", err)
+	case errors.Is(err, errs.New(errs.Unavailable)):
+		h.log.WarnContext(ctx, "order: a dependency is unavailable", "err", err)
+	}
+	return errs.Translate(err, errorTable)
+}
+
+func toErrsViolations(vs []order.Violation) []errs.FieldViolation {
+	out := make([]errs.FieldViolation, len(vs))
+	for i, v := range vs {
+		out[i] = errs.FieldViolation{Field: v.Field, Reason: v.Reason}
+	}
+	return out
+}
+
+func toDomainCreate(req *orderapi.CreateOrderRequest) order.CreateRequest {
+	lines := make([]order.LineRequest, len(req.Lines))
+	for i, l := range req.Lines {
+		if l != nil {
+			lines[i] = order.LineRequest{SKU: l.Sku, Quantity: l.Quantity}
+		}
+	}
+	return order.CreateRequest{
+		UserID: req.UserId, IdempotencyKey: req.IdempotencyKey, Lines: lines,
+		FromCart: req.GetFromCart(), AddressID: req.AddressId,
+	}
+}
+
+func toDomainList(req *orderapi.ListOrdersRequest) order.ListRequest {
+	return order.ListRequest{
+		UserID: req.UserId, Status: req.GetStatus(), PageSize: int(req.GetPageSize()), PageToken: req.GetPageToken(),
+	}
+}
+
+func toThriftOrder(o *order.Order) *orderapi.Order {
+	s := o.Snapshot()
+	out := &orderapi.Order{
+		Id: s.ID, UserId: s.UserID, Status: string(s.Status), CancelReason: string(s.CancelReason),
+		Lines: toThriftLines(s.Lines), Total: toThriftMoney(s.Total), Address: toThriftAddress(s.Address),
+		PaymentDeadlineMs: s.PaymentDeadline.UnixMilli(),
+		CreatedAtMs:       s.CreatedAt.UnixMilli(), UpdatedAtMs: s.UpdatedAt.UnixMilli(),
+	}
+	if sh := s.Shipment; sh != nil {
+		out.Shipment = &orderapi.Shipment{Carrier: sh.Carrier, TrackingNo: sh.TrackingNo, ShippedAtMs: sh.ShippedAt.UnixMilli()}
+	}
+	return out
+}
+
+func toThriftLines(lines []order.Line) []*orderapi.OrderLine {
+	out := make([]*orderapi.OrderLine, len(lines))
+	for i, l := range lines {
+		out[i] = &orderapi.OrderLine{Sku: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPrice: toThriftMoney(l.UnitPrice)}
+	}
+	return out
+}
+
+func toThriftCart(c order.Cart) *orderapi.Cart {
+	lines := make([]*orderapi.CartLine, len(c.Lines))
+	for i, l := range c.Lines {
+		lines[i] = &orderapi.CartLine{Sku: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPrice: toThriftMoney(l.UnitPrice)}
+	}
+	return &orderapi.Cart{Lines: lines, Total: toThriftMoney(c.Total)}
+}
+
+func toThriftAddress(a order.Address) *orderapi.ShippingAddress {
+	return &orderapi.ShippingAddress{
+		Recipient: a.Recipient, Line1: a.Line1, Line2: optional(a.Line2), City: a.City, Region: optional(a.Region),
+		PostalCode: a.PostalCode, Country: a.Country, Phone: optional(a.Phone),
+	}
+}
+
+func toThriftMoney(m money.Money) *base.Money {
+	return &base.Money{AmountCents: m.Cents, Currency: m.Currency}
+}
+
+// optional leaves an empty optional field unset rather than set to "".
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,314 @@
+// Package order is the order service: carts, orders and their state machine over Kitex,
+// and the order side of the transactional-message protocol that keeps orders, stock and
+// payments consistent.
+package order
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cloudwego/kitex/server"
+	"gorm.io/gorm"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
+	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/money"
+	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
+	"github.com/cartwheel-shop/cartwheel/services/order/internal/events"
+	"github.com/cartwheel-shop/cartwheel/services/order/internal/order"
+	"github.com/cartwheel-shop/cartwheel/services/order/internal/store"
+)
+
+// Name is the service's name in the registry.
+const Name = "order"
+
+// Config is read from ORDER_* variables (LoadConfig). Every duration must be positive.
+type Config struct {
+	Addr              string        `env:"ADDR" envDefault:"127.0.0.1:8883"`
+	DB                db.Config     `envPrefix:"DB_"`
+	Currency          string        `env:"CURRENCY" envDefault:"USD"`
+	PaymentTimeout    time.Duration `env:"PAYMENT_TIMEOUT" envDefault:"15m"`
+	AutoReceiveAfter  time.Duration `env:"AUTO_RECEIVE_AFTER" envDefault:"240h"`
+	AutoCompleteAfter time.Duration `env:"AUTO_COMPLETE_AFTER" envDefault:"168h"`
+	SweepInterval     time.Duration `env:"SWEEP_INTERVAL" envDefault:"30s"`
+	SweepBatch        int           `env:"SWEEP_BATCH" envDefault:"100"`
+	RPCTimeout        time.Duration `env:"RPC_TIMEOUT" envDefault:"3s"`
+	MaxLines          int           `env:"MAX_LINES" envDefault:"50"`
+}
+
+// Prefix of every variable of Config.
+const Prefix = "ORDER_"
+
+// DefaultDBPath is the SQLite file used when ORDER_DB_DSN is unset.
+const DefaultDBPath = "data/order.db"
+
+// LoadConfig reads Config from the process environment.
+func LoadConfig() (Config, error) {
+	environment := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			environment[k] = v
+		}
+	}
+	return LoadConfigFrom(environment)
+}
+
+// LoadConfigFrom reads Config from environment (variable -> value). db.Config carries no
+// DSN default, since each service has its own file, so the order service's SQLite file
+// is supplied here; a MySQL DSN must always be given.
+func LoadConfigFrom(environment map[string]string) (Config, error) {
+	env := maps.Clone(environment)
+	if env == nil {
+		env = map[string]string{}
+	}
+	_, dsnSet := env[Prefix+"DB_DSN"]
+	if driver, set := env[Prefix+"DB_DRIVER"]; !dsnSet && (!set || driver == "sqlite") {
+		env[Prefix+"DB_DSN"] = DefaultDBPath
+	}
+	return config.LoadFrom[Config](Prefix, env)
+}
+
+// Validate reports every bad value at once.
+func (c *Config) Validate() error {
+	var problems []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		problems = append(problems, fmt.Errorf("%sADDR=%q: %w", Prefix, c.Addr, err))
+	}
+	if err := c.DB.Validate(); err != nil {
+		problems = append(problems, fmt.Errorf("%s%w", Prefix, err))
+	}
+	if _, err := money.New(0, c.Currency); err != nil {
+		problems = append(problems, fmt.Errorf("%sCURRENCY=%q: %w", Prefix, c.Currency, err))
+	}
+	for _, d := range []struct {
+		name  string
+		value time.Duration
+	}{
+		{"PAYMENT_TIMEOUT", c.PaymentTimeout}, {"AUTO_RECEIVE_AFTER", c.AutoReceiveAfter},
+		{"AUTO_COMPLETE_AFTER", c.AutoCompleteAfter}, {"SWEEP_INTERVAL", c.SweepInterval}, {"RPC_TIMEOUT", c.RPCTimeout},
+	} {
+		if d.value <= 0 {
+			problems = append(problems, fmt.Errorf("%s%s=%s: must be positive", Prefix, d.name, d.value))
+		}
+	}
+	if c.MaxLines < 1 || c.MaxLines > 1000 {
+		problems = append(problems, fmt.Errorf("%sMAX_LINES=%d: must be between 1 and 1000", Prefix, c.MaxLines))
+	}
+	if c.SweepBatch < 1 || c.SweepBatch > 10000 {
+		problems = append(problems, fmt.Errorf("%sSWEEP_BATCH=%d: must be between 1 and 10000", Prefix, c.SweepBatch))
+	}
+	return errors.Join(problems...)
+}
+
+func (c *Config) policy() order.Policy {
+	return order.Policy{
+		Currency: c.Currency, PaymentTimeout: c.PaymentTimeout, AutoReceiveAfter: c.AutoReceiveAfter,
+		AutoCompleteAfter: c.AutoCompleteAfter, MaxLines: c.MaxLines, SweepBatch: c.SweepBatch,
+	}
+}
+
+// Deps are what the service is given rather than builds.
+type Deps struct {
+	Logger   *slog.Logger
+	Registry registry.Registry
+	MQ       mq.Driver
+	Listener net.Listener     // optional: nil listens on cfg.Addr; tests pass 127.0.0.1:0
+	Clock    func() time.Time // optional: nil is time.Now
+}
+
+// Migrate brings the database's schema up to date. It runs on request (`order
+// migrate`), never at boot.
+func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+	gdb, err := db.Open(cfg.DB, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	return db.Migrate(ctx, gdb, store.Migrations)
+}
+
+// Service is a running order service.
+type Service struct {
+	cfg      Config
+	log      *slog.Logger
+	orders   *order.Service
+	server   server.Server
+	consumer mq.Consumer
+	listener net.Listener
+	clock    func() time.Time
+	exit     chan error // closed by Run to stop the server
+}
+
+// New opens the database (refusing a schema that is behind), builds the domain, its
+// clients, producers, consumers and the Kitex server. The returned cleanup closes what
+// New opened; call it after Run returns.
+func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
+	if deps.Logger == nil || deps.Registry == nil || deps.MQ == nil {
+		return nil, nil, errors.New("order: Deps.Logger, Deps.Registry and Deps.MQ are required")
+	}
+	if deps.Clock == nil {
+		deps.Clock = time.Now
+	}
+	log := deps.Logger
+	var closers []func() error
+	cleanup := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			if err := closers[i](); err != nil {
+				log.Warn("order: cleanup", "err", err)
+			}
+		}
+	}
+	svc, err := build(ctx, cfg, deps, &closers)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return svc, cleanup, nil
+}
+
+// build does New's work, registering a closer for everything it opens.
+func build(ctx context.Context, cfg Config, deps Deps, closers *[]func() error) (*Service, error) {
+	gdb, err := db.Open(cfg.DB, deps.Logger)
+	if err != nil {
+		return nil, err
+	}
+	*closers = append(*closers, func() error { return db.Close(gdb) })
+	if err := db.CheckCurrent(ctx, gdb, store.Migrations); err != nil {
+		return nil, err
+	}
+	producer, err := deps.MQ.NewProducer(events.ProducerGroup, txmsg.Checker(gdb))
+	if err != nil {
+		return nil, fmt.Errorf("order: producer: %w", err)
+	}
+	*closers = append(*closers, producer.Close)
+	orders, err := newDomain(cfg, deps, gdb, producer)
+	if err != nil {
+		return nil, err
+	}
+	consumer, err := deps.MQ.NewConsumer(events.ConsumerGroup)
+	if err != nil {
+		return nil, fmt.Errorf("order: consumer: %w", err)
+	}
+	*closers = append(*closers, consumer.Close)
+	if err := events.Subscribe(consumer, orders, deps.Logger); err != nil {
+		return nil, err
+	}
+	ln := deps.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return nil, fmt.Errorf("order: listen: %w", err)
+		}
+		*closers = append(*closers, func() error { return closeListener(ln) })
+	}
+	// The server stops when exit is closed, not on the OS signals Kitex would otherwise
+	// catch itself: a signal becomes a cancelled context in main, and Run closes exit.
+	// Unlike server.Stop, which does nothing if it comes before the server has finished
+	// starting, an exit signal is seen whenever it comes.
+	exit := make(chan error)
+	opts := append(suite.ServerOptions(Name, ln, deps.Registry), server.WithExitSignal(func() <-chan error { return exit }))
+	return &Service{
+		cfg: cfg, log: deps.Logger, orders: orders, consumer: consumer, listener: ln, clock: deps.Clock, exit: exit,
+		server: orderservice.NewServer(newHandler(orders, deps.Logger), opts...),
+	}, nil
+}
+
+// newDomain wires the domain service to its store, neighbours and timeout messages.
+func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer) (*order.Service, error) {
+	products, err := productservice.NewClient("product", suite.ClientOptions(deps.Registry, cfg.RPCTimeout)...)
+	if err != nil {
+		return nil, fmt.Errorf("order: product client: %w", err)
+	}
+	users, err := userservice.NewClient("user", suite.ClientOptions(deps.Registry, cfg.RPCTimeout)...)
+	if err != nil {
+		return nil, fmt.Errorf("order: user client: %w", err)
+	}
+	ports := order.Ports{
+		Store:     store.New(gdb, txmsg.NewSender(gdb, producer)),
+		Catalog:   catalog{products},
+		Addresses: addressBook{users},
+		Timeouts:  events.NewTimeouts(producer),
+	}
+	return order.NewService(ports, cfg.policy(), deps.Clock, deps.Logger), nil
+}
+
+// closeListener closes a listener New opened; the server closes it first when it ran.
+func closeListener(ln net.Listener) error {
+	if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
+}
+
+// Addr is where the service listens.
+func (s *Service) Addr() net.Addr { return s.listener.Addr() }
+
+// Run consumes messages, sweeps and serves until ctx ends, then stops the server (which
+// deregisters it), the sweeper and the consumers, in that order. Call it once.
+func (s *Service) Run(ctx context.Context) error {
+	if err := s.consumer.Start(); err != nil {
+		return fmt.Errorf("order: start consumer: %w", err)
+	}
+	defer s.consumer.Close()
+	sweepCtx, stopSweeping := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		s.sweepEvery(sweepCtx, s.cfg.SweepInterval)
+	}()
+	defer func() { stopSweeping(); <-swept }()
+
+	served := make(chan error, 1)
+	go func() { served <- s.server.Run() }()
+	s.log.Info("order service listening", "addr", s.Addr().String())
+	select {
+	case err := <-served:
+		return fmt.Errorf("order: server stopped: %w", err)
+	case <-ctx.Done():
+	}
+	close(s.exit) // the server's Run deregisters, drains and returns
+	if err := <-served; err != nil {
+		return fmt.Errorf("order: stopping server: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) sweepEvery(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := s.Sweep(ctx, s.clock()); err != nil && ctx.Err() == nil {
+				s.log.Error("order: sweep", "err", err)
+			}
+		}
+	}
+}
+
+// SweepReport counts the orders one sweep moved.
+type SweepReport = order.SweepReport
+
+// Sweep makes the timed transitions due at now (payment expiry backstop, automatic
+// receipt and completion); Run calls it every SWEEP_INTERVAL.
+func (s *Service) Sweep(ctx context.Context, now time.Time) (SweepReport, error) {
+	rep, err := s.orders.Sweep(ctx, now)
+	if rep != (SweepReport{}) {
+		s.log.Info("order: swept", "expired", rep.Expired, "received", rep.Received, "completed", rep.Completed)
+	}
+	return rep, err
+}
