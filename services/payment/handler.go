@@ -1,0 +1,115 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	paymentidl "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
+)
+
+// errorTable maps the domain's sentinels to the catalog, in one place.
+var errorTable = []errs.Mapping{
+	{Err: payment.ErrNotFound, Code: errs.PaymentNotFound},
+	{Err: payment.ErrOrderNotFound, Code: errs.OrderNotFound},
+	{Err: payment.ErrOrderNotPayable, Code: errs.OrderNotPayable},
+	{Err: payment.ErrStateConflict, Code: errs.PaymentStateConflict},
+	{Err: payment.ErrAmountMismatch, Code: errs.PaymentAmountMismatch},
+	{Err: payment.ErrSignatureInvalid, Code: errs.WebhookSignatureInvalid},
+	{Err: payment.ErrSandboxDisabled, Code: errs.SandboxDisabled},
+}
+
+// handler is the Kitex face of the service: thrift in, domain call, thrift out.
+type handler struct {
+	svc *payment.Service
+	log *slog.Logger
+}
+
+var _ paymentidl.PaymentService = (*handler)(nil)
+
+func (h *handler) CreatePayment(ctx context.Context, req *paymentidl.CreatePaymentRequest) (*paymentidl.Payment, error) {
+	if req == nil {
+		req = &paymentidl.CreatePaymentRequest{}
+	}
+	p, err := h.svc.Create(ctx, req.OrderId, req.UserId)
+	if err != nil {
+		return nil, h.fail(ctx, "CreatePayment", err)
+	}
+	return toThriftPayment(p), nil
+}
+
+func (h *handler) GetPayment(ctx context.Context, req *paymentidl.GetPaymentRequest) (*paymentidl.Payment, error) {
+	if req == nil {
+		req = &paymentidl.GetPaymentRequest{}
+	}
+	p, err := h.svc.Get(ctx, req.PaymentId, req.UserId)
+	if err != nil {
+		return nil, h.fail(ctx, "GetPayment", err)
+	}
+	return toThriftPayment(p), nil
+}
+
+func (h *handler) HandleWebhook(ctx context.Context, req *paymentidl.WebhookRequest) (*paymentidl.WebhookResponse, error) {
+	res, err := h.svc.HandleCallback(ctx, toDomainCallback(req))
+	if err != nil {
+		return nil, h.fail(ctx, "HandleWebhook", err)
+	}
+	return &paymentidl.WebhookResponse{PaymentId: res.PaymentID, Duplicate: res.Duplicate}, nil
+}
+
+func (h *handler) SandboxComplete(ctx context.Context, req *paymentidl.SandboxCompleteRequest) (*paymentidl.Payment, error) {
+	if req == nil {
+		req = &paymentidl.SandboxCompleteRequest{}
+	}
+	p, err := h.svc.SandboxComplete(ctx, req.PaymentId, req.UserId)
+	if err != nil {
+		return nil, h.fail(ctx, "SandboxComplete", err)
+	}
+	return toThriftPayment(p), nil
+}
+
+// fail turns a domain error into the biz-status error a caller sees. Validation errors
+// list every field; internal errors are logged here with their detail and answered
+// without it.
+func (h *handler) fail(ctx context.Context, method string, err error) error {
+	var invalid *payment.ValidationError
+	if errors.As(err, &invalid) {
+		return errs.Invalid(toErrsViolations(invalid.Violations)...).ToBiz()
+	}
+	if errs.IsInternal(err, errorTable) {
+		h.log.ErrorContext(ctx, "payment: internal error", "method", method, "err", err)
+	}
+	return errs.Translate(err, errorTable)
+}
+
+func toDomainCallback(req *paymentidl.WebhookRequest) payment.Callback {
+	if req == nil {
+		return payment.Callback{}
+	}
+	return payment.Callback{Payload: req.Payload, Signature: req.Signature, Timestamp: req.Timestamp}
+}
+
+func toThriftPayment(p *payment.Payment) *paymentidl.Payment {
+	return &paymentidl.Payment{
+		Id:          p.ID(),
+		OrderId:     p.OrderID(),
+		UserId:      p.UserID(),
+		Status:      string(p.Status()),
+		Amount:      &base.Money{AmountCents: p.Amount().Cents, Currency: p.Amount().Currency},
+		Provider:    p.Provider(),
+		CheckoutUrl: p.CheckoutURL(),
+		CreatedAtMs: p.CreatedAt().UnixMilli(),
+		UpdatedAtMs: p.UpdatedAt().UnixMilli(),
+	}
+}
+
+func toErrsViolations(vs []payment.Violation) []errs.FieldViolation {
+	out := make([]errs.FieldViolation, len(vs))
+	for i, v := range vs {
+		out[i] = errs.FieldViolation{Field: v.Field, Reason: v.Reason}
+	}
+	return out
+}

@@ -1,0 +1,150 @@
+package payment
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/ids"
+	"github.com/cartwheel-shop/cartwheel/pkg/money"
+	"github.com/cartwheel-shop/cartwheel/services/payment/webhook"
+)
+
+// Callback is a provider callback exactly as received.
+type Callback struct {
+	Payload   []byte
+	Signature string
+	Timestamp string
+}
+
+// CallbackResult says which payment a callback was for and whether it was a replay.
+type CallbackResult struct {
+	PaymentID string
+	Duplicate bool
+}
+
+// notification is a verified, well-formed callback.
+type notification struct {
+	txnID      string
+	paymentID  string
+	amount     money.Money
+	occurredAt time.Time
+}
+
+// maxSaveAttempts bounds re-reads when a concurrent change beats ours to the row; each
+// retry sees the newer state, so a second attempt normally settles it.
+const maxSaveAttempts = 3
+
+// HandleCallback records the provider's confirmation once. It checks, in this order: the
+// signature (nothing is read from an unverified body), the payload, the payment, the
+// amount, and whether this provider transaction is already recorded (a replay answers
+// Duplicate and changes nothing).
+func (s *Service) HandleCallback(ctx context.Context, c Callback) (CallbackResult, error) {
+	if err := webhook.Verify(s.secret, c.Timestamp, c.Signature, c.Payload, s.now(), s.tolerance); err != nil {
+		s.log.WarnContext(ctx, "webhook rejected", "reason", err.Error())
+		return CallbackResult{}, fmt.Errorf("%w: %w", ErrSignatureInvalid, err)
+	}
+	n, err := parseNotification(c.Payload)
+	if err != nil {
+		return CallbackResult{}, err
+	}
+	for attempt := 1; ; attempt++ {
+		res, err := s.recordSuccess(ctx, n)
+		if errors.Is(err, ErrStale) && attempt < maxSaveAttempts {
+			continue
+		}
+		return res, err
+	}
+}
+
+func (s *Service) recordSuccess(ctx context.Context, n notification) (CallbackResult, error) {
+	res := CallbackResult{PaymentID: n.paymentID}
+	if !ids.Valid(n.paymentID) {
+		return res, ErrNotFound
+	}
+	p, err := s.store.Get(ctx, n.paymentID)
+	if err != nil {
+		return res, err
+	}
+	if p.Amount() != n.amount {
+		// A signed callback for another amount is a provider bug or a leaked secret:
+		// either way a human must look, so it is logged at error level.
+		s.log.ErrorContext(ctx, "webhook amount mismatch: payment left unchanged",
+			"payment_id", p.ID(), "expected", p.Amount().String(), "received", n.amount.String(), "provider_txn_id", n.txnID)
+		return res, ErrAmountMismatch
+	}
+	if p.ProviderTxnID() == n.txnID {
+		return CallbackResult{PaymentID: p.ID(), Duplicate: true}, nil
+	}
+	if err := p.Succeed(n.txnID, s.now()); err != nil {
+		// Another provider transaction for a settled payment means the payer was charged
+		// twice; refusing it (instead of acknowledging) keeps the provider retrying and
+		// alerting until someone refunds the second charge.
+		s.log.ErrorContext(ctx, "webhook for a settled payment: possible double charge",
+			"payment_id", p.ID(), "status", p.Status(), "recorded_txn_id", p.ProviderTxnID(), "provider_txn_id", n.txnID)
+		return res, fmt.Errorf("%w: %w", ErrStateConflict, err)
+	}
+	err = s.announcer.Succeeded(ctx, p)
+	if errors.Is(err, ErrTxnTaken) {
+		s.log.ErrorContext(ctx, "webhook transaction already recorded on another payment",
+			"payment_id", p.ID(), "provider_txn_id", n.txnID)
+		return res, fmt.Errorf("%w: %w", ErrStateConflict, err)
+	}
+	if err != nil {
+		return res, err
+	}
+	s.log.InfoContext(ctx, "payment succeeded", "payment_id", p.ID(), "order_id", p.OrderID(),
+		"provider_txn_id", n.txnID, "occurred_at", n.occurredAt)
+	return res, nil
+}
+
+// parseNotification decodes and checks a callback body, naming every bad field. Unknown
+// fields are accepted: providers add fields to their callbacks over time.
+func parseNotification(body []byte) (notification, error) {
+	var ev webhook.Event
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return notification{}, decodeViolation(err)
+	}
+	var v violations
+	if ev.Event != webhook.EventPaymentSucceeded {
+		v.add("event", "must be "+webhook.EventPaymentSucceeded)
+	}
+	switch {
+	case ev.ProviderTxnID == "":
+		v.add("provider_txn_id", "is required")
+	case len(ev.ProviderTxnID) > maxTxnIDLen:
+		v.add("provider_txn_id", fmt.Sprintf("must be at most %d bytes", maxTxnIDLen))
+	}
+	if ev.PaymentID == "" {
+		v.add("payment_id", "is required")
+	}
+	amount, err := money.New(ev.AmountCents, ev.Currency)
+	switch {
+	case errors.Is(err, money.ErrCurrency):
+		v.add("currency", "must be three upper-case letters")
+	case err != nil:
+		v.add("amount_cents", "must be between 0 and "+fmt.Sprint(money.Max))
+	}
+	if ev.OccurredAt.IsZero() {
+		v.add("occurred_at", "is required (RFC 3339)")
+	}
+	if err := v.err(); err != nil {
+		return notification{}, err
+	}
+	return notification{txnID: ev.ProviderTxnID, paymentID: ev.PaymentID, amount: amount, occurredAt: ev.OccurredAt}, nil
+}
+
+// decodeViolation names the field when the JSON has a wrong type, else the payload.
+func decodeViolation(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return &ValidationError{Violations: []Violation{{Field: typeErr.Field, Reason: "must be a " + typeErr.Type.String()}}}
+	}
+	var timeErr *time.ParseError
+	if errors.As(err, &timeErr) {
+		return &ValidationError{Violations: []Violation{{Field: "occurred_at", Reason: "must be an RFC 3339 time"}}}
+	}
+	return &ValidationError{Violations: []Violation{{Field: "payload", Reason: "must be a JSON object"}}}
+}

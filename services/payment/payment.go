@@ -1,0 +1,193 @@
+// Package payment is the payment service: payments for orders at a provider, the
+// provider's signed webhook, and refunds, served over Kitex (idl/payment.thrift) and
+// kept consistent with orders by transactional messages (ARCHITECTURE.md §5).
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/cloudwego/kitex/server"
+	"gorm.io/gorm"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment/paymentservice"
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
+	"github.com/cartwheel-shop/cartwheel/services/payment/internal/events"
+	"github.com/cartwheel-shop/cartwheel/services/payment/internal/kitexnet"
+	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
+	"github.com/cartwheel-shop/cartwheel/services/payment/internal/sandbox"
+	"github.com/cartwheel-shop/cartwheel/services/payment/internal/store"
+)
+
+// ServiceName is the payment service's name in the registry.
+const ServiceName = "payment"
+
+// Deps are what the service needs from its host process.
+type Deps struct {
+	Logger   *slog.Logger
+	Registry registry.Registry
+	MQ       mq.Driver
+	Listener net.Listener     // optional: nil listens on cfg.Addr; tests pass 127.0.0.1:0
+	Clock    func() time.Time // optional: nil is time.Now
+}
+
+// Service is a built payment service, ready to Run.
+type Service struct {
+	log      *slog.Logger
+	server   server.Server
+	ln       net.Listener
+	consumer mq.Consumer
+	provider *sandbox.Provider
+}
+
+// Migrate applies the schema; it is an explicit step (`payment migrate`), never a side
+// effect of starting.
+func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+	gdb, err := db.Open(cfg.DB, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	return db.Migrate(ctx, gdb, store.Migrations())
+}
+
+// New builds the service: database (refusing a schema that is behind), store, provider,
+// domain, producer, consumer and Kitex server. The cleanup closes what New opened; call
+// it after Run has returned.
+func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
+	if deps.Registry == nil || deps.MQ == nil {
+		return nil, nil, errors.New("payment: a registry and a message broker are required")
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	var closers []func()
+	cleanup := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+		closers = nil
+	}
+	fail := func(err error) (*Service, func(), error) {
+		cleanup()
+		return nil, nil, err
+	}
+
+	gdb, err := db.Open(cfg.DB, deps.Logger)
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, func() { _ = db.Close(gdb) })
+	if err := db.CheckCurrent(ctx, gdb, store.Migrations()); err != nil {
+		return fail(err)
+	}
+	producer, err := deps.MQ.NewProducer(events.ProducerGroup, txmsg.Checker(gdb))
+	if err != nil {
+		return fail(fmt.Errorf("payment: producer: %w", err))
+	}
+	closers = append(closers, func() { _ = producer.Close() })
+	provider := sandbox.New(sandbox.Config{
+		CheckoutBaseURL: cfg.CheckoutBaseURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
+	}, deps.Clock, deps.Logger)
+	closers = append(closers, provider.Close)
+	svc, err := newDomain(cfg, deps, gdb, producer, provider)
+	if err != nil {
+		return fail(err)
+	}
+	consumer, err := deps.MQ.NewConsumer(events.ConsumerGroup)
+	if err != nil {
+		return fail(fmt.Errorf("payment: consumer: %w", err))
+	}
+	closers = append(closers, func() { _ = consumer.Close() })
+	if err := events.NewRefunds(svc, deps.Logger).Subscribe(consumer); err != nil {
+		return fail(fmt.Errorf("payment: subscribe: %w", err))
+	}
+	ln, err := listen(cfg, deps)
+	if err != nil {
+		return fail(err)
+	}
+	// Kitex closes the listener when a started server stops; this covers one never run.
+	closers = append(closers, func() { _ = ln.Close() })
+	h := &handler{svc: svc, log: deps.Logger}
+	srv := paymentservice.NewServer(h, suite.ServerOptions(ServiceName, ln, deps.Registry)...)
+	return &Service{log: deps.Logger, server: srv, ln: ln, consumer: consumer, provider: provider}, cleanup, nil
+}
+
+// listen takes the host's listener or binds cfg.Addr, prepared for Kitex.
+func listen(cfg Config, deps Deps) (net.Listener, error) {
+	raw := deps.Listener
+	if raw == nil {
+		var err error
+		if raw, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return nil, fmt.Errorf("payment: listen: %w", err)
+		}
+	}
+	ln, err := kitexnet.Listener(raw)
+	if err != nil {
+		_ = raw.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+// newDomain wires the use cases to their adapters.
+func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer, provider *sandbox.Provider) (*payment.Service, error) {
+	orders, err := newOrders(deps.Registry, cfg.RPCTimeout, deps.Logger)
+	if err != nil {
+		return nil, err
+	}
+	st := store.New(gdb)
+	opts := payment.Options{
+		Store:            st,
+		Announcer:        events.NewAnnouncer(txmsg.NewSender(gdb, producer), st),
+		Orders:           orders,
+		Provider:         provider,
+		WebhookSecret:    cfg.WebhookSecret,
+		WebhookTolerance: cfg.WebhookTolerance,
+		Clock:            deps.Clock,
+		Logger:           deps.Logger,
+	}
+	if cfg.SandboxEnabled {
+		opts.Payer = provider
+	}
+	return payment.NewService(opts)
+}
+
+// Run consumes and serves until ctx ends, then stops gracefully: the server first (it
+// deregisters, so no new call arrives), then the sandbox's callbacks, then the consumer.
+func (s *Service) Run(ctx context.Context) error {
+	if err := s.consumer.Start(); err != nil {
+		return fmt.Errorf("payment: start consumer: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.server.Run() }()
+	s.log.Info("payment: serving", "addr", s.ln.Addr().String())
+
+	var err error
+	select {
+	case <-ctx.Done():
+		err = s.server.Stop()
+		<-served
+	case err = <-served: // stopped on its own (Kitex also stops on SIGINT/SIGTERM)
+		if err != nil {
+			err = fmt.Errorf("payment: server: %w", err)
+		}
+	}
+	s.provider.Close()
+	if cerr := s.consumer.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("payment: consumer: %w", cerr))
+	}
+	s.log.Info("payment: stopped")
+	return err
+}
+
+// Addr is where the service listens.
+func (s *Service) Addr() net.Addr { return s.ln.Addr() }
