@@ -91,7 +91,11 @@ type Error struct {
 	Code    Code
 	Message string
 	Details []FieldViolation
+	cause   error // what FromRPC recovered it from, for logs only
 }
+
+// Unwrap gives logs the transport error behind an UNAVAILABLE.
+func (e *Error) Unwrap() error { return e.cause }
 
 func (e *Error) Error() string {
 	if e.Message == "" {
@@ -112,6 +116,20 @@ func New(c Code) *Error { return &Error{Code: c, Message: c.Message} }
 // Newf makes an Error with a specific message.
 func Newf(c Code, format string, args ...any) *Error {
 	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
+}
+
+// Violations collects every invalid field of a request, so all are reported at once.
+type Violations []FieldViolation
+
+// Add records one invalid field.
+func (v *Violations) Add(field, reason string) { *v = append(*v, FieldViolation{field, reason}) }
+
+// Err is nil when nothing was recorded, else INVALID_ARGUMENT listing every violation.
+func (v Violations) Err() error {
+	if len(v) == 0 {
+		return nil
+	}
+	return Invalid(v...)
 }
 
 // Invalid makes an INVALID_ARGUMENT error listing every violation.
@@ -153,7 +171,7 @@ func FromRPC(err error) *Error {
 	}
 	var biz bizStatus
 	if !errors.As(err, &biz) {
-		return &Error{Code: Unavailable, Message: Unavailable.Message}
+		return &Error{Code: Unavailable, Message: Unavailable.Message, cause: err}
 	}
 	code, known := ByBiz(biz.BizStatusCode())
 	if !known {

@@ -82,3 +82,23 @@ func TestErrorIsAKitexBizStatus(t *testing.T) {
 		t.Fatalf("got %d %v", biz.BizStatusCode(), biz.BizExtra())
 	}
 }
+
+func TestViolationsCollectEveryField(t *testing.T) {
+	var v Violations
+	if v.Err() != nil {
+		t.Fatal("no violations must be no error")
+	}
+	v.Add("email", "is required")
+	v.Add("lines[0].quantity", "must be between 1 and 99")
+	var e *Error
+	if !errors.As(v.Err(), &e) || e.Code != InvalidArgument || len(e.Details) != 2 {
+		t.Fatalf("got %+v", v.Err())
+	}
+}
+
+func TestFromRPCKeepsTheTransportErrorForLogs(t *testing.T) {
+	refused := errors.New("connection refused")
+	if out := FromRPC(fmt.Errorf("call: %w", refused)); !errors.Is(out, refused) {
+		t.Fatal("the cause must stay reachable with errors.Is")
+	}
+}
