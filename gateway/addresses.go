@@ -16,9 +16,9 @@ type addressBody struct {
 	Line2      string `json:"line2" validate:"max=200"`
 	City       string `json:"city" validate:"required,notblank,max=100"`
 	Region     string `json:"region" validate:"max=100"`
-	PostalCode string `json:"postal_code" validate:"required,notblank,max=20"`
-	Country    string `json:"country" validate:"required,iso3166_1_alpha2"`
-	Phone      string `json:"phone" validate:"max=32"`
+	PostalCode string `json:"postal_code" validate:"required,postal"`
+	Country    string `json:"country" validate:"required,country"`
+	Phone      string `json:"phone" validate:"omitempty,phone"`
 }
 
 // addressView answers optional parts as "" when absent, so clients see one shape.

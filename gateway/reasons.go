@@ -31,11 +31,15 @@ func reason(fe validator.FieldError) string {
 	case "id":
 		return "must be a valid id"
 	case "sku":
-		return "must be a SKU code: up to 64 letters, digits, '.', '_' or '-'"
+		return "must be a SKU code: 3 to 64 upper-case letters, digits or '-', starting with a letter or digit"
+	case "postal":
+		return "must be 1 to 20 letters, digits, spaces and hyphens"
+	case "phone":
+		return "must be 5 to 20 digits, spaces, hyphens and +"
 	case "currency":
 		return "must be a three-letter upper-case currency code, e.g. USD"
-	case "iso3166_1_alpha2":
-		return "must be a two-letter country code, e.g. US"
+	case "iso3166_1_alpha2", "country":
+		return "must be a two-letter upper-case country code, e.g. US"
 	}
 	return "is invalid"
 }

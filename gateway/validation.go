@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
@@ -34,11 +35,32 @@ func newValidation() *validation {
 	must(v.RegisterValidation("between", between))
 	must(v.RegisterValidation("id", func(fl validator.FieldLevel) bool { return ids.Valid(fl.Field().String()) }))
 	must(v.RegisterValidation("sku", func(fl validator.FieldLevel) bool { return ids.ValidSKU(fl.Field().String()) }))
+	// postal, phone and country mirror the user service's address rules, so a client
+	// hears about every bad field in one answer; the e2e suite pins their agreement.
+	must(v.RegisterValidation("postal", charset(1, 20, func(r rune) bool {
+		return r == ' ' || r == '-' || r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r))
+	})))
+	must(v.RegisterValidation("phone", charset(5, 20, func(r rune) bool {
+		return r == ' ' || r == '-' || r == '+' || r >= '0' && r <= '9'
+	})))
+	must(v.RegisterValidation("country", func(fl validator.FieldLevel) bool {
+		c := fl.Field().String()
+		return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
+	}))
 	must(v.RegisterValidation("currency", func(fl validator.FieldLevel) bool {
 		_, err := money.New(0, fl.Field().String()) // the money package owns the rule
 		return err == nil
 	}))
 	return &validation{v: v}
+}
+
+// charset accepts strings of lo..hi runes, each allowed by ok.
+func charset(lo, hi int, ok func(rune) bool) validator.Func {
+	return func(fl validator.FieldLevel) bool {
+		s := fl.Field().String()
+		n := utf8.RuneCountInString(s)
+		return n >= lo && n <= hi && strings.IndexFunc(s, func(r rune) bool { return !ok(r) }) < 0
+	}
 }
 
 // jsonName names a field by its JSON key; fields without one are not client-visible.

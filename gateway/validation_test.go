@@ -82,7 +82,7 @@ func TestEveryInvalidFieldIsReportedAtOnce(t *testing.T) {
 				body: `{"lines":[{"sku":"MUG-RED","quantity":0},{"sku":"bad sku!","quantity":100},{"quantity":1}],"address_id":"nope","unknown":"ignored"}`},
 			want: map[string]string{
 				"lines[0].quantity": "must be between 1 and 99",
-				"lines[1].sku":      "must be a SKU code: up to 64 letters, digits, '.', '_' or '-'",
+				"lines[1].sku":      "must be a SKU code: 3 to 64 upper-case letters, digits or '-', starting with a letter or digit",
 				"lines[1].quantity": "must be between 1 and 99",
 				"lines[2].sku":      "is required",
 				"address_id":        "must be a valid id",

@@ -73,6 +73,9 @@ func newShop(t *testing.T, env map[string]string) *shop {
 	}
 	t.Cleanup(f.Stop)
 	s := &shop{t: t, fleet: f, http: &http.Client{Timeout: 15 * time.Second}}
+	// Cleanups run last-in first-out: idle keep-alive connections go first, so the
+	// gateway's graceful shutdown has nothing to wait for.
+	t.Cleanup(s.http.CloseIdleConnections)
 	s.eventually("gateway ready", 10*time.Second, func() bool {
 		return s.call("GET", "/readyz", "", nil, nil).status == http.StatusOK
 	})
