@@ -9,6 +9,7 @@ require (
 	github.com/cartwheel-shop/cartwheel/services/payment v0.0.0
 	github.com/cartwheel-shop/cartwheel/services/product v0.0.0
 	github.com/cartwheel-shop/cartwheel/services/user v0.0.0
+	github.com/glebarez/go-sqlite v1.21.2
 	github.com/golang-jwt/jwt/v5 v5.3.1
 )
 
@@ -37,7 +38,6 @@ require (
 	github.com/fatih/structtag v1.2.0 // indirect
 	github.com/fsnotify/fsnotify v1.5.4 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
-	github.com/glebarez/go-sqlite v1.21.2 // indirect
 	github.com/glebarez/sqlite v1.11.0 // indirect
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,7 +15,10 @@ import (
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/fleet"
+	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/invariants"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
+
+	_ "github.com/glebarez/go-sqlite" // the "sqlite" driver the dev fleet's databases use
 )
 
 // Secrets the tests know so they can forge what an attacker cannot: signed webhooks and
@@ -73,13 +77,53 @@ func newShop(t *testing.T, env map[string]string) *shop {
 	}
 	t.Cleanup(f.Stop)
 	s := &shop{t: t, fleet: f, http: &http.Client{Timeout: 15 * time.Second}}
-	// Cleanups run last-in first-out: idle keep-alive connections go first, so the
-	// gateway's graceful shutdown has nothing to wait for.
+	// Cleanups run last-in first-out: the invariants are checked on the running shop,
+	// then idle keep-alive connections go, so the gateway's graceful shutdown has
+	// nothing to wait for.
 	t.Cleanup(s.http.CloseIdleConnections)
+	t.Cleanup(s.checkInvariants)
 	s.eventually("gateway ready", 10*time.Second, func() bool {
 		return s.call("GET", "/readyz", "", nil, nil).status == http.StatusOK
 	})
 	return s
+}
+
+// checkInvariants fails the test unless every promise of ARCHITECTURE.md §5 holds once
+// in-flight messages have settled.
+func (s *shop) checkInvariants() {
+	s.t.Helper()
+	dbs := invariants.Databases{Product: s.openDB("PRODUCT"), Order: s.openDB("ORDER"), Payment: s.openDB("PAYMENT")}
+	var broken []string
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var err error
+		broken, err = invariants.Check(context.Background(), dbs, invariants.Options{})
+		if err != nil {
+			s.t.Fatalf("invariants: %v", err)
+		}
+		if len(broken) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, b := range broken {
+		s.t.Errorf("invariant broken: %s", b)
+	}
+}
+
+// openDB opens a service's database read-side, as the fleet configured it.
+func (s *shop) openDB(prefix string) *sql.DB {
+	s.t.Helper()
+	driver, dsn := s.fleet.Env[prefix+"_DB_DRIVER"], s.fleet.Env[prefix+"_DB_DSN"]
+	if driver == "" {
+		driver = "sqlite"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 // reply is one HTTP answer.
