@@ -12,12 +12,19 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/cloudwego/hertz/pkg/common/hlog"
+	"github.com/cloudwego/kitex/pkg/klog"
+
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/fleet"
 	"github.com/cartwheel-shop/cartwheel/pkg/logging"
 )
 
 func main() {
-	log := logging.New(os.Stderr, "cartwheel", os.Getenv("CARTWHEEL_LOG_LEVEL"))
+	log := logging.New(os.Stderr, "", os.Getenv("CARTWHEEL_LOG_LEVEL"))
+	// Kitex and Hertz log through process-wide loggers of their own; their start and
+	// shutdown chatter is noise next to ours, their warnings are not.
+	klog.SetLevel(klog.LevelWarn)
+	hlog.SetLevel(hlog.LevelWarn)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, log, os.Args[1:]); err != nil {
@@ -57,7 +64,7 @@ A customer's journey with curl and jq:
   SKU=$(curl -s "$B/products?sort=price_asc" | jq -r '.items[0].skus[0].sku')
   ADDR=$(curl -s -XPOST $B/me/addresses -H "$AUTH" -d '{"recipient":"Ann","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"}' | jq -r .id)
   curl -s -XPUT $B/cart/items/$SKU -H "$AUTH" -d '{"quantity":2}'
-  ORDER=$(curl -s -XPOST $B/orders -H "$AUTH" -H "Idempotency-Key: $(uuidgen)" -d "{\"from_cart\":true,\"address_id\":\"$ADDR\"}" | jq -r .id)
+  ORDER=$(curl -s -XPOST $B/orders -H "$AUTH" -H "Idempotency-Key: order-$(date +%%s%%N)" -d "{\"from_cart\":true,\"address_id\":\"$ADDR\"}" | jq -r .id)
   sleep 1; curl -s $B/orders/$ORDER -H "$AUTH" | jq .status          # AWAITING_PAYMENT
   PAY=$(curl -s -XPOST $B/orders/$ORDER/payments -H "$AUTH" | jq -r .id)
   curl -s -XPOST $B/sandbox/payments/$PAY/complete -H "$AUTH"

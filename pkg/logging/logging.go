@@ -8,7 +8,7 @@ import (
 )
 
 // New returns a JSON logger at level ("debug", "info", "warn", "error") tagged with the
-// service name.
+// service name; an empty name adds no tag (the dev server tags each service itself).
 func New(w io.Writer, service, level string) *slog.Logger {
 	var l slog.Level
 	switch strings.ToLower(level) {
@@ -21,5 +21,9 @@ func New(w io.Writer, service, level string) *slog.Logger {
 	default:
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})).With("service", service)
+	log := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	if service == "" {
+		return log
+	}
+	return log.With("service", service)
 }

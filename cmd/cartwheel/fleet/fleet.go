@@ -69,27 +69,33 @@ type runner interface {
 
 // Start migrates every database, starts every server and returns once the gateway
 // listens. Stop undoes it.
-func Start(ctx context.Context, opts Options) (f *Fleet, err error) {
+func Start(ctx context.Context, opts Options) (*Fleet, error) {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	f = &Fleet{Registry: registry.NewStatic(nil)}
-	defer func() {
-		if err != nil {
-			f.Stop()
-		}
-	}()
+	f := &Fleet{Registry: registry.NewStatic(nil)}
+	if err := f.start(ctx, opts, log); err != nil {
+		f.Stop()
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *Fleet) start(ctx context.Context, opts Options, log *slog.Logger) error {
+	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+		return fmt.Errorf("fleet: data folder: %w", err)
+	}
 	listeners, err := f.listen(opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	f.URL = "http://" + listeners["GATEWAY_ADDR"].Addr().String()
 	f.Env = mergedEnv(opts, listeners, f.URL)
 
 	f.Broker, err = embedded.Open(filepath.Join(opts.DataDir, "broker.db"), opts.Broker, log.With("component", "broker"))
 	if err != nil {
-		return nil, fmt.Errorf("fleet: broker: %w", err)
+		return fmt.Errorf("fleet: broker: %w", err)
 	}
 	f.cleanup = append(f.cleanup, func() { _ = f.Broker.Close() })
 
@@ -97,7 +103,7 @@ func Start(ctx context.Context, opts Options) (f *Fleet, err error) {
 	f.cancel = cancel
 	runners, err := f.build(ctx, listeners, log)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for name, r := range runners {
 		f.wg.Add(1)
@@ -111,7 +117,7 @@ func Start(ctx context.Context, opts Options) (f *Fleet, err error) {
 			}
 		}()
 	}
-	return f, nil
+	return nil
 }
 
 func (f *Fleet) listen(opts Options) (map[string]net.Listener, error) {

@@ -93,6 +93,9 @@ func New(cfg Config, clock func() time.Time, log *slog.Logger) *Provider {
 			// A redirected webhook is a misconfigured URL; following it would turn the
 			// POST into a GET, so the 3xx is taken as the answer instead.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			// Callbacks are rare: an idle keep-alive connection would only hold the
+			// gateway's graceful shutdown open until its exit timeout.
+			Transport: &http.Transport{DisableKeepAlives: true},
 		},
 		clock: clock, log: log.With("component", "sandbox"), ctx: ctx, cancel: cancel,
 	}
