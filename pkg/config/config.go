@@ -27,9 +27,13 @@ func Load[T any](prefix string) (T, error) {
 	return LoadFrom[T](prefix, environ())
 }
 
-// LoadFrom is Load over an explicit environment, for tests and the dev server.
+// LoadFrom is Load over an explicit environment, for tests and the dev server. A nil
+// environment is an empty one, never the process's.
 func LoadFrom[T any](prefix string, environment map[string]string) (T, error) {
 	var cfg T
+	if environment == nil {
+		environment = map[string]string{} // the library would read os.Environ for nil
+	}
 	opts := env.Options{Prefix: prefix, Environment: environment}
 	params, err := env.GetFieldParamsWithOptions(&cfg, opts)
 	if err != nil {

@@ -47,6 +47,14 @@ func TestLoadFrom(t *testing.T) {
 	}
 }
 
+func TestLoadFromNilIsAnEmptyEnvironment(t *testing.T) {
+	t.Setenv("X_TIMEOUT", "soon") // would fail the load if the process environment were read
+	cfg, err := LoadFrom[sample]("X_", nil)
+	if err != nil || cfg.Timeout != 2*time.Second {
+		t.Fatalf("LoadFrom(nil) = %+v, %v; want the defaults", cfg, err)
+	}
+}
+
 func TestAttrsMasksSecrets(t *testing.T) {
 	cfg, err := LoadFrom[sample]("X_", map[string]string{"X_SECRET": "hunter2"})
 	if err != nil {

@@ -1,6 +1,6 @@
 // Package db opens a service's database with GORM (SQLite by default, MySQL/MariaDB by
-// DSN) and applies its versioned migrations with goose, explicitly: nothing migrates on
-// an ordinary boot.
+// DSN), applies its versioned migrations with goose, explicitly: nothing migrates on an
+// ordinary boot, and gives the stores Time, a column type that reads alike on both.
 package db
 
 import (
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
@@ -48,21 +49,23 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// DefaultFile gives a SQLite configuration without a DSN the service's own file, path.
+// The tags of Config cannot carry it (each service has its own file), and config.Load
+// has already refused a DSN that was set but empty, so an empty one was not set at all.
+// A service's Validate calls it before validating; MySQL always needs its DSN.
+func (c *Config) DefaultFile(path string) {
+	if c.Driver == "sqlite" && c.DSN == "" {
+		c.DSN = path
+	}
+}
+
 // Open connects and sizes the pool. SQLite gets WAL, a busy timeout and one connection:
 // SQLite has a single writer anyway, and one connection makes every transaction
 // serialisable without lock-upgrade deadlocks.
 func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
-	var dialector gorm.Dialector
-	switch cfg.Driver {
-	case "sqlite":
-		if err := os.MkdirAll(filepath.Dir(cfg.DSN), 0o755); err != nil {
-			return nil, fmt.Errorf("db: %w", err)
-		}
-		dialector = sqlite.Open(cfg.DSN + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)")
-	case "mysql":
-		dialector = mysql.Open(cfg.DSN)
-	default:
-		return nil, fmt.Errorf("db: unknown driver %q", cfg.Driver)
+	dialector, err := dialect(cfg)
+	if err != nil {
+		return nil, err
 	}
 	gdb, err := gorm.Open(dialector, &gorm.Config{
 		TranslateError: true,
@@ -94,6 +97,38 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 	return gdb, nil
 }
 
+// dialect picks the driver of cfg and completes its DSN.
+func dialect(cfg Config) (gorm.Dialector, error) {
+	switch cfg.Driver {
+	case "sqlite":
+		if err := os.MkdirAll(filepath.Dir(cfg.DSN), 0o755); err != nil {
+			return nil, fmt.Errorf("db: %w", err)
+		}
+		return sqlite.Open(cfg.DSN + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"), nil
+	case "mysql":
+		dsn, err := mysqlDSN(cfg.DSN)
+		if err != nil {
+			return nil, err
+		}
+		return mysql.Open(dsn), nil
+	}
+	return nil, fmt.Errorf("db: unknown driver %q", cfg.Driver)
+}
+
+// mysqlDSN makes DATETIME columns come back as time.Time (parseTime) and read and write
+// in UTC (loc), whatever the operator's DSN says: Time and every comparison of stored
+// times rely on both.
+func mysqlDSN(dsn string) (string, error) {
+	cfg, err := mysqldriver.ParseDSN(dsn)
+	if err != nil {
+		// The driver's message names the problem, never the DSN and its password.
+		return "", fmt.Errorf("db: mysql DSN: %w", err)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	return cfg.FormatDSN(), nil
+}
+
 // Close closes the pool behind gdb.
 func Close(gdb *gorm.DB) error {
 	sqlDB, err := gdb.DB()
@@ -101,6 +136,17 @@ func Close(gdb *gorm.DB) error {
 		return err
 	}
 	return sqlDB.Close()
+}
+
+// MigrationsIn is the folder dir of a service's embedded files as goose reads
+// migrations, from the root: `var Migrations = db.MigrationsIn(migrationFiles,
+// "migrations")`. It panics on a malformed dir, which only a typo in that literal causes.
+func MigrationsIn(embedded fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(embedded, dir)
+	if err != nil {
+		panic(fmt.Sprintf("db: migrations folder %q: %v", dir, err))
+	}
+	return sub
 }
 
 func provider(gdb *gorm.DB, migrations fs.FS) (*goose.Provider, error) {
@@ -126,6 +172,17 @@ func Migrate(ctx context.Context, gdb *gorm.DB, migrations fs.FS) error {
 		return fmt.Errorf("db: migrate: %w", err)
 	}
 	return nil
+}
+
+// Upgrade opens the database of cfg, applies every pending migration and closes it
+// again: what a service's `migrate` command does.
+func Upgrade(ctx context.Context, cfg Config, log *slog.Logger, migrations fs.FS) error {
+	gdb, err := Open(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer Close(gdb)
+	return Migrate(ctx, gdb, migrations)
 }
 
 // ErrSchemaBehind means the database needs `<service> migrate` before it can serve.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudwego/kitex/client"
+	kregistry "github.com/cloudwego/kitex/pkg/registry"
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 	"github.com/cloudwego/kitex/pkg/transmeta"
 	"github.com/cloudwego/kitex/server"
@@ -17,13 +18,19 @@ import (
 )
 
 // ServerOptions serves on ln (bound by the caller, so tests can use port 0) and
-// registers the service under name.
+// registers the service under name. Services build their server with NewServer, which
+// adds what a server needs to stop safely; these options alone suit a test's stand-in
+// server.
 func ServerOptions(name string, ln net.Listener, reg registry.Registry) []server.Option {
+	return serverOptions(name, ln, reg.Registrar())
+}
+
+func serverOptions(name string, ln net.Listener, registrar kregistry.Registry) []server.Option {
 	return []server.Option{
 		server.WithServerBasicInfo(&rpcinfo.EndpointBasicInfo{ServiceName: name}),
 		server.WithListener(ln),
 		server.WithServiceAddr(ln.Addr()),
-		server.WithRegistry(reg.Registrar()),
+		server.WithRegistry(registrar),
 		server.WithMetaHandler(transmeta.ServerTTHeaderHandler),
 		server.WithReadWriteTimeout(10 * time.Second),
 		server.WithExitWaitTime(5 * time.Second),

@@ -4,10 +4,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/config"
 )
 
-func TestLoadConfigDefaults(t *testing.T) {
-	cfg, err := LoadConfigFrom(nil)
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := config.LoadFrom[Config](Prefix, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +24,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 }
 
-func TestLoadConfigRefusals(t *testing.T) {
+func TestConfigRefusals(t *testing.T) {
 	cases := []struct {
 		name string
 		env  map[string]string
@@ -41,7 +43,7 @@ func TestLoadConfigRefusals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := LoadConfigFrom(tc.env)
+			_, err := config.LoadFrom[Config](Prefix, tc.env)
 			if err == nil {
 				t.Fatal("accepted")
 			}

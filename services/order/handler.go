@@ -109,13 +109,9 @@ func (h *handler) one(ctx context.Context) func(*order.Order, error) (*orderapi.
 	}
 }
 
-// fail turns a domain error into the biz-status error the client sees, logging what the
-// client must not see.
+// fail turns a domain error into the biz-status error the client sees (the domain's
+// INVALID_ARGUMENT passes as it is), logging what the client must not see.
 func (h *handler) fail(ctx context.Context, err error) error {
-	var invalid *order.InvalidError
-	if errors.As(err, &invalid) {
-		return errs.Invalid(toErrsViolations(invalid.Violations)...).ToBiz()
-	}
 	var sku *order.SkuError
 	if errors.As(err, &sku) {
 		for _, m := range errorTable {
@@ -131,14 +127,6 @@ func (h *handler) fail(ctx context.Context, err error) error {
 		h.log.WarnContext(ctx, "order: a dependency is unavailable", "err", err)
 	}
 	return errs.Translate(err, errorTable)
-}
-
-func toErrsViolations(vs []order.Violation) []errs.FieldViolation {
-	out := make([]errs.FieldViolation, len(vs))
-	for i, v := range vs {
-		out[i] = errs.FieldViolation{Field: v.Field, Reason: v.Reason}
-	}
-	return out
 }
 
 func toDomainCreate(req *orderapi.CreateOrderRequest) order.CreateRequest {

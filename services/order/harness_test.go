@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudwego/kitex/pkg/discovery"
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
 	"github.com/cloudwego/kitex/server"
 
@@ -27,12 +26,14 @@ import (
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
 	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
+	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
 )
 
 // The component test's world: the order service on 127.0.0.1:0 with its SQLite file and
@@ -52,7 +53,7 @@ type world struct {
 	t        *testing.T
 	svc      *Service
 	client   orderservice.Client
-	reg      isolatedRegistry
+	reg      *registry.Static
 	broker   *embedded.Broker
 	bus      mq.Producer // plays the product and payment services
 	sent     *inbox      // what the order service sent on the order topic
@@ -82,14 +83,14 @@ func startWorld(t *testing.T, env map[string]string) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { broker.Close() })
-	w := &world{t: t, reg: isolatedRegistry{registry.NewStatic(nil), "static-" + ids.New()}, broker: broker, clock: &testClock{},
+	w := &world{t: t, reg: registry.NewStatic(nil), broker: broker, clock: &testClock{},
 		products: newFakeProducts(), users: &fakeUsers{}, logs: logs}
 	w.users.add(userA, addrA)
-	serveFake(t, w.reg, "product", func(ln net.Listener) server.Server {
-		return productservice.NewServer(w.products, suite.ServerOptions("product", ln, w.reg)...)
+	serveFake(t, w.reg, "product", func(opts ...server.Option) server.Server {
+		return productservice.NewServer(w.products, opts...)
 	})
-	serveFake(t, w.reg, "user", func(ln net.Listener) server.Server {
-		return userservice.NewServer(w.users, suite.ServerOptions("user", ln, w.reg)...)
+	serveFake(t, w.reg, "user", func(opts ...server.Option) server.Server {
+		return userservice.NewServer(w.users, opts...)
 	})
 	w.watch()
 	if w.bus, err = broker.NewProducer("test-bus", nil); err != nil {
@@ -104,7 +105,7 @@ func (w *world) startService(t *testing.T, dir string, env map[string]string, lo
 	for k, v := range env {
 		vars[k] = v
 	}
-	cfg, err := LoadConfigFrom(vars)
+	cfg, err := config.LoadFrom[Config](Prefix, vars)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,16 +119,8 @@ func (w *world) startService(t *testing.T, dir string, env map[string]string, lo
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(runCtx) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		cleanup()
-	})
+	t.Cleanup(cleanup) // after Run has returned
+	suitetest.Run(t, svc.Run)
 	w.svc = svc
 	w.reg.Register(registryInfo(Name, svc.Addr())) // as for the fakes: no need to wait a second
 	if w.client, err = orderservice.NewClient(Name, suite.ClientOptions(w.reg, 3*time.Second)...); err != nil {
@@ -163,32 +156,15 @@ func listen(t *testing.T) net.Listener {
 
 // serveFake runs a fake neighbour until the test ends. It is entered in the registry at
 // once: its listener is bound, and Kitex would only register it after a fixed second.
-func serveFake(t *testing.T, reg isolatedRegistry, name string, build func(net.Listener) server.Server) {
+func serveFake(t *testing.T, reg *registry.Static, name string, build func(opts ...server.Option) server.Server) {
 	t.Helper()
-	ln := listen(t)
-	svr := build(ln)
-	go svr.Run()
-	t.Cleanup(func() { svr.Stop() })
-	reg.Register(registryInfo(name, ln.Addr()))
+	srv, err := suite.NewServer(name, listen(t), reg, build)
+	if err != nil {
+		t.Fatal(err)
+	}
+	suitetest.Run(t, srv.Run)
+	reg.Register(registryInfo(name, srv.Addr()))
 }
-
-// isolatedRegistry is a static registry whose resolver has a name of its own. Kitex
-// caches load balancers process-wide by resolver name, and every registry.Static is
-// named "static", so without this each test's clients would resolve through the first
-// test's table.
-type isolatedRegistry struct {
-	*registry.Static
-	name string
-}
-
-func (r isolatedRegistry) Resolver() discovery.Resolver { return namedResolver(r) }
-
-type namedResolver struct {
-	*registry.Static
-	name string
-}
-
-func (r namedResolver) Name() string { return r.name }
 
 // publish sends a message of another service to the order service.
 func (w *world) publish(topic, tag string, payload any) {

@@ -8,10 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/cloudwego/kitex/server"
@@ -20,7 +17,6 @@ import (
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
-	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
@@ -35,7 +31,8 @@ import (
 // Name is the service's name in the registry.
 const Name = "order"
 
-// Config is read from ORDER_* variables (LoadConfig). Every duration must be positive.
+// Config is read from ORDER_* variables (config.Load[Config](Prefix)). Every duration
+// must be positive.
 type Config struct {
 	Addr              string        `env:"ADDR" envDefault:"127.0.0.1:8883"`
 	DB                db.Config     `envPrefix:"DB_"`
@@ -52,37 +49,12 @@ type Config struct {
 // Prefix of every variable of Config.
 const Prefix = "ORDER_"
 
-// DefaultDBPath is the SQLite file used when ORDER_DB_DSN is unset.
+// DefaultDBPath is the SQLite file used when ORDER_DB_DSN is unset (db.Config.DefaultFile).
 const DefaultDBPath = "data/order.db"
 
-// LoadConfig reads Config from the process environment.
-func LoadConfig() (Config, error) {
-	environment := map[string]string{}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			environment[k] = v
-		}
-	}
-	return LoadConfigFrom(environment)
-}
-
-// LoadConfigFrom reads Config from environment (variable -> value). db.Config carries no
-// DSN default, since each service has its own file, so the order service's SQLite file
-// is supplied here; a MySQL DSN must always be given.
-func LoadConfigFrom(environment map[string]string) (Config, error) {
-	env := maps.Clone(environment)
-	if env == nil {
-		env = map[string]string{}
-	}
-	_, dsnSet := env[Prefix+"DB_DSN"]
-	if driver, set := env[Prefix+"DB_DRIVER"]; !dsnSet && (!set || driver == "sqlite") {
-		env[Prefix+"DB_DSN"] = DefaultDBPath
-	}
-	return config.LoadFrom[Config](Prefix, env)
-}
-
-// Validate reports every bad value at once.
+// Validate gives the SQLite DSN its default and reports every bad value at once.
 func (c *Config) Validate() error {
+	c.DB.DefaultFile(DefaultDBPath)
 	var problems []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		problems = append(problems, fmt.Errorf("%sADDR=%q: %w", Prefix, c.Addr, err))
@@ -132,12 +104,7 @@ type Deps struct {
 // Migrate brings the database's schema up to date. It runs on request (`order
 // migrate`), never at boot.
 func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
-	gdb, err := db.Open(cfg.DB, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close(gdb)
-	return db.Migrate(ctx, gdb, store.Migrations)
+	return db.Upgrade(ctx, cfg.DB, log, store.Migrations)
 }
 
 // Service is a running order service.
@@ -145,11 +112,9 @@ type Service struct {
 	cfg      Config
 	log      *slog.Logger
 	orders   *order.Service
-	server   server.Server
+	server   *suite.Server
 	consumer mq.Consumer
-	listener net.Listener
 	clock    func() time.Time
-	exit     chan error // closed by Run to stop the server
 }
 
 // New opens the database (refusing a schema that is behind), builds the domain, its
@@ -211,18 +176,17 @@ func build(ctx context.Context, cfg Config, deps Deps, closers *[]func() error) 
 		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 			return nil, fmt.Errorf("order: listen: %w", err)
 		}
-		*closers = append(*closers, func() error { return closeListener(ln) })
 	}
-	// The server stops when exit is closed, not on the OS signals Kitex would otherwise
-	// catch itself: a signal becomes a cancelled context in main, and Run closes exit.
-	// Unlike server.Stop, which does nothing if it comes before the server has finished
-	// starting, an exit signal is seen whenever it comes.
-	exit := make(chan error)
-	opts := append(suite.ServerOptions(Name, ln, deps.Registry), server.WithExitSignal(func() <-chan error { return exit }))
-	return &Service{
-		cfg: cfg, log: deps.Logger, orders: orders, consumer: consumer, listener: ln, clock: deps.Clock, exit: exit,
-		server: orderservice.NewServer(newHandler(orders, deps.Logger), opts...),
-	}, nil
+	srv, err := suite.NewServer(Name, ln, deps.Registry, func(opts ...server.Option) server.Server {
+		return orderservice.NewServer(newHandler(orders, deps.Logger), opts...)
+	})
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	// The server closes its listener when it stops; this covers one never run.
+	*closers = append(*closers, srv.Close)
+	return &Service{cfg: cfg, log: deps.Logger, orders: orders, consumer: consumer, clock: deps.Clock, server: srv}, nil
 }
 
 // newDomain wires the domain service to its store, neighbours and timeout messages.
@@ -244,16 +208,8 @@ func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer) (*orde
 	return order.NewService(ports, cfg.policy(), deps.Clock, deps.Logger), nil
 }
 
-// closeListener closes a listener New opened; the server closes it first when it ran.
-func closeListener(ln net.Listener) error {
-	if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
-		return err
-	}
-	return nil
-}
-
 // Addr is where the service listens.
-func (s *Service) Addr() net.Addr { return s.listener.Addr() }
+func (s *Service) Addr() net.Addr { return s.server.Addr() }
 
 // Run consumes messages, sweeps and serves until ctx ends, then stops the server (which
 // deregisters it), the sweeper and the consumers, in that order. Call it once.
@@ -270,17 +226,9 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	defer func() { stopSweeping(); <-swept }()
 
-	served := make(chan error, 1)
-	go func() { served <- s.server.Run() }()
 	s.log.Info("order service listening", "addr", s.Addr().String())
-	select {
-	case err := <-served:
-		return fmt.Errorf("order: server stopped: %w", err)
-	case <-ctx.Done():
-	}
-	close(s.exit) // the server's Run deregisters, drains and returns
-	if err := <-served; err != nil {
-		return fmt.Errorf("order: stopping server: %w", err)
+	if err := s.server.Run(ctx); err != nil {
+		return fmt.Errorf("order: %w", err)
 	}
 	return nil
 }

@@ -250,9 +250,7 @@ func TestCreatePaymentRefusals(t *testing.T) {
 
 	t.Run("order_service_down", func(t *testing.T) {
 		orderID := f.orders.add(ann, awaiting, 100)
-		if err := f.orderSrv.Stop(); err != nil {
-			t.Fatal(err)
-		}
+		f.stopOrders()
 		_, err := f.client.CreatePayment(ctx, &paymentidl.CreatePaymentRequest{OrderId: orderID, UserId: ann})
 		if code(err) != "UNAVAILABLE" {
 			t.Fatalf("CreatePayment without an order service: %v", err)

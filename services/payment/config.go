@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
@@ -16,8 +15,7 @@ import (
 // Prefix names every variable of the payment service: PAYMENT_ADDR, PAYMENT_DB_DSN, ...
 const Prefix = "PAYMENT_"
 
-// DefaultDSN is the SQLite file used when PAYMENT_DB_DSN is unset. db.Config is shared by
-// every service, so its tags cannot carry a per-service default; LoadConfig applies it.
+// DefaultDSN is the SQLite file used when PAYMENT_DB_DSN is unset (db.Config.DefaultFile).
 const DefaultDSN = "data/payment.db"
 
 // devWebhookSecret is WEBHOOK_SECRET's default (the tag below must match it); production
@@ -49,20 +47,10 @@ const (
 	maxTolerance = time.Hour
 )
 
-// LoadConfig reads the configuration from environ (os.Environ's "KEY=value" form), with
-// PAYMENT_DB_DSN defaulting to DefaultDSN.
-func LoadConfig(environ []string) (Config, error) {
-	vars := map[string]string{Prefix + "DB_DSN": DefaultDSN}
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			vars[k] = v
-		}
-	}
-	return config.LoadFrom[Config](Prefix, vars)
-}
-
-// Validate reports every problem at once, naming the variable to fix.
+// Validate gives the SQLite DSN its default and reports every problem at once, naming
+// the variable to fix.
 func (c *Config) Validate() error {
+	c.DB.DefaultFile(DefaultDSN)
 	dev := c.Env == "dev"
 	problems := []error{
 		config.OneOf(Prefix+"ENV", c.Env, "dev", "production"),

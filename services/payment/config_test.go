@@ -11,8 +11,8 @@ import (
 
 const strongSecret = "prod-secret-0123456789abcdef0123456789"
 
-func TestLoadConfigDefaults(t *testing.T) {
-	cfg, err := LoadConfig(nil)
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := config.LoadFrom[Config](Prefix, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,8 +29,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 }
 
-func TestLoadConfigEnvironmentWins(t *testing.T) {
-	cfg, err := LoadConfig([]string{"PAYMENT_DB_DSN=/tmp/x.db", "PAYMENT_RPC_TIMEOUT=750ms", "OTHER=1"})
+func TestConfigEnvironmentWins(t *testing.T) {
+	cfg, err := config.LoadFrom[Config](Prefix, map[string]string{"PAYMENT_DB_DSN": "/tmp/x.db", "PAYMENT_RPC_TIMEOUT": "750ms", "OTHER": "1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestAttrsMaskTheSecrets(t *testing.T) {
-	cfg, err := LoadConfig([]string{"PAYMENT_WEBHOOK_SECRET=" + strongSecret})
+	cfg, err := config.LoadFrom[Config](Prefix, map[string]string{"PAYMENT_WEBHOOK_SECRET": strongSecret})
 	if err != nil {
 		t.Fatal(err)
 	}

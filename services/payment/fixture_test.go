@@ -34,8 +34,8 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
 	"github.com/cartwheel-shop/cartwheel/services/payment"
-	"github.com/cartwheel-shop/cartwheel/services/payment/internal/kitexnet"
 	"github.com/cartwheel-shop/cartwheel/services/payment/webhook"
 )
 
@@ -47,17 +47,18 @@ const testSecret = "component-test-webhook-secret-0123456789"
 //
 // Component tests do not run in parallel: stopping a Kitex server makes netpoll close
 // its listener's descriptor twice in a row, and under load the second close can hit a
-// descriptor another fixture has just opened (see internal/kitexnet).
+// descriptor another fixture has just opened (see pkg/suite's closeOnce).
 type fixture struct {
-	t        *testing.T
-	client   paymentservice.Client
-	orders   *fakeOrders
-	orderSrv server.Server
-	broker   *embedded.Broker
-	gateway  *gateway
-	inbox    *inbox
-	producer mq.Producer // stands for the order service's producer
-	cfg      payment.Config
+	t      *testing.T
+	client paymentservice.Client
+	orders *fakeOrders
+	// stopOrders stops the fake order service and waits until it has stopped.
+	stopOrders func()
+	broker     *embedded.Broker
+	gateway    *gateway
+	inbox      *inbox
+	producer   mq.Producer // stands for the order service's producer
+	cfg        payment.Config
 }
 
 func newFixture(t *testing.T, env map[string]string) *fixture {
@@ -72,9 +73,7 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 	f := &fixture{t: t, broker: broker, orders: &fakeOrders{orders: map[string]*order.Order{}}}
 	reg := registry.NewStatic(nil)
 
-	f.orderSrv = orderservice.NewServer(f.orders, suite.ServerOptions("order", listen(t), reg)...)
-	go func() { _ = f.orderSrv.Run() }()
-	t.Cleanup(func() { _ = f.orderSrv.Stop() })
+	f.stopOrders = serveOrders(t, f.orders, reg)
 
 	if f.client, err = paymentservice.NewClient(payment.ServiceName, suite.ClientOptions(reg, 3*time.Second)...); err != nil {
 		t.Fatal(err)
@@ -99,21 +98,8 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(runCtx) }()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("Run did not return after cancellation")
-		}
-		cleanup()
-	})
+	t.Cleanup(cleanup) // after Run has returned
+	suitetest.Run(t, svc.Run)
 
 	f.inbox = consume(t, broker, "payment-test", idlevents.TOPIC_PAYMENT)
 	if f.producer, err = broker.NewProducer("order-test", nil); err != nil {
@@ -130,18 +116,27 @@ func testLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-// listen binds 127.0.0.1:0 for a Kitex server, closing safely (see kitexnet).
+// listen binds 127.0.0.1:0 for a Kitex server.
 func listen(t *testing.T) net.Listener {
 	t.Helper()
-	raw, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := kitexnet.Listener(raw)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ln
+}
+
+// serveOrders runs the fake order service in reg until the test ends, and returns what
+// stops it sooner (waiting for the stop).
+func serveOrders(t *testing.T, orders *fakeOrders, reg *registry.Static) (stop func()) {
+	t.Helper()
+	srv, err := suite.NewServer("order", listen(t), reg, func(opts ...server.Option) server.Server {
+		return orderservice.NewServer(orders, opts...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return suitetest.Run(t, srv.Run)
 }
 
 // waitRegistered waits out Kitex's delayed registration (about a second).

@@ -6,8 +6,6 @@ require (
 	github.com/cartwheel-shop/cartwheel/idl v0.0.0
 	github.com/cartwheel-shop/cartwheel/pkg v0.0.0
 	github.com/cloudwego/kitex v0.16.3
-	github.com/cloudwego/netpoll v0.7.5
-	github.com/go-sql-driver/mysql v1.10.1
 	github.com/sethvargo/go-retry v0.5.0
 	gorm.io/gorm v1.31.2
 )
@@ -25,12 +23,14 @@ require (
 	github.com/cloudwego/frugal v0.3.1 // indirect
 	github.com/cloudwego/gopkg v0.2.0 // indirect
 	github.com/cloudwego/localsession v0.2.1 // indirect
+	github.com/cloudwego/netpoll v0.7.5 // indirect
 	github.com/cloudwego/runtimex v0.1.1 // indirect
 	github.com/cloudwego/thriftgo v0.4.5 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/fatih/structtag v1.2.0 // indirect
 	github.com/glebarez/go-sqlite v1.21.2 // indirect
 	github.com/glebarez/sqlite v1.11.0 // indirect
+	github.com/go-sql-driver/mysql v1.10.1 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/google/pprof v0.0.0-20260802141513-ef3492d7dac3 // indirect
 	github.com/google/uuid v1.6.0 // indirect

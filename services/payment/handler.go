@@ -2,7 +2,6 @@ package payment
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
@@ -72,13 +71,9 @@ func (h *handler) SandboxComplete(ctx context.Context, req *paymentidl.SandboxCo
 }
 
 // fail turns a domain error into the biz-status error a caller sees. Validation errors
-// list every field; internal errors are logged here with their detail and answered
-// without it.
+// (INVALID_ARGUMENT, listing every field) pass as they are; internal errors are logged
+// here with their detail and answered without it.
 func (h *handler) fail(ctx context.Context, method string, err error) error {
-	var invalid *payment.ValidationError
-	if errors.As(err, &invalid) {
-		return errs.Invalid(toErrsViolations(invalid.Violations)...).ToBiz()
-	}
 	if errs.IsInternal(err, errorTable) {
 		h.log.ErrorContext(ctx, "payment: internal error", "method", method, "err", err)
 	}
@@ -104,12 +99,4 @@ func toThriftPayment(p *payment.Payment) *paymentidl.Payment {
 		CreatedAtMs: p.CreatedAt().UnixMilli(),
 		UpdatedAtMs: p.UpdatedAt().UnixMilli(),
 	}
-}
-
-func toErrsViolations(vs []payment.Violation) []errs.FieldViolation {
-	out := make([]errs.FieldViolation, len(vs))
-	for i, v := range vs {
-		out[i] = errs.FieldViolation{Field: v.Field, Reason: v.Reason}
-	}
-	return out
 }

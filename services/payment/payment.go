@@ -21,7 +21,6 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/events"
-	"github.com/cartwheel-shop/cartwheel/services/payment/internal/kitexnet"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/sandbox"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/store"
@@ -42,8 +41,7 @@ type Deps struct {
 // Service is a built payment service, ready to Run.
 type Service struct {
 	log      *slog.Logger
-	server   server.Server
-	ln       net.Listener
+	server   *suite.Server
 	consumer mq.Consumer
 	provider *sandbox.Provider
 }
@@ -51,12 +49,7 @@ type Service struct {
 // Migrate applies the schema; it is an explicit step (`payment migrate`), never a side
 // effect of starting.
 func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
-	gdb, err := db.Open(cfg.DB, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close(gdb)
-	return db.Migrate(ctx, gdb, store.Migrations())
+	return db.Upgrade(ctx, cfg.DB, log, store.Migrations)
 }
 
 // New builds the service: database (refusing a schema that is behind), store, provider,
@@ -86,7 +79,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 		return fail(err)
 	}
 	closers = append(closers, func() { _ = db.Close(gdb) })
-	if err := db.CheckCurrent(ctx, gdb, store.Migrations()); err != nil {
+	if err := db.CheckCurrent(ctx, gdb, store.Migrations); err != nil {
 		return fail(err)
 	}
 	producer, err := deps.MQ.NewProducer(events.ProducerGroup, txmsg.Checker(gdb))
@@ -110,32 +103,23 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err := events.NewRefunds(svc, deps.Logger).Subscribe(consumer); err != nil {
 		return fail(fmt.Errorf("payment: subscribe: %w", err))
 	}
-	ln, err := listen(cfg, deps)
+	ln := deps.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fail(fmt.Errorf("payment: listen: %w", err))
+		}
+	}
+	h := &handler{svc: svc, log: deps.Logger}
+	srv, err := suite.NewServer(ServiceName, ln, deps.Registry, func(opts ...server.Option) server.Server {
+		return paymentservice.NewServer(h, opts...)
+	})
 	if err != nil {
+		_ = ln.Close()
 		return fail(err)
 	}
 	// Kitex closes the listener when a started server stops; this covers one never run.
-	closers = append(closers, func() { _ = ln.Close() })
-	h := &handler{svc: svc, log: deps.Logger}
-	srv := paymentservice.NewServer(h, suite.ServerOptions(ServiceName, ln, deps.Registry)...)
-	return &Service{log: deps.Logger, server: srv, ln: ln, consumer: consumer, provider: provider}, cleanup, nil
-}
-
-// listen takes the host's listener or binds cfg.Addr, prepared for Kitex.
-func listen(cfg Config, deps Deps) (net.Listener, error) {
-	raw := deps.Listener
-	if raw == nil {
-		var err error
-		if raw, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return nil, fmt.Errorf("payment: listen: %w", err)
-		}
-	}
-	ln, err := kitexnet.Listener(raw)
-	if err != nil {
-		_ = raw.Close()
-		return nil, err
-	}
-	return ln, nil
+	closers = append(closers, func() { _ = srv.Close() })
+	return &Service{log: deps.Logger, server: srv, consumer: consumer, provider: provider}, cleanup, nil
 }
 
 // newDomain wires the use cases to their adapters.
@@ -167,19 +151,10 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := s.consumer.Start(); err != nil {
 		return fmt.Errorf("payment: start consumer: %w", err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- s.server.Run() }()
-	s.log.Info("payment: serving", "addr", s.ln.Addr().String())
-
-	var err error
-	select {
-	case <-ctx.Done():
-		err = s.server.Stop()
-		<-served
-	case err = <-served: // stopped on its own (Kitex also stops on SIGINT/SIGTERM)
-		if err != nil {
-			err = fmt.Errorf("payment: server: %w", err)
-		}
+	s.log.Info("payment: serving", "addr", s.Addr().String())
+	err := s.server.Run(ctx)
+	if err != nil {
+		err = fmt.Errorf("payment: %w", err)
 	}
 	s.provider.Close()
 	if cerr := s.consumer.Close(); cerr != nil {
@@ -190,4 +165,4 @@ func (s *Service) Run(ctx context.Context) error {
 }
 
 // Addr is where the service listens.
-func (s *Service) Addr() net.Addr { return s.ln.Addr() }
+func (s *Service) Addr() net.Addr { return s.server.Addr() }

@@ -2,7 +2,6 @@ package product
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
@@ -13,7 +12,6 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
-	"github.com/cartwheel-shop/cartwheel/services/product/internal/invalid"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
 )
 
@@ -121,17 +119,10 @@ func (h *handler) GetStock(ctx context.Context, req *product.GetStockRequest) (*
 	return toThriftStock(level), nil
 }
 
-// fail turns a domain error into the biz-status error that crosses the wire, logging
-// with detail what the client only sees as INTERNAL.
+// fail turns a domain error into the biz-status error that crosses the wire (the
+// domain's INVALID_ARGUMENT passes as it is), logging with detail what the client only
+// sees as INTERNAL.
 func (h *handler) fail(ctx context.Context, err error) error {
-	var bad *invalid.Error
-	if errors.As(err, &bad) {
-		violations := make([]errs.FieldViolation, len(bad.Fields))
-		for i, f := range bad.Fields {
-			violations[i] = errs.FieldViolation{Field: f.Name, Reason: f.Reason}
-		}
-		return errs.Invalid(violations...).ToBiz()
-	}
 	if errs.IsInternal(err, errorTable) {
 		method := ""
 		if ri := rpcinfo.GetRPCInfo(ctx); ri != nil && ri.Invocation() != nil {

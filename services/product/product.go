@@ -41,13 +41,9 @@ type Config struct {
 	SeedDemo bool      `env:"SEED_DEMO" envDefault:"false"`
 }
 
-// Validate checks the configuration, and gives the DSN its per-service default:
-// db.Config cannot carry one (each service has its own file), and config.Load has
-// already refused a DSN that was set but empty, so an empty one here was not set.
+// Validate gives the SQLite DSN its default and checks the configuration.
 func (c *Config) Validate() error {
-	if c.DB.DSN == "" && c.DB.Driver == "sqlite" {
-		c.DB.DSN = DefaultDSN
-	}
+	c.DB.DefaultFile(DefaultDSN)
 	var problems []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		problems = append(problems, fmt.Errorf("ADDR=%q: %w", c.Addr, err))
@@ -72,9 +68,8 @@ type Deps struct {
 
 // Service is a running product service.
 type Service struct {
-	server   server.Server
+	server   *suite.Server
 	consumer mq.Consumer
-	ln       net.Listener
 	log      *slog.Logger
 }
 
@@ -84,12 +79,7 @@ func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("product: config: %w", err)
 	}
-	gdb, err := db.Open(cfg.DB, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close(gdb)
-	return db.Migrate(ctx, gdb, store.Migrations)
+	return db.Upgrade(ctx, cfg.DB, log, store.Migrations)
 }
 
 // New builds the service: database, rules, message handlers and the Kitex server. The
@@ -139,10 +129,16 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 			return fail(err)
 		}
 	}
-	closers.push(func() { ln.Close() }) // Run's Stop closes it too; twice is harmless
 	h := &handler{catalog: catalog.NewService(st, cfg.Currency, clock), stock: stock.NewService(st), log: log}
-	svr := productservice.NewServer(h, suite.ServerOptions(ServiceName, ln, deps.Registry)...)
-	return &Service{server: svr, consumer: consumer, ln: ln, log: log}, closers.closeAll, nil
+	svr, err := suite.NewServer(ServiceName, ln, deps.Registry, func(opts ...server.Option) server.Server {
+		return productservice.NewServer(h, opts...)
+	})
+	if err != nil {
+		ln.Close()
+		return fail(err)
+	}
+	closers.push(func() { svr.Close() }) // Run's stop closes the listener already; then it does nothing
+	return &Service{server: svr, consumer: consumer, log: log}, closers.closeAll, nil
 }
 
 // newOrderConsumer builds the stock-outcome producer and the order consumer, and
@@ -173,27 +169,14 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := s.consumer.Start(); err != nil {
 		return fmt.Errorf("product: start consumer: %w", err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- s.server.Run() }()
-	s.log.Info("product service serving", "addr", s.ln.Addr().String())
-	var err error
-	select {
-	case <-ctx.Done():
-		err = s.server.Stop()
-		// Once stopped, what Run still reports is an artifact of stopping (Kitex's
-		// delayed registration can fire after Stop cleared the registration): worth a
-		// line in the log, not a failed shutdown.
-		if runErr := <-served; runErr != nil {
-			s.log.Warn("server reported an error while stopping", "err", runErr)
-		}
-	case err = <-served:
-	}
+	s.log.Info("product service serving", "addr", s.Addr().String())
+	err := s.server.Run(ctx)
 	s.log.Info("product service stopping")
 	return errors.Join(err, s.consumer.Close())
 }
 
 // Addr is where the service listens.
-func (s *Service) Addr() net.Addr { return s.ln.Addr() }
+func (s *Service) Addr() net.Addr { return s.server.Addr() }
 
 // closeStack closes what New opened, last opened first.
 type closeStack []func()

@@ -3,7 +3,6 @@ package product_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"maps"
 	"net"
@@ -13,8 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/cloudwego/kitex/pkg/discovery"
 
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
@@ -26,6 +23,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
 
 	"github.com/cartwheel-shop/cartwheel/services/product"
 )
@@ -78,26 +76,13 @@ func startShop(t *testing.T) *shop {
 		t.Fatal(err)
 	}
 	// Seeded with the address, so clients need not wait for Kitex's delayed registration.
-	reg := ownResolver{registry.NewStatic(map[string][]string{product.ServiceName: {ln.Addr().String()}})}
+	reg := registry.NewStatic(map[string][]string{product.ServiceName: {ln.Addr().String()}})
 	svc, cleanup, err := product.New(ctx, cfg, product.Deps{Logger: log, Registry: reg, MQ: broker, Listener: ln})
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	ran := make(chan error, 1)
-	go func() { ran <- svc.Run(runCtx) }()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case err := <-ran:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("Run did not return after its context ended")
-		}
-		cleanup()
-	})
+	t.Cleanup(cleanup) // after Run has returned
+	suitetest.Run(t, svc.Run)
 	client, err := productservice.NewClient(product.ServiceName, suite.ClientOptions(reg, 3*time.Second)...)
 	if err != nil {
 		t.Fatal(err)
@@ -120,26 +105,6 @@ func startShop(t *testing.T) *shop {
 	}
 	return s
 }
-
-// ownResolver gives a test's static registry a resolver name of its own. Kitex caches
-// load balancers process-wide by resolver name, and every registry.Static is named
-// "static", so without it a second shop in this test binary would be dialled at the
-// first one's address.
-type ownResolver struct {
-	*registry.Static
-}
-
-// Resolver is named after the table's address, unique while Kitex's cache holds it.
-func (r ownResolver) Resolver() discovery.Resolver {
-	return namedResolver{Resolver: r.Static.Resolver(), name: fmt.Sprintf("static-%p", r.Static)}
-}
-
-type namedResolver struct {
-	discovery.Resolver
-	name string
-}
-
-func (r namedResolver) Name() string { return r.name }
 
 // inbox keeps the stock outcomes the test's order group received, by order id.
 type inbox struct {

@@ -6,7 +6,6 @@ require (
 	github.com/cartwheel-shop/cartwheel/idl v0.0.0
 	github.com/cartwheel-shop/cartwheel/pkg v0.0.0
 	github.com/cloudwego/kitex v0.16.3
-	github.com/go-sql-driver/mysql v1.10.1
 	golang.org/x/crypto v0.58.0
 	gorm.io/gorm v1.31.2
 )
@@ -31,6 +30,7 @@ require (
 	github.com/fatih/structtag v1.2.0 // indirect
 	github.com/glebarez/go-sqlite v1.21.2 // indirect
 	github.com/glebarez/sqlite v1.11.0 // indirect
+	github.com/go-sql-driver/mysql v1.10.1 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/google/pprof v0.0.0-20260802141513-ef3492d7dac3 // indirect
 	github.com/google/uuid v1.6.0 // indirect

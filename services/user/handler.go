@@ -2,7 +2,6 @@ package user
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
@@ -104,25 +103,13 @@ func (h *handler) DeleteAddress(ctx context.Context, req *userapi.DeleteAddressR
 }
 
 // fail turns a domain error into the biz-status error the caller decodes with
-// errs.FromRPC. Internal errors are logged here with their detail, which the answer
-// never carries.
+// errs.FromRPC; the domain's INVALID_ARGUMENT passes through as it is. Internal errors
+// are logged here with their detail, which the answer never carries.
 func (h *handler) fail(ctx context.Context, method string, err error) error {
-	var invalid *account.ValidationError
-	if errors.As(err, &invalid) {
-		return errs.Invalid(toErrsViolations(invalid.Violations)...).ToBiz()
-	}
 	if errs.IsInternal(err, errorTable) {
 		h.log.ErrorContext(ctx, "user rpc failed", "method", method, "err", err)
 	}
 	return errs.Translate(err, errorTable)
-}
-
-func toErrsViolations(vs []account.Violation) []errs.FieldViolation {
-	out := make([]errs.FieldViolation, len(vs))
-	for i, v := range vs {
-		out[i] = errs.FieldViolation{Field: v.Field, Reason: v.Reason}
-	}
-	return out
 }
 
 func toThriftUser(u account.User) *userapi.User {

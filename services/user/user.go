@@ -17,6 +17,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
@@ -26,7 +27,7 @@ import (
 // Config is read from the environment with the prefix USER_ (config.Load[Config]("USER_")).
 type Config struct {
 	Addr string    `env:"ADDR" envDefault:"127.0.0.1:8881"`
-	DB   db.Config `envPrefix:"DB_"` // DSN defaults to data/user.db (see Validate)
+	DB   db.Config `envPrefix:"DB_"` // DSN defaults to data/user.db (db.Config.DefaultFile)
 	Env  string    `env:"ENV" envDefault:"dev"`
 	// BcryptCost 12 takes about a quarter of a second per hash on one core; tests use 4.
 	BcryptCost    int           `env:"BCRYPT_COST" envDefault:"12"`
@@ -45,14 +46,10 @@ const (
 	minBcryptCost, maxBcryptCost, minProductionBcrypt = 4, 15, 10
 )
 
-// Validate fills the defaults config.Load cannot express and reports every problem at
-// once, named by environment variable. It fills DB.DSN here because db.Config is shared
-// by all services and carries no default of its own; an explicitly empty USER_DB_DSN is
-// still refused by config.Load.
+// Validate gives the SQLite DSN its default and reports every problem at once, named
+// by environment variable.
 func (c *Config) Validate() error {
-	if c.DB.Driver == "sqlite" && c.DB.DSN == "" {
-		c.DB.DSN = defaultDSN
-	}
+	c.DB.DefaultFile(defaultDSN)
 	var problems []error
 	add := func(err error) {
 		if err != nil {
@@ -81,9 +78,9 @@ func (c *Config) Validate() error {
 // deployment to secrets nobody can read in the public docs.
 func (c *Config) validateAdmin() error {
 	var problems []error
-	var verr *account.ValidationError
+	var verr *errs.Error
 	if err := account.CheckCredentials(c.AdminEmail, c.AdminPassword); errors.As(err, &verr) {
-		for _, v := range verr.Violations {
+		for _, v := range verr.Details {
 			problems = append(problems, fmt.Errorf("USER_ADMIN_%s: %s", strings.ToUpper(v.Field), v.Reason))
 		}
 	}
@@ -111,12 +108,7 @@ type Deps struct {
 // Service is the user service as New builds it; Run serves it.
 type Service struct {
 	log    *slog.Logger
-	ln     net.Listener
-	server server.Server
-	// stop is the server's exit signal; up is closed once the server is safe to stop
-	// (see upRegistry).
-	stop chan error
-	up   <-chan struct{}
+	server *suite.Server
 }
 
 // Migrate brings the database of cfg up to the schema this code needs. It is run by
@@ -125,12 +117,7 @@ func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("user: config: %w", err)
 	}
-	gdb, err := db.Open(cfg.DB, log)
-	if err != nil {
-		return fmt.Errorf("user: %w", err)
-	}
-	defer db.Close(gdb)
-	if err := db.Migrate(ctx, gdb, store.Migrations); err != nil {
+	if err := db.Upgrade(ctx, cfg.DB, log, store.Migrations); err != nil {
 		return fmt.Errorf("user: %w", err)
 	}
 	if log != nil {
@@ -162,7 +149,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 		return nil, nil, fmt.Errorf("user: %w", err)
 	}
 	cleanup := func() {
-		_ = svc.ln.Close() // already closed when Run stopped the server; harmless then
+		_ = svc.server.Close() // already closed when Run stopped the server; harmless then
 		_ = db.Close(gdb)
 	}
 	return svc, cleanup, nil
@@ -192,18 +179,14 @@ func build(ctx context.Context, cfg Config, deps Deps, gdb *gorm.DB) (*Service, 
 		}
 	}
 	h := &handler{accounts: accounts, log: deps.Logger}
-	reg, stop := newUpRegistry(deps.Registry), make(chan error, 1)
-	// The exit signal replaces Kitex's own SIGINT/SIGTERM handling: signals belong to
-	// main, which turns them into the end of Run's context.
-	opts := append(suite.ServerOptions(ServiceName, ln, reg),
-		server.WithExitSignal(func() <-chan error { return stop }))
-	return &Service{
-		log:    deps.Logger,
-		ln:     ln,
-		server: userservice.NewServer(h, opts...),
-		stop:   stop,
-		up:     reg.up(),
-	}, nil
+	srv, err := suite.NewServer(ServiceName, ln, deps.Registry, func(opts ...server.Option) server.Server {
+		return userservice.NewServer(h, opts...)
+	})
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	return &Service{log: deps.Logger, server: srv}, nil
 }
 
 func seedAdmin(ctx context.Context, accounts *account.Service, cfg Config, log *slog.Logger) error {
@@ -224,26 +207,13 @@ func seedAdmin(ctx context.Context, accounts *account.Service, cfg Config, log *
 // in-flight calls finish (up to suite's exit wait). It returns nil after a requested
 // stop. Call it once.
 func (s *Service) Run(ctx context.Context) error {
-	done := make(chan error, 1)
-	go func() { done <- s.server.Run() }()
-	s.log.Info("user service serving", "addr", s.ln.Addr().String())
-	select {
-	case err := <-done:
-		return fmt.Errorf("user: serve: stopped unasked: %w", err)
-	case <-ctx.Done():
-	}
-	select {
-	case <-s.up:
-	case err := <-done:
-		return fmt.Errorf("user: serve: stopped unasked: %w", err)
-	}
-	s.stop <- nil
-	if err := <-done; err != nil {
-		return fmt.Errorf("user: stop: %w", err)
+	s.log.Info("user service serving", "addr", s.Addr().String())
+	if err := s.server.Run(ctx); err != nil {
+		return fmt.Errorf("user: %w", err)
 	}
 	s.log.Info("user service stopped")
 	return nil
 }
 
 // Addr is the address the service listens on.
-func (s *Service) Addr() net.Addr { return s.ln.Addr() }
+func (s *Service) Addr() net.Addr { return s.server.Addr() }

@@ -13,13 +13,13 @@ import (
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/db/dbtest"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
 	"github.com/cartwheel-shop/cartwheel/services/user"
-	"github.com/cartwheel-shop/cartwheel/services/user/internal/dbtest"
-	"github.com/cloudwego/kitex/pkg/discovery"
 )
 
 // testConfig loads the service's configuration the way the binary does, with the cheap
@@ -58,53 +58,24 @@ func serve(t *testing.T, engine dbtest.Engine) userservice.Client {
 		t.Fatal(err)
 	}
 	// Seeded with the address: Kitex registers only a second after it starts serving.
-	reg := ownStatic{registry.NewStatic(map[string][]string{user.ServiceName: {ln.Addr().String()}}), t.Name()}
+	reg := registry.NewStatic(map[string][]string{user.ServiceName: {ln.Addr().String()}})
 	svc, cleanup, err := user.New(context.Background(), cfg, user.Deps{Logger: testLogger(t), Registry: reg, Listener: ln})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("Run did not return after its context ended")
-		}
+	t.Cleanup(func() { // after Run has returned
 		cleanup()
 		if res, err := reg.Resolve(context.Background(), user.ServiceName); err == nil && len(res.Instances) > 0 {
 			t.Errorf("the stopped service is still registered: %v", res.Instances)
 		}
 	})
+	suitetest.Run(t, svc.Run)
 	client, err := userservice.NewClient(user.ServiceName, suite.ClientOptions(reg, 3*time.Second)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return client
 }
-
-// ownStatic is a registry.Static whose resolver has a name of its own. Kitex shares one
-// balancer cache, resolved addresses included, among all clients whose resolvers have
-// the same name, and every Static is called "static": without this, the client of the
-// second server in this process is handed the first server's address.
-type ownStatic struct {
-	*registry.Static
-	name string
-}
-
-func (r ownStatic) Resolver() discovery.Resolver { return namedResolver(r) }
-
-type namedResolver struct {
-	*registry.Static
-	name string
-}
-
-func (r namedResolver) Name() string { return r.name }
 
 // code is the catalog name of an RPC error, "" for success.
 func code(err error) string {

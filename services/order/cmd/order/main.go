@@ -37,7 +37,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, log *slog.Logger) error {
-	cfg, err := order.LoadConfig()
+	cfg, err := config.Load[order.Config](order.Prefix)
 	if err != nil {
 		return err
 	}

@@ -79,9 +79,9 @@ func (s *Service) GetCart(ctx context.Context, userID string) (Cart, error) {
 func (s *Service) SetCartItem(ctx context.Context, userID, sku string, quantity int64) (Cart, error) {
 	vs := cartViolations(userID, sku)
 	if quantity < 1 || quantity > MaxQuantity {
-		vs.add("quantity", reasonQuantity)
+		vs.Add("quantity", reasonQuantity)
 	}
-	if err := vs.err(); err != nil {
+	if err := vs.Err(); err != nil {
 		return Cart{}, err
 	}
 	found, err := s.catalog.SKUs(ctx, []string{sku})
@@ -101,7 +101,7 @@ func (s *Service) SetCartItem(ctx context.Context, userID, sku string, quantity 
 
 // RemoveCartItem takes sku out of the cart; an absent line is already removed.
 func (s *Service) RemoveCartItem(ctx context.Context, userID, sku string) (Cart, error) {
-	if err := cartViolations(userID, sku).err(); err != nil {
+	if err := cartViolations(userID, sku).Err(); err != nil {
 		return Cart{}, err
 	}
 	if err := s.store.RemoveCartItem(ctx, userID, sku); err != nil {

@@ -3,7 +3,6 @@ package order
 import (
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // Sentinels; the RPC edge maps each to a catalogued code in one table.
@@ -44,35 +43,3 @@ type SkuError struct {
 
 func (e *SkuError) Error() string { return e.Err.Error() + ": " + e.SKU }
 func (e *SkuError) Unwrap() error { return e.Err }
-
-// Violation is one invalid field, named by its JSON path in the client's request.
-type Violation struct {
-	Field  string
-	Reason string
-}
-
-// InvalidError lists every invalid field of a request at once.
-type InvalidError struct {
-	Violations []Violation
-}
-
-func (e *InvalidError) Error() string {
-	parts := make([]string, len(e.Violations))
-	for i, v := range e.Violations {
-		parts[i] = v.Field + ": " + v.Reason
-	}
-	return "invalid request: " + strings.Join(parts, "; ")
-}
-
-// violations collects field errors while a request is checked.
-type violations []Violation
-
-func (vs *violations) add(field, reason string) { *vs = append(*vs, Violation{field, reason}) }
-
-// err returns nil when nothing was wrong.
-func (vs violations) err() error {
-	if len(vs) == 0 {
-		return nil
-	}
-	return &InvalidError{Violations: vs}
-}

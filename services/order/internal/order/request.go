@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 )
 
@@ -44,46 +45,46 @@ type CreateRequest struct {
 }
 
 func (r CreateRequest) validate(maxLines int) error {
-	var vs violations
+	var vs errs.Violations
 	if !ids.Valid(r.UserID) {
-		vs.add("user_id", reasonID)
+		vs.Add("user_id", reasonID)
 	}
 	if !validKey(r.IdempotencyKey) {
-		vs.add("idempotency_key", reasonKey)
+		vs.Add("idempotency_key", reasonKey)
 	}
 	switch {
 	case r.AddressID == "":
-		vs.add("address_id", reasonRequired)
+		vs.Add("address_id", reasonRequired)
 	case !ids.Valid(r.AddressID):
-		vs.add("address_id", reasonID)
+		vs.Add("address_id", reasonID)
 	}
 	switch {
 	case r.FromCart && len(r.Lines) > 0:
-		vs.add("lines", "give either lines or from_cart, not both")
+		vs.Add("lines", "give either lines or from_cart, not both")
 	case !r.FromCart && len(r.Lines) == 0:
-		vs.add("lines", "give at least one line, or from_cart")
+		vs.Add("lines", "give at least one line, or from_cart")
 	case len(r.Lines) > maxLines:
 		// Each line of an oversized request is not worth a violation of its own.
-		vs.add("lines", fmt.Sprintf("must hold at most %d lines", maxLines))
+		vs.Add("lines", fmt.Sprintf("must hold at most %d lines", maxLines))
 	default:
 		validateLines(r.Lines, &vs)
 	}
-	return vs.err()
+	return vs.Err()
 }
 
-func validateLines(lines []LineRequest, vs *violations) {
+func validateLines(lines []LineRequest, vs *errs.Violations) {
 	first := make(map[string]int, len(lines)) // SKU -> index of its first line
 	for i, l := range lines {
 		field := fmt.Sprintf("lines[%d]", i)
 		if !ids.ValidSKU(l.SKU) {
-			vs.add(field+".sku", reasonSKU)
+			vs.Add(field+".sku", reasonSKU)
 		} else if j, dup := first[l.SKU]; dup {
-			vs.add(field+".sku", fmt.Sprintf("duplicates lines[%d].sku", j))
+			vs.Add(field+".sku", fmt.Sprintf("duplicates lines[%d].sku", j))
 		} else {
 			first[l.SKU] = i
 		}
 		if l.Quantity < 1 || l.Quantity > MaxQuantity {
-			vs.add(field+".quantity", reasonQuantity)
+			vs.Add(field+".quantity", reasonQuantity)
 		}
 	}
 }
@@ -129,15 +130,15 @@ type listQuery struct {
 }
 
 func (r ListRequest) validate() (listQuery, error) {
-	var vs violations
+	var vs errs.Violations
 	q := listQuery{size: r.PageSize}
 	if !ids.Valid(r.UserID) {
-		vs.add("user_id", reasonID)
+		vs.Add("user_id", reasonID)
 	}
 	if r.Status != "" {
 		st, ok := ParseStatus(r.Status)
 		if !ok {
-			vs.add("status", reasonUnknownEnum)
+			vs.Add("status", reasonUnknownEnum)
 		}
 		q.status = st
 	}
@@ -145,16 +146,16 @@ func (r ListRequest) validate() (listQuery, error) {
 	case r.PageSize == 0:
 		q.size = DefaultPageSize
 	case r.PageSize < 0 || r.PageSize > MaxPageSize:
-		vs.add("page_size", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+		vs.Add("page_size", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
 	}
 	if r.PageToken != "" {
 		c, ok := parseCursor(r.PageToken)
 		if !ok {
-			vs.add("page_token", "is not a token this service issued")
+			vs.Add("page_token", "is not a token this service issued")
 		}
 		q.after = &c
 	}
-	return q, vs.err()
+	return q, vs.Err()
 }
 
 // Shipment is how a paid order left the warehouse.
@@ -167,31 +168,31 @@ type Shipment struct {
 // NewShipment validates what an admin typed, trimmed of surrounding spaces.
 func NewShipment(carrier, trackingNo string, at time.Time) (Shipment, error) {
 	s := Shipment{Carrier: strings.TrimSpace(carrier), TrackingNo: strings.TrimSpace(trackingNo), ShippedAt: at}
-	var vs violations
+	var vs errs.Violations
 	if n := utf8.RuneCountInString(s.Carrier); n < 1 || n > MaxCarrierLen || !utf8.ValidString(s.Carrier) {
-		vs.add("carrier", fmt.Sprintf("must be 1 to %d characters", MaxCarrierLen))
+		vs.Add("carrier", fmt.Sprintf("must be 1 to %d characters", MaxCarrierLen))
 	}
 	if n := utf8.RuneCountInString(s.TrackingNo); n < 1 || n > MaxTrackingLen || !utf8.ValidString(s.TrackingNo) {
-		vs.add("tracking_no", fmt.Sprintf("must be 1 to %d characters", MaxTrackingLen))
+		vs.Add("tracking_no", fmt.Sprintf("must be 1 to %d characters", MaxTrackingLen))
 	}
-	return s, vs.err()
+	return s, vs.Err()
 }
 
 // cartViolations checks the user and the SKU of a cart request.
-func cartViolations(userID, sku string) violations {
-	var vs violations
+func cartViolations(userID, sku string) errs.Violations {
+	var vs errs.Violations
 	if !ids.Valid(userID) {
-		vs.add("user_id", reasonID)
+		vs.Add("user_id", reasonID)
 	}
 	if !ids.ValidSKU(sku) {
-		vs.add("sku", reasonSKU)
+		vs.Add("sku", reasonSKU)
 	}
 	return vs
 }
 
 func validateUserID(userID string) error {
 	if !ids.Valid(userID) {
-		return &InvalidError{Violations: []Violation{{"user_id", reasonID}}}
+		return errs.Invalid(errs.FieldViolation{Field: "user_id", Reason: reasonID})
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 const (
@@ -13,15 +15,15 @@ const (
 	addrA = "0194f3a0-0000-7000-8000-0000000000ad"
 )
 
-// fieldsOf returns the fields an InvalidError names, in order, or fails.
+// fieldsOf returns the fields an INVALID_ARGUMENT error names, in order, or fails.
 func fieldsOf(t *testing.T, err error) []string {
 	t.Helper()
-	var invalid *InvalidError
-	if !errors.As(err, &invalid) {
-		t.Fatalf("got %v, want an InvalidError", err)
+	var invalid *errs.Error
+	if !errors.As(err, &invalid) || invalid.Code != errs.InvalidArgument {
+		t.Fatalf("got %v, want INVALID_ARGUMENT", err)
 	}
-	fields := make([]string, len(invalid.Violations))
-	for i, v := range invalid.Violations {
+	fields := make([]string, len(invalid.Details))
+	for i, v := range invalid.Details {
 		if v.Reason == "" {
 			t.Errorf("violation of %s has no reason", v.Field)
 		}
@@ -81,11 +83,11 @@ func TestCreateRequestValidation(t *testing.T) {
 func TestDuplicateSKUNamesTheFirstLine(t *testing.T) {
 	r := CreateRequest{UserID: userA, IdempotencyKey: "k", AddressID: addrA,
 		Lines: []LineRequest{{"SKU-A", 1}, {"SKU-B", 1}, {"SKU-A", 2}}}
-	var invalid *InvalidError
-	if !errors.As(r.validate(50), &invalid) || len(invalid.Violations) != 1 {
+	var invalid *errs.Error
+	if !errors.As(r.validate(50), &invalid) || invalid.Code != errs.InvalidArgument || len(invalid.Details) != 1 {
 		t.Fatalf("got %v", invalid)
 	}
-	if v := invalid.Violations[0]; v.Field != "lines[2].sku" || !strings.Contains(v.Reason, "lines[0].sku") {
+	if v := invalid.Details[0]; v.Field != "lines[2].sku" || !strings.Contains(v.Reason, "lines[0].sku") {
 		t.Fatalf("violation %+v", v)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 )
 
@@ -137,8 +138,8 @@ func (s *Service) cartLines(ctx context.Context, userID string) ([]LineRequest, 
 		return nil, ErrCartEmpty
 	}
 	if len(items) > s.policy.MaxLines { // only after the limit was lowered
-		return nil, &InvalidError{Violations: []Violation{{"from_cart",
-			fmt.Sprintf("the cart holds more than %d lines", s.policy.MaxLines)}}}
+		return nil, errs.Invalid(errs.FieldViolation{Field: "from_cart",
+			Reason: fmt.Sprintf("the cart holds more than %d lines", s.policy.MaxLines)})
 	}
 	lines := make([]LineRequest, len(items))
 	for i, it := range items {

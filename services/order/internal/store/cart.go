@@ -42,7 +42,7 @@ func (s *Store) SetCartItem(ctx context.Context, userID string, item order.CartI
 }
 
 func setCartItem(tx *gorm.DB, userID string, item order.CartItem, maxLines int) error {
-	at := toDBTime(item.AddedAt)
+	at := db.NewTime(item.AddedAt)
 	var present int64
 	if err := tx.Model(&cartItemRow{}).Where("user_id = ? AND sku = ?", userID, item.SKU).Count(&present).Error; err != nil {
 		return fmt.Errorf("store: cart item: %w", err)

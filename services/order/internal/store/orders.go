@@ -18,7 +18,7 @@ func (s *Store) InsertOrder(ctx context.Context, p order.Placement, created orde
 	snap := p.Order.Snapshot()
 	return s.inTx(ctx, created, func(tx *gorm.DB) error {
 		key := idempotencyRow{
-			UserID: snap.UserID, Key: p.Key, Fingerprint: p.Fingerprint, OrderID: snap.ID, CreatedAt: toDBTime(snap.CreatedAt),
+			UserID: snap.UserID, Key: p.Key, Fingerprint: p.Fingerprint, OrderID: snap.ID, CreatedAt: db.NewTime(snap.CreatedAt),
 		}
 		if err := tx.Create(&key).Error; err != nil {
 			if db.IsDuplicate(err) {

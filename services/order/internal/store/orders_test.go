@@ -13,6 +13,7 @@ import (
 
 	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/db/dbtest"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
@@ -392,7 +393,7 @@ func TestMigrationsMakeTheSchemaCurrent(t *testing.T) {
 			t.Fatalf("after Migrate: %v", err)
 		}
 	})
-	fresh := openEngine(t, "sqlite")
+	fresh := dbtest.Open(t, dbtest.Engines(t)[0].Config)
 	if err := db.CheckCurrent(context.Background(), fresh, Migrations); !errors.Is(err, db.ErrSchemaBehind) {
 		t.Fatalf("empty database: got %v, want ErrSchemaBehind", err)
 	}

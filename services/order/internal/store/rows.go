@@ -3,37 +3,38 @@ package store
 import (
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/services/order/internal/order"
 )
 
 // Rows mirror the tables of migrations/. Timestamps are set by the domain's clock, never
-// by GORM, so the tags turn GORM's automatic times off; they are dbTime (see time.go).
+// by GORM, so the tags turn GORM's automatic times off; they are db.Time.
 
 type orderRow struct {
-	ID              string  `gorm:"column:id;primaryKey"`
-	UserID          string  `gorm:"column:user_id"`
-	Status          string  `gorm:"column:status"`
-	CancelReason    string  `gorm:"column:cancel_reason"`
-	TotalCents      int64   `gorm:"column:total_cents"`
-	Currency        string  `gorm:"column:currency"`
-	ShipRecipient   string  `gorm:"column:ship_recipient"`
-	ShipLine1       string  `gorm:"column:ship_line1"`
-	ShipLine2       string  `gorm:"column:ship_line2"`
-	ShipCity        string  `gorm:"column:ship_city"`
-	ShipRegion      string  `gorm:"column:ship_region"`
-	ShipPostalCode  string  `gorm:"column:ship_postal_code"`
-	ShipCountry     string  `gorm:"column:ship_country"`
-	ShipPhone       string  `gorm:"column:ship_phone"`
-	Carrier         string  `gorm:"column:carrier"`
-	TrackingNo      string  `gorm:"column:tracking_no"`
-	ShippedAt       *dbTime `gorm:"column:shipped_at"`
-	ReceivedAt      *dbTime `gorm:"column:received_at"`
-	PaymentID       string  `gorm:"column:payment_id"`
-	PaymentDeadline dbTime  `gorm:"column:payment_deadline"`
-	CreatedAt       dbTime  `gorm:"column:created_at;autoCreateTime:false"`
-	UpdatedAt       dbTime  `gorm:"column:updated_at;autoUpdateTime:false"`
-	Version         int64   `gorm:"column:version"`
+	ID              string   `gorm:"column:id;primaryKey"`
+	UserID          string   `gorm:"column:user_id"`
+	Status          string   `gorm:"column:status"`
+	CancelReason    string   `gorm:"column:cancel_reason"`
+	TotalCents      int64    `gorm:"column:total_cents"`
+	Currency        string   `gorm:"column:currency"`
+	ShipRecipient   string   `gorm:"column:ship_recipient"`
+	ShipLine1       string   `gorm:"column:ship_line1"`
+	ShipLine2       string   `gorm:"column:ship_line2"`
+	ShipCity        string   `gorm:"column:ship_city"`
+	ShipRegion      string   `gorm:"column:ship_region"`
+	ShipPostalCode  string   `gorm:"column:ship_postal_code"`
+	ShipCountry     string   `gorm:"column:ship_country"`
+	ShipPhone       string   `gorm:"column:ship_phone"`
+	Carrier         string   `gorm:"column:carrier"`
+	TrackingNo      string   `gorm:"column:tracking_no"`
+	ShippedAt       *db.Time `gorm:"column:shipped_at"`
+	ReceivedAt      *db.Time `gorm:"column:received_at"`
+	PaymentID       string   `gorm:"column:payment_id"`
+	PaymentDeadline db.Time  `gorm:"column:payment_deadline"`
+	CreatedAt       db.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt       db.Time  `gorm:"column:updated_at;autoUpdateTime:false"`
+	Version         int64    `gorm:"column:version"`
 }
 
 func (orderRow) TableName() string { return "orders" }
@@ -51,20 +52,20 @@ type lineRow struct {
 func (lineRow) TableName() string { return "order_lines" }
 
 type idempotencyRow struct {
-	UserID      string `gorm:"column:user_id;primaryKey"`
-	Key         string `gorm:"column:idempotency_key;primaryKey"`
-	Fingerprint string `gorm:"column:fingerprint"`
-	OrderID     string `gorm:"column:order_id"`
-	CreatedAt   dbTime `gorm:"column:created_at;autoCreateTime:false"`
+	UserID      string  `gorm:"column:user_id;primaryKey"`
+	Key         string  `gorm:"column:idempotency_key;primaryKey"`
+	Fingerprint string  `gorm:"column:fingerprint"`
+	OrderID     string  `gorm:"column:order_id"`
+	CreatedAt   db.Time `gorm:"column:created_at;autoCreateTime:false"`
 }
 
 func (idempotencyRow) TableName() string { return "order_idempotency_keys" }
 
 type refundRow struct {
-	PaymentID string `gorm:"column:payment_id;primaryKey"`
-	OrderID   string `gorm:"column:order_id"`
-	Reason    string `gorm:"column:reason"`
-	CreatedAt dbTime `gorm:"column:created_at;autoCreateTime:false"`
+	PaymentID string  `gorm:"column:payment_id;primaryKey"`
+	OrderID   string  `gorm:"column:order_id"`
+	Reason    string  `gorm:"column:reason"`
+	CreatedAt db.Time `gorm:"column:created_at;autoCreateTime:false"`
 }
 
 func (refundRow) TableName() string { return "order_refund_requests" }
@@ -77,11 +78,11 @@ type cartRow struct {
 func (cartRow) TableName() string { return "carts" }
 
 type cartItemRow struct {
-	UserID    string `gorm:"column:user_id;primaryKey"`
-	SKU       string `gorm:"column:sku;primaryKey"`
-	Quantity  int64  `gorm:"column:quantity"`
-	CreatedAt dbTime `gorm:"column:created_at;autoCreateTime:false"`
-	UpdatedAt dbTime `gorm:"column:updated_at;autoUpdateTime:false"`
+	UserID    string  `gorm:"column:user_id;primaryKey"`
+	SKU       string  `gorm:"column:sku;primaryKey"`
+	Quantity  int64   `gorm:"column:quantity"`
+	CreatedAt db.Time `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt db.Time `gorm:"column:updated_at;autoUpdateTime:false"`
 }
 
 func (cartItemRow) TableName() string { return "cart_items" }
@@ -94,7 +95,7 @@ func toOrderRow(s order.Snapshot) *orderRow {
 		ShipRecipient: a.Recipient, ShipLine1: a.Line1, ShipLine2: a.Line2, ShipCity: a.City,
 		ShipRegion: a.Region, ShipPostalCode: a.PostalCode, ShipCountry: a.Country, ShipPhone: a.Phone,
 		ReceivedAt: optionalTime(s.ReceivedAt), PaymentID: s.PaymentID,
-		PaymentDeadline: toDBTime(s.PaymentDeadline), CreatedAt: toDBTime(s.CreatedAt), UpdatedAt: toDBTime(s.UpdatedAt),
+		PaymentDeadline: db.NewTime(s.PaymentDeadline), CreatedAt: db.NewTime(s.CreatedAt), UpdatedAt: db.NewTime(s.UpdatedAt),
 		Version: s.Version,
 	}
 	if sh := s.Shipment; sh != nil {
@@ -142,14 +143,15 @@ func toDomainCartItem(r cartItemRow) order.CartItem {
 	return order.CartItem{SKU: r.SKU, Quantity: r.Quantity, AddedAt: r.CreatedAt.Time}
 }
 
-func optionalTime(t time.Time) *dbTime {
+func optionalTime(t time.Time) *db.Time {
 	if t.IsZero() {
 		return nil
 	}
-	return &dbTime{t.UTC()}
+	at := db.NewTime(t)
+	return &at
 }
 
-func timeOrZero(t *dbTime) time.Time {
+func timeOrZero(t *db.Time) time.Time {
 	if t == nil {
 		return time.Time{}
 	}

@@ -7,10 +7,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"gorm.io/gorm"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
 	"github.com/cartwheel-shop/cartwheel/services/order/internal/events"
 	"github.com/cartwheel-shop/cartwheel/services/order/internal/order"
@@ -20,15 +20,7 @@ import (
 var migrationFiles embed.FS
 
 // Migrations is the schema as goose migrations, for db.Migrate and db.CheckCurrent.
-var Migrations = mustSub(migrationFiles, "migrations")
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err) // dir is a literal embedded above
-	}
-	return sub
-}
+var Migrations = db.MigrationsIn(migrationFiles, "migrations")
 
 // maxUpdateAttempts bounds the optimistic retries of one update. Each lost race means
 // another writer committed, so a handful is plenty for one order.

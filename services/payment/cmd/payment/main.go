@@ -42,7 +42,7 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) > 1 {
 		return fmt.Errorf("usage: payment [serve|migrate]")
 	}
-	cfg, err := payment.LoadConfig(os.Environ())
+	cfg, err := config.Load[payment.Config](payment.Prefix)
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,6 @@
 package payment
 
-import (
-	"errors"
-	"strings"
-)
+import "errors"
 
 // Sentinel errors. Their text is what a client reads (the handler's error table sends it
 // as the message), so it never carries internal detail.
@@ -29,38 +26,3 @@ var (
 	// ErrAlreadyRefunded: the payment already has its refund row.
 	ErrAlreadyRefunded = errors.New("payment: already refunded")
 )
-
-// Violation names one invalid input field by the JSON name the client sent.
-type Violation struct {
-	Field  string
-	Reason string
-}
-
-// ValidationError lists every invalid field of one request, so a client can fix them
-// all in one round trip.
-type ValidationError struct {
-	Violations []Violation
-}
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Violations))
-	for i, v := range e.Violations {
-		parts[i] = v.Field + ": " + v.Reason
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-// violations collects field problems while a whole request is checked.
-type violations []Violation
-
-func (v *violations) add(field, reason string) {
-	*v = append(*v, Violation{Field: field, Reason: reason})
-}
-
-// err is nil when nothing was collected.
-func (v violations) err() error {
-	if len(v) == 0 {
-		return nil
-	}
-	return &ValidationError{Violations: v}
-}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/services/payment/webhook"
@@ -107,30 +108,30 @@ func parseNotification(body []byte) (notification, error) {
 	if err := json.Unmarshal(body, &ev); err != nil {
 		return notification{}, decodeViolation(err)
 	}
-	var v violations
+	var v errs.Violations
 	if ev.Event != webhook.EventPaymentSucceeded {
-		v.add("event", "must be "+webhook.EventPaymentSucceeded)
+		v.Add("event", "must be "+webhook.EventPaymentSucceeded)
 	}
 	switch {
 	case ev.ProviderTxnID == "":
-		v.add("provider_txn_id", "is required")
+		v.Add("provider_txn_id", "is required")
 	case len(ev.ProviderTxnID) > maxTxnIDLen:
-		v.add("provider_txn_id", fmt.Sprintf("must be at most %d bytes", maxTxnIDLen))
+		v.Add("provider_txn_id", fmt.Sprintf("must be at most %d bytes", maxTxnIDLen))
 	}
 	if ev.PaymentID == "" {
-		v.add("payment_id", "is required")
+		v.Add("payment_id", "is required")
 	}
 	amount, err := money.New(ev.AmountCents, ev.Currency)
 	switch {
 	case errors.Is(err, money.ErrCurrency):
-		v.add("currency", "must be three upper-case letters")
+		v.Add("currency", "must be three upper-case letters")
 	case err != nil:
-		v.add("amount_cents", "must be between 0 and "+fmt.Sprint(money.Max))
+		v.Add("amount_cents", "must be between 0 and "+fmt.Sprint(money.Max))
 	}
 	if ev.OccurredAt.IsZero() {
-		v.add("occurred_at", "is required (RFC 3339)")
+		v.Add("occurred_at", "is required (RFC 3339)")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return notification{}, err
 	}
 	return notification{txnID: ev.ProviderTxnID, paymentID: ev.PaymentID, amount: amount, occurredAt: ev.OccurredAt}, nil
@@ -140,11 +141,11 @@ func parseNotification(body []byte) (notification, error) {
 func decodeViolation(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		return &ValidationError{Violations: []Violation{{Field: typeErr.Field, Reason: "must be a " + typeErr.Type.String()}}}
+		return errs.Invalid(errs.FieldViolation{Field: typeErr.Field, Reason: "must be a " + typeErr.Type.String()})
 	}
 	var timeErr *time.ParseError
 	if errors.As(err, &timeErr) {
-		return &ValidationError{Violations: []Violation{{Field: "occurred_at", Reason: "must be an RFC 3339 time"}}}
+		return errs.Invalid(errs.FieldViolation{Field: "occurred_at", Reason: "must be an RFC 3339 time"})
 	}
-	return &ValidationError{Violations: []Violation{{Field: "payload", Reason: "must be a JSON object"}}}
+	return errs.Invalid(errs.FieldViolation{Field: "payload", Reason: "must be a JSON object"})
 }

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 func TestParseNotification(t *testing.T) {
@@ -43,12 +45,12 @@ func TestParseNotification(t *testing.T) {
 				}
 				return
 			}
-			var invalid *ValidationError
-			if !errors.As(err, &invalid) {
-				t.Fatalf("err = %v, want a ValidationError", err)
+			var invalid *errs.Error
+			if !errors.As(err, &invalid) || invalid.Code != errs.InvalidArgument {
+				t.Fatalf("err = %v, want INVALID_ARGUMENT", err)
 			}
 			var got []string
-			for _, v := range invalid.Violations {
+			for _, v := range invalid.Details {
 				got = append(got, v.Field)
 				if v.Reason == "" {
 					t.Errorf("violation of %s has no reason", v.Field)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 )
 
@@ -66,12 +67,12 @@ func (s *Service) now() time.Time { return s.clock().UTC() }
 // Create opens a payment for the order's total, or returns the order's PENDING payment
 // when there is one, so a client that retries does not pay twice.
 func (s *Service) Create(ctx context.Context, orderID, userID string) (*Payment, error) {
-	var v violations
+	var v errs.Violations
 	if orderID == "" {
-		v.add("order_id", "is required")
+		v.Add("order_id", "is required")
 	}
 	checkUserID(&v, userID)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	if !ids.Valid(orderID) {
@@ -150,9 +151,9 @@ func (s *Service) SandboxComplete(ctx context.Context, id, userID string) (*Paym
 	if s.payer == nil {
 		return nil, ErrSandboxDisabled
 	}
-	var v violations
+	var v errs.Violations
 	checkUserID(&v, userID)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.Get(ctx, id, userID)
@@ -169,11 +170,11 @@ func (s *Service) SandboxComplete(ctx context.Context, id, userID string) (*Paym
 }
 
 // checkUserID requires the caller's user id: payments always belong to someone.
-func checkUserID(v *violations, userID string) {
+func checkUserID(v *errs.Violations, userID string) {
 	switch {
 	case userID == "":
-		v.add("user_id", "is required")
+		v.Add("user_id", "is required")
 	case !ids.Valid(userID):
-		v.add("user_id", "must be an id")
+		v.Add("user_id", "must be an id")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"gorm.io/gorm"
 
@@ -19,14 +18,8 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Migrations returns the schema history for db.Migrate and db.CheckCurrent.
-func Migrations() fs.FS {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		panic(err) // a constant, valid path: unreachable
-	}
-	return sub
-}
+// Migrations is the schema history for db.Migrate and db.CheckCurrent.
+var Migrations = db.MigrationsIn(migrationFiles, "migrations")
 
 // Store implements payment.Storer and the saves behind payment.Announcer.
 type Store struct {
@@ -112,7 +105,7 @@ func (s *Store) CreateRefund(ctx context.Context, r payment.Refund) error {
 	row := refundRow{
 		ID: r.ID, PaymentID: r.PaymentID, ProviderRefundID: r.ProviderRefundID,
 		AmountCents: r.Amount.Cents, Currency: r.Amount.Currency, Reason: r.Reason,
-		CreatedAt: newTimestamp(r.CreatedAt),
+		CreatedAt: db.NewTime(r.CreatedAt),
 	}
 	err := s.db.WithContext(ctx).Create(&row).Error
 	if db.IsDuplicate(err) {
@@ -126,32 +119,32 @@ func (s *Store) CreateRefund(ctx context.Context, r payment.Refund) error {
 
 // paymentRow is the payments table.
 type paymentRow struct {
-	ID            string    `gorm:"column:id;primaryKey"`
-	OrderID       string    `gorm:"column:order_id"`
-	UserID        string    `gorm:"column:user_id"`
-	Status        string    `gorm:"column:status"`
-	AmountCents   int64     `gorm:"column:amount_cents"`
-	Currency      string    `gorm:"column:currency"`
-	Provider      string    `gorm:"column:provider"`
-	CheckoutURL   string    `gorm:"column:checkout_url"`
-	ProviderTxnID *string   `gorm:"column:provider_txn_id"`
-	LiveOrderID   *string   `gorm:"column:live_order_id"`
-	Version       int64     `gorm:"column:version"`
-	CreatedAt     timestamp `gorm:"column:created_at;autoCreateTime:false"`
-	UpdatedAt     timestamp `gorm:"column:updated_at;autoUpdateTime:false"`
+	ID            string  `gorm:"column:id;primaryKey"`
+	OrderID       string  `gorm:"column:order_id"`
+	UserID        string  `gorm:"column:user_id"`
+	Status        string  `gorm:"column:status"`
+	AmountCents   int64   `gorm:"column:amount_cents"`
+	Currency      string  `gorm:"column:currency"`
+	Provider      string  `gorm:"column:provider"`
+	CheckoutURL   string  `gorm:"column:checkout_url"`
+	ProviderTxnID *string `gorm:"column:provider_txn_id"`
+	LiveOrderID   *string `gorm:"column:live_order_id"`
+	Version       int64   `gorm:"column:version"`
+	CreatedAt     db.Time `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt     db.Time `gorm:"column:updated_at;autoUpdateTime:false"`
 }
 
 func (paymentRow) TableName() string { return "payments" }
 
 // refundRow is the refunds table.
 type refundRow struct {
-	ID               string    `gorm:"column:id;primaryKey"`
-	PaymentID        string    `gorm:"column:payment_id"`
-	ProviderRefundID string    `gorm:"column:provider_refund_id"`
-	AmountCents      int64     `gorm:"column:amount_cents"`
-	Currency         string    `gorm:"column:currency"`
-	Reason           string    `gorm:"column:reason"`
-	CreatedAt        timestamp `gorm:"column:created_at;autoCreateTime:false"`
+	ID               string  `gorm:"column:id;primaryKey"`
+	PaymentID        string  `gorm:"column:payment_id"`
+	ProviderRefundID string  `gorm:"column:provider_refund_id"`
+	AmountCents      int64   `gorm:"column:amount_cents"`
+	Currency         string  `gorm:"column:currency"`
+	Reason           string  `gorm:"column:reason"`
+	CreatedAt        db.Time `gorm:"column:created_at;autoCreateTime:false"`
 }
 
 func (refundRow) TableName() string { return "refunds" }
@@ -162,7 +155,7 @@ func toRow(p *payment.Payment) paymentRow {
 		ID: s.ID, OrderID: s.OrderID, UserID: s.UserID, Status: string(s.Status),
 		AmountCents: s.Amount.Cents, Currency: s.Amount.Currency, Provider: s.Provider,
 		CheckoutURL: s.CheckoutURL, ProviderTxnID: nullable(s.ProviderTxnID), Version: s.Version,
-		CreatedAt: newTimestamp(s.CreatedAt), UpdatedAt: newTimestamp(s.UpdatedAt),
+		CreatedAt: db.NewTime(s.CreatedAt), UpdatedAt: db.NewTime(s.UpdatedAt),
 	}
 	if s.Status != payment.StatusFailed {
 		row.LiveOrderID = nullable(s.OrderID)
@@ -175,7 +168,7 @@ func toDomain(r paymentRow) *payment.Payment {
 		ID: r.ID, OrderID: r.OrderID, UserID: r.UserID, Status: payment.Status(r.Status),
 		Amount: money.Money{Cents: r.AmountCents, Currency: r.Currency}, Provider: r.Provider,
 		CheckoutURL: r.CheckoutURL, Version: r.Version,
-		CreatedAt: r.CreatedAt.Time(), UpdatedAt: r.UpdatedAt.Time(),
+		CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time,
 	}
 	if r.ProviderTxnID != nil {
 		s.ProviderTxnID = *r.ProviderTxnID

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/db/dbtest"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
@@ -48,7 +49,7 @@ func restored(p *payment.Payment, s payment.Status) *payment.Payment {
 }
 
 func TestCreateThenGetKeepsEveryField(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, gdb *gorm.DB) {
+	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
 		st, ctx := New(gdb), context.Background()
 		p := newPayment(t, ids.New())
 		if err := st.Create(ctx, p); err != nil {
@@ -71,7 +72,7 @@ func TestCreateThenGetKeepsEveryField(t *testing.T) {
 }
 
 func TestMissingPaymentIsNotFound(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, gdb *gorm.DB) {
+	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
 		st, ctx := New(gdb), context.Background()
 		if _, err := st.Get(ctx, ids.New()); !errors.Is(err, payment.ErrNotFound) {
 			t.Fatalf("Get: %v", err)
@@ -84,7 +85,7 @@ func TestMissingPaymentIsNotFound(t *testing.T) {
 
 // Many concurrent creates for one order: the database lets exactly one through.
 func TestOneLivePaymentPerOrderUnderConcurrency(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, gdb *gorm.DB) {
+	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
 		st, ctx, orderID := New(gdb), context.Background(), ids.New()
 		const n = 8
 		errs := make([]error, n)
@@ -122,7 +123,7 @@ func TestOneLivePaymentPerOrderUnderConcurrency(t *testing.T) {
 
 // Only a live payment holds its order: once FAILED, a new payment may be made.
 func TestFailedPaymentReleasesItsOrder(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, gdb *gorm.DB) {
+	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
 		st, ctx := New(gdb), context.Background()
 		orderID := ids.New()
 		if err := st.Create(ctx, restored(newPayment(t, orderID), payment.StatusFailed)); err != nil {
@@ -147,7 +148,7 @@ func TestFailedPaymentReleasesItsOrder(t *testing.T) {
 }
 
 func TestSaveIsOptimistic(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, gdb *gorm.DB) {
+	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
 		st, ctx := New(gdb), context.Background()
 		p := newPayment(t, ids.New())
 		if err := st.Create(ctx, p); err != nil {
@@ -177,7 +178,7 @@ func TestSaveIsOptimistic(t *testing.T) {
 
 // One provider transaction, many payments racing to record it: exactly one wins.
 func TestProviderTxnIsUniqueUnderConcurrency(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, gdb *gorm.DB) {
+	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
 		st, ctx := New(gdb), context.Background()
 		const n = 6
 		payments := make([]*payment.Payment, n)
@@ -218,7 +219,7 @@ func TestProviderTxnIsUniqueUnderConcurrency(t *testing.T) {
 // A save inside a transaction that rolls back leaves nothing behind: what txmsg relies
 // on when the half message is rolled back.
 func TestSaveInRolledBackTransactionLeavesNoTrace(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, gdb *gorm.DB) {
+	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
 		st, ctx := New(gdb), context.Background()
 		p := newPayment(t, ids.New())
 		if err := st.Create(ctx, p); err != nil {
@@ -245,7 +246,7 @@ func TestSaveInRolledBackTransactionLeavesNoTrace(t *testing.T) {
 }
 
 func TestOneRefundPerPayment(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, gdb *gorm.DB) {
+	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
 		st, ctx := New(gdb), context.Background()
 		paymentID := ids.New()
 		refund := func() payment.Refund {
@@ -271,13 +272,13 @@ func TestSchemaBehindIsRefused(t *testing.T) {
 	}
 	defer db.Close(gdb)
 	ctx := context.Background()
-	if err := db.CheckCurrent(ctx, gdb, Migrations()); !errors.Is(err, db.ErrSchemaBehind) {
+	if err := db.CheckCurrent(ctx, gdb, Migrations); !errors.Is(err, db.ErrSchemaBehind) {
 		t.Fatalf("unmigrated: %v", err)
 	}
-	if err := db.Migrate(ctx, gdb, Migrations()); err != nil {
+	if err := db.Migrate(ctx, gdb, Migrations); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CheckCurrent(ctx, gdb, Migrations()); err != nil {
+	if err := db.CheckCurrent(ctx, gdb, Migrations); err != nil {
 		t.Fatalf("migrated: %v", err)
 	}
 }
@@ -285,7 +286,7 @@ func TestSchemaBehindIsRefused(t *testing.T) {
 // The schema's mq_tx_log serves pkg/txmsg's check-back: a committed local transaction
 // is found (COMMIT), a missing one is not (ROLLBACK).
 func TestTxLogAnswersCheckBacks(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, gdb *gorm.DB) {
+	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
 		ctx := context.Background()
 		rec := txmsg.Record{TxID: ids.New(), Topic: "cartwheel_payment", Tag: "succeeded", CreatedAt: time.Now().UTC()}
 		if err := gdb.Create(&rec).Error; err != nil {

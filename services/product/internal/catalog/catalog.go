@@ -5,13 +5,13 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
-
-	"github.com/cartwheel-shop/cartwheel/services/product/internal/invalid"
 )
 
 var (
@@ -157,9 +157,7 @@ func (s *Service) ListProducts(ctx context.Context, r ListRequest) (Page, error)
 // Malformed codes are simply unknown, so callers handle one case.
 func (s *Service) SKUs(ctx context.Context, codes []string) ([]SKUDetail, error) {
 	if len(codes) < 1 || len(codes) > MaxBatch {
-		var l invalid.List
-		l.Addf("skus", "must have 1 to %d SKU codes", MaxBatch)
-		return nil, l.Err()
+		return nil, errs.Invalid(errs.FieldViolation{Field: "skus", Reason: fmt.Sprintf("must have 1 to %d SKU codes", MaxBatch)})
 	}
 	var wanted []string
 	for _, c := range codes {

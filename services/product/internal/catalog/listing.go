@@ -5,9 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 
-	"github.com/cartwheel-shop/cartwheel/services/product/internal/invalid"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/text"
 )
 
 // Sort orders a product listing.
@@ -54,14 +57,14 @@ type pageToken struct {
 
 // NewListQuery validates r, reporting every invalid field at once.
 func NewListQuery(r ListRequest) (ListQuery, error) {
-	var l invalid.List
+	var l errs.Violations
 	q := ListQuery{
 		Text:       strings.TrimSpace(r.Query),
 		CategoryID: r.CategoryID,
 		Sort:       Sort(r.Sort),
 		Limit:      r.PageSize,
 	}
-	l.Text("query", q.Text, 0, MaxQueryLen)
+	text.Check(&l, "query", q.Text, 0, MaxQueryLen)
 	switch q.Sort {
 	case "":
 		q.Sort = SortNewest
@@ -73,7 +76,7 @@ func NewListQuery(r ListRequest) (ListQuery, error) {
 	case q.Limit == 0:
 		q.Limit = DefaultPageSize
 	case q.Limit < 1 || q.Limit > MaxPageSize:
-		l.Addf("page_size", "must be 1 to %d", MaxPageSize)
+		l.Add("page_size", fmt.Sprintf("must be 1 to %d", MaxPageSize))
 	}
 	if r.PageToken != "" {
 		offset, ok := q.decodeToken(r.PageToken)

@@ -7,10 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 
-	"github.com/cartwheel-shop/cartwheel/services/product/internal/invalid"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/text"
 )
 
 // Limits of a product, as the API documents them.
@@ -91,22 +92,22 @@ type SKUDraft struct {
 // product whose SKUs are priced in currency. Whether the category exists and the SKU
 // codes are free is for the store to say.
 func NewProduct(id string, d Draft, currency string, now time.Time) (*Product, error) {
-	var l invalid.List
+	var l errs.Violations
 	name := strings.TrimSpace(d.Name)
-	l.Text("name", name, 1, MaxNameLen)
-	l.Text("description", d.Description, 0, MaxDescriptionLen)
+	text.Check(&l, "name", name, 1, MaxNameLen)
+	text.Check(&l, "description", d.Description, 0, MaxDescriptionLen)
 	if d.CategoryID == "" {
 		l.Add("category_id", "is required")
 	}
 	if len(d.SKUs) < 1 || len(d.SKUs) > MaxSKUs {
-		l.Addf("skus", "must have 1 to %d SKUs", MaxSKUs)
+		l.Add("skus", fmt.Sprintf("must have 1 to %d SKUs", MaxSKUs))
 	}
 	firstUse := map[string]int{}
 	skus := make([]SKU, 0, len(d.SKUs))
 	for i, s := range d.SKUs {
 		field := fmt.Sprintf("skus[%d]", i)
 		if j, dup := firstUse[s.Code]; dup {
-			l.Addf(field+".sku", "repeats skus[%d].sku", j)
+			l.Add(field+".sku", fmt.Sprintf("repeats skus[%d].sku", j))
 		} else if checkSKUCode(&l, field+".sku", s.Code) {
 			firstUse[s.Code] = i
 		}
@@ -123,7 +124,7 @@ func NewProduct(id string, d Draft, currency string, now time.Time) (*Product, e
 	}, nil
 }
 
-func checkSKUCode(l *invalid.List, field, code string) bool {
+func checkSKUCode(l *errs.Violations, field, code string) bool {
 	if !ValidSKUCode(code) {
 		l.Add(field, "must be 3 to 64 upper-case letters, digits or dashes, not starting with a dash")
 		return false
@@ -131,9 +132,9 @@ func checkSKUCode(l *invalid.List, field, code string) bool {
 	return true
 }
 
-func checkAttributes(l *invalid.List, field string, attrs map[string]string) {
+func checkAttributes(l *errs.Violations, field string, attrs map[string]string) {
 	if len(attrs) > MaxAttributes {
-		l.Addf(field, "must have at most %d attributes", MaxAttributes)
+		l.Add(field, fmt.Sprintf("must have at most %d attributes", MaxAttributes))
 	}
 	// Sorted, so the same request always reports its violations in the same order.
 	for _, k := range slices.Sorted(maps.Keys(attrs)) {
@@ -141,18 +142,18 @@ func checkAttributes(l *invalid.List, field string, attrs map[string]string) {
 			l.Add(field, "keys must not be empty")
 			continue
 		}
-		if l.Text(field+"."+k, k, 1, MaxAttributeKey) {
-			l.Text(field+"."+k, attrs[k], 0, MaxAttributeValue)
+		if text.Check(l, field+"."+k, k, 1, MaxAttributeKey) {
+			text.Check(l, field+"."+k, attrs[k], 0, MaxAttributeValue)
 		}
 	}
 }
 
-func checkPrice(l *invalid.List, field string, m money.Money, currency string) {
+func checkPrice(l *errs.Violations, field string, m money.Money, currency string) {
 	if m.Currency != currency {
-		l.Addf(field+".currency", "must be %s", currency)
+		l.Add(field+".currency", fmt.Sprintf("must be %s", currency))
 	}
 	if m.Cents < 1 || m.Cents > money.Max {
-		l.Addf(field+".amount_cents", "must be 1 to %d", int64(money.Max))
+		l.Add(field+".amount_cents", fmt.Sprintf("must be 1 to %d", int64(money.Max)))
 	}
 }
 
@@ -170,14 +171,14 @@ type Patch struct {
 // applies all of it or nothing. Prices naming a SKU of another product are invalid
 // fields (prices.<code>) rather than SKU_NOT_FOUND, so they are reported with the rest.
 func (p *Product) Apply(patch Patch, currency string, now time.Time) error {
-	var l invalid.List
+	var l errs.Violations
 	var name string
 	if patch.Name != nil {
 		name = strings.TrimSpace(*patch.Name)
-		l.Text("name", name, 1, MaxNameLen)
+		text.Check(&l, "name", name, 1, MaxNameLen)
 	}
 	if patch.Description != nil {
-		l.Text("description", *patch.Description, 0, MaxDescriptionLen)
+		text.Check(&l, "description", *patch.Description, 0, MaxDescriptionLen)
 	}
 	if patch.CategoryID != nil && *patch.CategoryID == "" {
 		l.Add("category_id", "must not be empty")

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
-
-	"github.com/cartwheel-shop/cartwheel/services/product/internal/invalid"
 )
 
 var t0 = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
@@ -29,17 +28,17 @@ func validDraft() Draft {
 	}
 }
 
-// fieldsOf returns the invalid field names of err, failing when err is not an
-// *invalid.Error.
+// fieldsOf returns the invalid field names of err, failing when err is not
+// INVALID_ARGUMENT.
 func fieldsOf(t *testing.T, err error) []string {
 	t.Helper()
-	var bad *invalid.Error
-	if !errors.As(err, &bad) {
-		t.Fatalf("error = %v, want *invalid.Error", err)
+	var bad *errs.Error
+	if !errors.As(err, &bad) || bad.Code != errs.InvalidArgument {
+		t.Fatalf("error = %v, want INVALID_ARGUMENT", err)
 	}
-	names := make([]string, len(bad.Fields))
-	for i, f := range bad.Fields {
-		names[i] = f.Name
+	names := make([]string, len(bad.Details))
+	for i, f := range bad.Details {
+		names[i] = f.Field
 	}
 	return names
 }

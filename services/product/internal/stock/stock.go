@@ -9,7 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/cartwheel-shop/cartwheel/services/product/internal/invalid"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/text"
 )
 
 var (
@@ -58,19 +60,19 @@ type Adjustment struct {
 // NewAdjustment validates an adjustment, reporting every invalid field at once. An
 // unknown SKU is for the store to find.
 func NewAdjustment(sku string, delta int64, reason, actorID string) (Adjustment, error) {
-	var l invalid.List
+	var l errs.Violations
 	if sku == "" {
 		l.Add("sku", "is required")
 	}
 	if delta == 0 || delta < -MaxDelta || delta > MaxDelta {
-		l.Addf("delta", "must be non-zero and between -%d and %d", MaxDelta, MaxDelta)
+		l.Add("delta", fmt.Sprintf("must be non-zero and between -%d and %d", MaxDelta, MaxDelta))
 	}
 	reason = strings.TrimSpace(reason)
-	l.Text("reason", reason, 1, MaxReasonLen)
+	text.Check(&l, "reason", reason, 1, MaxReasonLen)
 	if actorID == "" {
 		l.Add("actor_id", "is required")
 	} else if !utf8.ValidString(actorID) || len(actorID) > MaxActorLen {
-		l.Addf("actor_id", "must be at most %d bytes of UTF-8", MaxActorLen)
+		l.Add("actor_id", fmt.Sprintf("must be at most %d bytes of UTF-8", MaxActorLen))
 	}
 	if err := l.Err(); err != nil {
 		return Adjustment{}, err

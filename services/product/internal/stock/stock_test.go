@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartwheel-shop/cartwheel/services/product/internal/invalid"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 func TestNewAdjustment(t *testing.T) {
@@ -36,13 +36,13 @@ func TestNewAdjustment(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			a, err := NewAdjustment(c.sku, c.delta, c.reason, c.actor)
 			if c.fields != nil {
-				var bad *invalid.Error
-				if !errors.As(err, &bad) {
-					t.Fatalf("error = %v, want *invalid.Error", err)
+				var bad *errs.Error
+				if !errors.As(err, &bad) || bad.Code != errs.InvalidArgument {
+					t.Fatalf("error = %v, want INVALID_ARGUMENT", err)
 				}
 				var got []string
-				for _, f := range bad.Fields {
-					got = append(got, f.Name)
+				for _, f := range bad.Details {
+					got = append(got, f.Field)
 				}
 				if !slices.Equal(got, c.fields) {
 					t.Errorf("invalid fields = %q, want %q", got, c.fields)

@@ -34,7 +34,7 @@ func (s *Store) CreateCategories(ctx context.Context, cs []catalog.Category) err
 	if len(cs) == 0 {
 		return nil
 	}
-	at := timestamp(s.timestamp())
+	at := s.at()
 	rows := make([]categoryRow, len(cs))
 	for i, c := range cs {
 		rows[i] = categoryRow{ID: c.ID, Name: c.Name, Created: at}

@@ -2,29 +2,20 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/db/dbtest"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/store"
 )
-
-// mysqlEnv names a MySQL/MariaDB server DSN (user:pass@tcp(127.0.0.1:3306)/); when it is
-// set, every store test also runs there, each in a database of its own.
-const mysqlEnv = "CARTWHEEL_TEST_MYSQL_DSN"
 
 // env is one test's store over a fresh, migrated database.
 type env struct {
@@ -37,76 +28,25 @@ type env struct {
 	clock   *clock
 }
 
-var logEnginesOnce sync.Once
-
-// onEachEngine runs test once per database engine: SQLite always, MySQL when
-// CARTWHEEL_TEST_MYSQL_DSN is set.
+// onEachEngine runs test once per database engine (pkg/db/dbtest), each time on a
+// fresh, migrated database.
 func onEachEngine(t *testing.T, test func(t *testing.T, e *env)) {
 	t.Helper()
-	dsn := os.Getenv(mysqlEnv)
-	logEnginesOnce.Do(func() {
-		if dsn == "" {
-			t.Logf("store tests run on sqlite only; set %s to run them on MySQL too", mysqlEnv)
-		} else {
-			t.Logf("store tests run on sqlite and mysql")
-		}
-	})
-	t.Run("sqlite", func(t *testing.T) {
-		test(t, newEnv(t, db.Config{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "product.db"), MaxOpenConns: 1, ConnMaxLifetime: time.Hour}))
-	})
-	if dsn != "" {
-		t.Run("mysql", func(t *testing.T) { test(t, newEnv(t, mysqlDatabase(t, dsn))) })
+	for _, engine := range dbtest.Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) { test(t, newEnv(t, engine.Config)) })
 	}
 }
 
 func newEnv(t *testing.T, cfg db.Config) *env {
 	t.Helper()
-	gdb, err := db.Open(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(gdb) })
-	ctx := context.Background()
-	if err := db.Migrate(ctx, gdb, store.Migrations); err != nil {
-		t.Fatal(err)
-	}
+	gdb := dbtest.Migrated(t, cfg, store.Migrations)
 	c := &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
 	st := store.New(gdb, c.Now)
 	return &env{
-		t: t, ctx: ctx, db: gdb, store: st, clock: c,
+		t: t, ctx: context.Background(), db: gdb, store: st, clock: c,
 		catalog: catalog.NewService(st, "USD", c.Now),
 		stock:   stock.NewService(st),
 	}
-}
-
-// mysqlDatabase creates a uniquely named database on the server of dsn, dropped when
-// the test ends, and returns its configuration.
-func mysqlDatabase(t *testing.T, dsn string) db.Config {
-	t.Helper()
-	server, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		t.Fatalf("%s: %v", mysqlEnv, err)
-	}
-	var suffix [6]byte
-	rand.Read(suffix[:])
-	name := "cw_product_test_" + hex.EncodeToString(suffix[:])
-	admin, err := sql.Open("mysql", server.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4"); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE " + name); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	cfg := server.Clone()
-	cfg.DBName = name
-	cfg.ParseTime = true
-	return db.Config{Driver: "mysql", DSN: cfg.FormatDSN(), MaxOpenConns: 20, MaxIdleConns: 20, ConnMaxLifetime: time.Hour}
 }
 
 // clock is a test clock that moves one second per reading, so every product is

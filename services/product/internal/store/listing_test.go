@@ -5,8 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
-	"github.com/cartwheel-shop/cartwheel/services/product/internal/invalid"
 )
 
 // shelf seeds a small catalog; products are created in this order, one second apart.
@@ -139,8 +140,8 @@ func TestListProductsPages(t *testing.T) {
 				t.Fatalf("first page: %v, token %q", err, page.NextToken)
 			}
 			_, err = e.catalog.ListProducts(e.ctx, catalog.ListRequest{Query: "a", PageSize: 1, PageToken: page.NextToken})
-			var bad *invalid.Error
-			if !errors.As(err, &bad) || len(bad.Fields) != 1 || bad.Fields[0].Name != "page_token" {
+			var bad *errs.Error
+			if !errors.As(err, &bad) || bad.Code != errs.InvalidArgument || len(bad.Details) != 1 || bad.Details[0].Field != "page_token" {
 				t.Errorf("error = %v, want page_token invalid", err)
 			}
 		})

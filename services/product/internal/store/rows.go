@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
@@ -15,79 +16,79 @@ import (
 // named CreatedAt/UpdatedAt, so GORM adds nothing behind the code's back).
 
 type categoryRow struct {
-	ID      string    `gorm:"column:id;primaryKey"`
-	Name    string    `gorm:"column:name"`
-	Created timestamp `gorm:"column:created_at"`
+	ID      string  `gorm:"column:id;primaryKey"`
+	Name    string  `gorm:"column:name"`
+	Created db.Time `gorm:"column:created_at"`
 }
 
 func (categoryRow) TableName() string { return "categories" }
 
 type productRow struct {
-	ID            string    `gorm:"column:id;primaryKey"`
-	Name          string    `gorm:"column:name"`
-	Description   string    `gorm:"column:description"`
-	CategoryID    string    `gorm:"column:category_id"`
-	Active        bool      `gorm:"column:active"`
-	MinPriceCents int64     `gorm:"column:min_price_cents"`
-	SearchText    string    `gorm:"column:search_text"`
-	Created       timestamp `gorm:"column:created_at"`
-	Updated       timestamp `gorm:"column:updated_at"`
+	ID            string  `gorm:"column:id;primaryKey"`
+	Name          string  `gorm:"column:name"`
+	Description   string  `gorm:"column:description"`
+	CategoryID    string  `gorm:"column:category_id"`
+	Active        bool    `gorm:"column:active"`
+	MinPriceCents int64   `gorm:"column:min_price_cents"`
+	SearchText    string  `gorm:"column:search_text"`
+	Created       db.Time `gorm:"column:created_at"`
+	Updated       db.Time `gorm:"column:updated_at"`
 }
 
 func (productRow) TableName() string { return "products" }
 
 type skuRow struct {
-	Code       string    `gorm:"column:code;primaryKey"`
-	ProductID  string    `gorm:"column:product_id"`
-	Position   int       `gorm:"column:position"`
-	Attributes string    `gorm:"column:attributes"` // JSON object
-	PriceCents int64     `gorm:"column:price_cents"`
-	Currency   string    `gorm:"column:currency"`
-	Active     bool      `gorm:"column:active"`
-	Created    timestamp `gorm:"column:created_at"`
-	Updated    timestamp `gorm:"column:updated_at"`
+	Code       string  `gorm:"column:code;primaryKey"`
+	ProductID  string  `gorm:"column:product_id"`
+	Position   int     `gorm:"column:position"`
+	Attributes string  `gorm:"column:attributes"` // JSON object
+	PriceCents int64   `gorm:"column:price_cents"`
+	Currency   string  `gorm:"column:currency"`
+	Active     bool    `gorm:"column:active"`
+	Created    db.Time `gorm:"column:created_at"`
+	Updated    db.Time `gorm:"column:updated_at"`
 }
 
 func (skuRow) TableName() string { return "skus" }
 
 type stockRow struct {
-	SKU       string    `gorm:"column:sku;primaryKey"`
-	Available int64     `gorm:"column:available"`
-	Reserved  int64     `gorm:"column:reserved"`
-	Sold      int64     `gorm:"column:sold"`
-	Updated   timestamp `gorm:"column:updated_at"`
+	SKU       string  `gorm:"column:sku;primaryKey"`
+	Available int64   `gorm:"column:available"`
+	Reserved  int64   `gorm:"column:reserved"`
+	Sold      int64   `gorm:"column:sold"`
+	Updated   db.Time `gorm:"column:updated_at"`
 }
 
 func (stockRow) TableName() string { return "stock" }
 
 type adjustmentRow struct {
-	ID      string    `gorm:"column:id;primaryKey"`
-	SKU     string    `gorm:"column:sku"`
-	Delta   int64     `gorm:"column:delta"`
-	Reason  string    `gorm:"column:reason"`
-	ActorID string    `gorm:"column:actor_id"`
-	Created timestamp `gorm:"column:created_at"`
+	ID      string  `gorm:"column:id;primaryKey"`
+	SKU     string  `gorm:"column:sku"`
+	Delta   int64   `gorm:"column:delta"`
+	Reason  string  `gorm:"column:reason"`
+	ActorID string  `gorm:"column:actor_id"`
+	Created db.Time `gorm:"column:created_at"`
 }
 
 func (adjustmentRow) TableName() string { return "stock_adjustments" }
 
 type reservationRow struct {
-	OrderID  string    `gorm:"column:order_id;primaryKey"`
-	SKU      string    `gorm:"column:sku;primaryKey"`
-	Quantity int64     `gorm:"column:quantity"`
-	State    string    `gorm:"column:state"`
-	Created  timestamp `gorm:"column:created_at"`
-	Updated  timestamp `gorm:"column:updated_at"`
+	OrderID  string  `gorm:"column:order_id;primaryKey"`
+	SKU      string  `gorm:"column:sku;primaryKey"`
+	Quantity int64   `gorm:"column:quantity"`
+	State    string  `gorm:"column:state"`
+	Created  db.Time `gorm:"column:created_at"`
+	Updated  db.Time `gorm:"column:updated_at"`
 }
 
 func (reservationRow) TableName() string { return "reservations" }
 
 type decisionRow struct {
-	OrderID string    `gorm:"column:order_id;primaryKey"`
-	Outcome string    `gorm:"column:outcome"`
-	SKU     string    `gorm:"column:sku"`
-	Reason  string    `gorm:"column:reason"`
-	Created timestamp `gorm:"column:created_at"`
+	OrderID string  `gorm:"column:order_id;primaryKey"`
+	Outcome string  `gorm:"column:outcome"`
+	SKU     string  `gorm:"column:sku"`
+	Reason  string  `gorm:"column:reason"`
+	Created db.Time `gorm:"column:created_at"`
 }
 
 func (decisionRow) TableName() string { return "stock_decisions" }
@@ -103,7 +104,7 @@ func toProductRow(p *catalog.Product) productRow {
 	return productRow{
 		ID: p.ID(), Name: p.Name(), Description: p.Description(), CategoryID: p.CategoryID(),
 		Active: p.Active(), MinPriceCents: lowest.Cents, SearchText: searchText(p.Name(), p.Description()),
-		Created: timestamp(p.CreatedAt()), Updated: timestamp(p.UpdatedAt()),
+		Created: db.NewTime(p.CreatedAt()), Updated: db.NewTime(p.UpdatedAt()),
 	}
 }
 
@@ -122,7 +123,7 @@ func toSKURows(p *catalog.Product) ([]skuRow, error) {
 		rows[i] = skuRow{
 			Code: s.Code(), ProductID: p.ID(), Position: i, Attributes: string(b),
 			PriceCents: s.Price().Cents, Currency: s.Price().Currency, Active: s.Active(),
-			Created: timestamp(p.CreatedAt()), Updated: timestamp(p.UpdatedAt()),
+			Created: db.NewTime(p.CreatedAt()), Updated: db.NewTime(p.UpdatedAt()),
 		}
 	}
 	return rows, nil
@@ -132,7 +133,7 @@ func toSKURows(p *catalog.Product) ([]skuRow, error) {
 func toDomainProduct(pr productRow, skus []skuRow) (*catalog.Product, error) {
 	st := catalog.State{
 		ID: pr.ID, Name: pr.Name, Description: pr.Description, CategoryID: pr.CategoryID,
-		Active: pr.Active, CreatedAt: pr.Created.Time(), UpdatedAt: pr.Updated.Time(),
+		Active: pr.Active, CreatedAt: pr.Created.Time, UpdatedAt: pr.Updated.Time,
 	}
 	for _, r := range skus {
 		var attrs map[string]string
@@ -151,7 +152,7 @@ func toDomainLevel(r stockRow) stock.Level {
 	return stock.Level{SKU: r.SKU, Available: r.Available, Reserved: r.Reserved, Sold: r.Sold}
 }
 
-func toDecisionRow(d stock.Decision, at timestamp) decisionRow {
+func toDecisionRow(d stock.Decision, at db.Time) decisionRow {
 	return decisionRow{OrderID: d.OrderID, Outcome: string(d.Outcome), SKU: d.SKU, Reason: d.Reason, Created: at}
 }
 
@@ -159,7 +160,7 @@ func toDomainDecision(r decisionRow) stock.Decision {
 	return stock.Decision{OrderID: r.OrderID, Outcome: stock.Outcome(r.Outcome), SKU: r.SKU, Reason: r.Reason}
 }
 
-func toReservationRow(r *stock.Reservation, at timestamp) reservationRow {
+func toReservationRow(r *stock.Reservation, at db.Time) reservationRow {
 	return reservationRow{OrderID: r.OrderID(), SKU: r.SKU(), Quantity: r.Quantity(), State: string(r.State()), Created: at, Updated: at}
 }
 

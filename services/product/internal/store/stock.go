@@ -29,7 +29,7 @@ func (s *Store) Level(ctx context.Context, sku string) (stock.Level, error) {
 func (s *Store) Adjust(ctx context.Context, a stock.Adjustment) (stock.Level, error) {
 	var out stock.Level
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		at := timestamp(s.timestamp())
+		at := s.at()
 		moved, err := move(tx, a.Movement(), at)
 		if err != nil {
 			return err
@@ -53,7 +53,7 @@ func (s *Store) Adjust(ctx context.Context, a stock.Adjustment) (stock.Level, er
 // move applies m in a single UPDATE whose condition refuses to take any bucket below
 // zero; it reports false when the SKU is unknown or the condition refused. Every stock
 // change (adjustment, reservation, sale, release) goes through here.
-func move(tx *gorm.DB, m stock.Movement, at timestamp) (bool, error) {
+func move(tx *gorm.DB, m stock.Movement, at db.Time) (bool, error) {
 	res := tx.Model(&stockRow{}).
 		Where("sku = ? AND available + ? >= 0 AND reserved + ? >= 0 AND sold + ? >= 0", m.SKU, m.Available, m.Reserved, m.Sold).
 		Updates(map[string]any{
@@ -140,7 +140,7 @@ func (s *Store) Decide(ctx context.Context, o stock.Order, decide func(map[strin
 		if err != nil {
 			return err
 		}
-		at := timestamp(s.timestamp())
+		at := s.at()
 		// A concurrent delivery of the same order that got here first makes one of
 		// these inserts collide, which means it decided already.
 		row := toDecisionRow(d, at)
@@ -156,7 +156,7 @@ func (s *Store) Decide(ctx context.Context, o stock.Order, decide func(map[strin
 
 // reserve holds the stock of every line of a reserved order and records its
 // reservations.
-func reserve(tx *gorm.DB, o stock.Order, at timestamp) error {
+func reserve(tx *gorm.DB, o stock.Order, at db.Time) error {
 	reservations, movements := o.Reserve()
 	for _, m := range movements {
 		moved, err := move(tx, m, at)
@@ -180,7 +180,7 @@ func reserve(tx *gorm.DB, o stock.Order, at timestamp) error {
 
 // EnsureDecision records d unless the order already has a decision.
 func (s *Store) EnsureDecision(ctx context.Context, d stock.Decision) error {
-	row := toDecisionRow(d, timestamp(s.timestamp()))
+	row := toDecisionRow(d, s.at())
 	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
 		return fmt.Errorf("store: ensure decision: %w", err)
 	}
@@ -198,7 +198,7 @@ func (s *Store) SettleReservations(ctx context.Context, orderID string, settle f
 		if err != nil {
 			return fmt.Errorf("store: load reservations: %w", err)
 		}
-		at := timestamp(s.timestamp())
+		at := s.at()
 		for _, row := range rows {
 			ok, err := settleOne(tx, toDomainReservation(row), settle, at)
 			if err != nil {
@@ -215,7 +215,7 @@ func (s *Store) SettleReservations(ctx context.Context, orderID string, settle f
 
 // settleOne moves one reservation out of active, guarded by its state, and applies its
 // stock movement; it reports false when there was nothing to do.
-func settleOne(tx *gorm.DB, r *stock.Reservation, settle func(*stock.Reservation) (stock.Movement, error), at timestamp) (bool, error) {
+func settleOne(tx *gorm.DB, r *stock.Reservation, settle func(*stock.Reservation) (stock.Movement, error), at db.Time) (bool, error) {
 	m, err := settle(r)
 	if errors.Is(err, stock.ErrReservationClosed) {
 		return false, nil

@@ -5,26 +5,19 @@ package store
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
 // Migrations is the schema, as goose migrations for db.Migrate and db.CheckCurrent.
-var Migrations = mustSub(migrationFiles, "migrations")
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err) // dir is a constant naming an embedded folder; only a typo gets here
-	}
-	return sub
-}
+var Migrations = db.MigrationsIn(migrationFiles, "migrations")
 
 // Store implements catalog.Store and stock.Store.
 type Store struct {
@@ -67,8 +60,8 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx)
 }
 
-// timestamp is now in UTC at the microsecond precision both engines store.
-func (s *Store) timestamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+// at is now as a DATETIME(6) column holds it.
+func (s *Store) at() db.Time { return db.NewTime(s.now()) }
 
 // forUpdate locks the rows a query reads until the transaction ends (MySQL). SQLite
 // ignores it: a write transaction there already excludes every other writer.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 )
 
@@ -42,18 +43,18 @@ func parseAddress(in AddressInput) (Address, error) {
 		Country:    strings.TrimSpace(in.Country),
 		Phone:      strings.TrimSpace(in.Phone),
 	}
-	var v violations
-	v.check("recipient", checkText(a.Recipient, 1, 100))
-	v.check("line1", checkText(a.Line1, 1, 200))
-	v.check("line2", checkText(a.Line2, 0, 200))
-	v.check("city", checkText(a.City, 1, 100))
-	v.check("region", checkText(a.Region, 0, 100))
-	v.check("postal_code", checkCharset(a.PostalCode, 1, 20, isPostalRune, "letters, digits, spaces and hyphens"))
-	v.check("country", checkCountry(a.Country))
+	var v errs.Violations
+	check(&v, "recipient", checkText(a.Recipient, 1, 100))
+	check(&v, "line1", checkText(a.Line1, 1, 200))
+	check(&v, "line2", checkText(a.Line2, 0, 200))
+	check(&v, "city", checkText(a.City, 1, 100))
+	check(&v, "region", checkText(a.Region, 0, 100))
+	check(&v, "postal_code", checkCharset(a.PostalCode, 1, 20, isPostalRune, "letters, digits, spaces and hyphens"))
+	check(&v, "country", checkCountry(a.Country))
 	if a.Phone != "" {
-		v.check("phone", checkCharset(a.Phone, 5, 20, isPhoneRune, "digits, spaces, hyphens and +"))
+		check(&v, "phone", checkCharset(a.Phone, 5, 20, isPhoneRune, "digits, spaces, hyphens and +"))
 	}
-	return a, v.err()
+	return a, v.Err()
 }
 
 func isPostalRune(r rune) bool {

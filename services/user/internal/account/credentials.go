@@ -4,6 +4,8 @@ import (
 	"net/mail"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 const (
@@ -22,11 +24,11 @@ func NormaliseEmail(raw string) string {
 // CheckCredentials applies the sign-up rules for an email and a password, reporting both
 // fields at once. The configured admin account is held to the same rules as customers.
 func CheckCredentials(email, password string) error {
-	var v violations
+	var v errs.Violations
 	email = NormaliseEmail(email)
-	v.check("email", checkEmail(email))
-	v.check("password", checkPassword(password, email))
-	return v.err()
+	check(&v, "email", checkEmail(email))
+	check(&v, "password", checkPassword(password, email))
+	return v.Err()
 }
 
 // checkEmail accepts a bare address only: a display name ("Bob <bob@example.com>") or a

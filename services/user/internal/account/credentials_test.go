@@ -6,18 +6,20 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 // invalidFields returns the fields err reports as invalid, sorted; it fails the test if
-// err is not a ValidationError.
+// err is not INVALID_ARGUMENT.
 func invalidFields(t *testing.T, err error) []string {
 	t.Helper()
-	var verr *ValidationError
-	if !errors.As(err, &verr) {
-		t.Fatalf("want a ValidationError, got %v", err)
+	var verr *errs.Error
+	if !errors.As(err, &verr) || verr.Code != errs.InvalidArgument {
+		t.Fatalf("want INVALID_ARGUMENT, got %v", err)
 	}
 	var fields []string
-	for _, v := range verr.Violations {
+	for _, v := range verr.Details {
 		if v.Reason == "" {
 			t.Errorf("field %s has no reason", v.Field)
 		}

@@ -2,7 +2,8 @@ package account
 
 import (
 	"errors"
-	"strings"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 // Sentinel errors. Their text is what a client reads (the handler's error table sends it
@@ -16,45 +17,10 @@ var (
 	ErrTooManyAddresses    = errors.New("the address book is full")
 )
 
-// Violation names one invalid input field by the JSON name the client sent.
-type Violation struct {
-	Field  string
-	Reason string
-}
-
-// ValidationError lists every invalid field of one request, so a client can fix them
-// all in one round trip.
-type ValidationError struct {
-	Violations []Violation
-}
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Violations))
-	for i, v := range e.Violations {
-		parts[i] = v.Field + ": " + v.Reason
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-// violations collects field problems while a whole request is checked.
-type violations []Violation
-
-func (v *violations) add(field, reason string) {
-	*v = append(*v, Violation{Field: field, Reason: reason})
-}
-
-// check records reason for field when reason is not empty, so validators can be
-// written as functions returning "" for a good value.
-func (v *violations) check(field, reason string) {
+// check records reason for field when there is one, so validators can be written as
+// functions returning "" for a good value.
+func check(v *errs.Violations, field, reason string) {
 	if reason != "" {
-		v.add(field, reason)
+		v.Add(field, reason)
 	}
-}
-
-// err is nil when nothing was collected.
-func (v violations) err() error {
-	if len(v) == 0 {
-		return nil
-	}
-	return &ValidationError{Violations: v}
 }

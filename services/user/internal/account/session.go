@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"time"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 const tokenBytes = 32
@@ -57,15 +59,15 @@ func wellFormed(token string) bool {
 // Login checks the credentials and opens a refresh session. A wrong email and a wrong
 // password give the same error after the same bcrypt work.
 func (s *Service) Login(ctx context.Context, email, password string) (User, IssuedSession, error) {
-	var v violations
+	var v errs.Violations
 	email = NormaliseEmail(email)
 	if email == "" {
-		v.add("email", "is required")
+		v.Add("email", "is required")
 	}
 	if password == "" {
-		v.add("password", "is required")
+		v.Add("password", "is required")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return User{}, IssuedSession{}, err
 	}
 	u, err := s.store.UserByEmail(ctx, email)
@@ -135,7 +137,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // is simply not a valid token.
 func requireToken(token string) error {
 	if token == "" {
-		return &ValidationError{Violations: []Violation{{Field: "refresh_token", Reason: "is required"}}}
+		return errs.Invalid(errs.FieldViolation{Field: "refresh_token", Reason: "is required"})
 	}
 	if !wellFormed(token) {
 		return ErrRefreshTokenInvalid

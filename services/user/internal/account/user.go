@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -43,11 +44,11 @@ type Registration struct {
 // ErrEmailTaken when the email already has an account.
 func (s *Service) Register(ctx context.Context, r Registration) (User, error) {
 	email, name := NormaliseEmail(r.Email), strings.TrimSpace(r.Name)
-	var v violations
-	v.check("email", checkEmail(email))
-	v.check("password", checkPassword(r.Password, email))
-	v.check("name", checkName(name))
-	if err := v.err(); err != nil {
+	var v errs.Violations
+	check(&v, "email", checkEmail(email))
+	check(&v, "password", checkPassword(r.Password, email))
+	check(&v, "name", checkName(name))
+	if err := v.Err(); err != nil {
 		return User{}, err
 	}
 	return s.create(ctx, email, r.Password, name, RoleCustomer)

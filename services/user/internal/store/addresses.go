@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
 )
 
@@ -21,7 +22,7 @@ type addressRow struct {
 	PostalCode string
 	Country    string
 	Phone      string
-	CreatedAt  timestamp
+	CreatedAt  db.Time
 }
 
 func (addressRow) TableName() string { return "addresses" }
@@ -30,7 +31,7 @@ func toRowAddress(a account.Address) addressRow {
 	return addressRow{
 		ID: a.ID, UserID: a.UserID, Recipient: a.Recipient, Line1: a.Line1, Line2: a.Line2,
 		City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country,
-		Phone: a.Phone, CreatedAt: toTimestamp(a.CreatedAt),
+		Phone: a.Phone, CreatedAt: db.NewTime(a.CreatedAt),
 	}
 }
 
@@ -38,7 +39,7 @@ func toDomainAddress(r addressRow) account.Address {
 	return account.Address{
 		ID: r.ID, UserID: r.UserID, Recipient: r.Recipient, Line1: r.Line1, Line2: r.Line2,
 		City: r.City, Region: r.Region, PostalCode: r.PostalCode, Country: r.Country,
-		Phone: r.Phone, CreatedAt: r.CreatedAt.Time(),
+		Phone: r.Phone, CreatedAt: r.CreatedAt.Time,
 	}
 }
 

@@ -8,15 +8,16 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
 )
 
 type sessionRow struct {
 	TokenHash string `gorm:"primaryKey"`
 	UserID    string
-	CreatedAt timestamp
-	ExpiresAt timestamp
-	RevokedAt *timestamp
+	CreatedAt db.Time
+	ExpiresAt db.Time
+	RevokedAt *db.Time
 }
 
 func (sessionRow) TableName() string { return "sessions" }
@@ -25,11 +26,11 @@ func toRowSession(s account.Session) sessionRow {
 	row := sessionRow{
 		TokenHash: s.TokenHash,
 		UserID:    s.UserID,
-		CreatedAt: toTimestamp(s.CreatedAt),
-		ExpiresAt: toTimestamp(s.ExpiresAt),
+		CreatedAt: db.NewTime(s.CreatedAt),
+		ExpiresAt: db.NewTime(s.ExpiresAt),
 	}
 	if s.RevokedAt != nil {
-		t := toTimestamp(*s.RevokedAt)
+		t := db.NewTime(*s.RevokedAt)
 		row.RevokedAt = &t
 	}
 	return row
@@ -39,11 +40,11 @@ func toDomainSession(r sessionRow) account.Session {
 	s := account.Session{
 		TokenHash: r.TokenHash,
 		UserID:    r.UserID,
-		CreatedAt: r.CreatedAt.Time(),
-		ExpiresAt: r.ExpiresAt.Time(),
+		CreatedAt: r.CreatedAt.Time,
+		ExpiresAt: r.ExpiresAt.Time,
 	}
 	if r.RevokedAt != nil {
-		t := r.RevokedAt.Time()
+		t := r.RevokedAt.Time
 		s.RevokedAt = &t
 	}
 	return s
@@ -61,7 +62,7 @@ func (s *Store) CreateSession(ctx context.Context, sess account.Session) error {
 // rules; the conditional update is what makes a token single-use, because a concurrent
 // rotation that read the same live row finds it already retired and updates nothing.
 func (s *Store) RotateSession(ctx context.Context, tokenHash string, now time.Time, next func(account.Session) (account.Session, error)) (account.Session, error) {
-	at := toTimestamp(now)
+	at := db.NewTime(now)
 	var successor account.Session
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row sessionRow
@@ -94,10 +95,10 @@ func (s *Store) RotateSession(ctx context.Context, tokenHash string, now time.Ti
 }
 
 func (s *Store) RevokeSession(ctx context.Context, tokenHash string, now time.Time) error {
-	db := s.db.WithContext(ctx)
-	res := db.Model(&sessionRow{}).
+	gdb := s.db.WithContext(ctx)
+	res := gdb.Model(&sessionRow{}).
 		Where("token_hash = ? AND revoked_at IS NULL", tokenHash).
-		Update("revoked_at", toTimestamp(now))
+		Update("revoked_at", db.NewTime(now))
 	if res.Error != nil {
 		return fmt.Errorf("store: revoke session: %w", res.Error)
 	}
@@ -106,7 +107,7 @@ func (s *Store) RevokeSession(ctx context.Context, tokenHash string, now time.Ti
 	}
 	// Nothing changed: either revoked before, which is fine, or never issued.
 	var n int64
-	if err := db.Model(&sessionRow{}).Where("token_hash = ?", tokenHash).Count(&n).Error; err != nil {
+	if err := gdb.Model(&sessionRow{}).Where("token_hash = ?", tokenHash).Count(&n).Error; err != nil {
 		return fmt.Errorf("store: revoke session: %w", err)
 	}
 	if n == 0 {

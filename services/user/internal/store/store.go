@@ -4,10 +4,10 @@ package store
 
 import (
 	"embed"
-	"io/fs"
 
 	"gorm.io/gorm"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
 )
 
@@ -15,15 +15,7 @@ import (
 var migrationFiles embed.FS
 
 // Migrations is the schema history in goose format, for db.Migrate and db.CheckCurrent.
-var Migrations = mustSub(migrationFiles, "migrations")
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err) // only a malformed literal path can fail, and that is a build defect
-	}
-	return sub
-}
+var Migrations = db.MigrationsIn(migrationFiles, "migrations")
 
 // Store implements account.Store.
 type Store struct {

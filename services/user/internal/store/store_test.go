@@ -10,9 +10,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/db/dbtest"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
-	"github.com/cartwheel-shop/cartwheel/services/user/internal/dbtest"
 	"github.com/cartwheel-shop/cartwheel/services/user/internal/store"
 )
 

@@ -18,7 +18,7 @@ type userRow struct {
 	Role         string
 	PasswordHash string
 	AddressCount int64
-	CreatedAt    timestamp
+	CreatedAt    db.Time
 }
 
 func (userRow) TableName() string { return "users" }
@@ -30,7 +30,7 @@ func toRowUser(u account.User) userRow {
 		Name:         u.Name,
 		Role:         string(u.Role),
 		PasswordHash: string(u.PasswordHash),
-		CreatedAt:    toTimestamp(u.CreatedAt),
+		CreatedAt:    db.NewTime(u.CreatedAt),
 	}
 }
 
@@ -41,7 +41,7 @@ func toDomainUser(r userRow) account.User {
 		Name:         r.Name,
 		Role:         account.Role(r.Role),
 		PasswordHash: []byte(r.PasswordHash),
-		CreatedAt:    r.CreatedAt.Time(),
+		CreatedAt:    r.CreatedAt.Time,
 	}
 }
 

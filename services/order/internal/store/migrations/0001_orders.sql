@@ -79,13 +79,11 @@ CREATE TABLE cart_items (
 );
 
 -- pkg/txmsg: proof that the local transaction of a transactional message committed.
--- created_at is DATETIME, not DATETIME(6): txmsg reads the row into a time.Time, and the
--- SQLite driver converts only columns declared exactly DATETIME. Seconds are plenty here.
 CREATE TABLE mq_tx_log (
     tx_id             VARCHAR(36)  NOT NULL PRIMARY KEY,
     topic             VARCHAR(127) NOT NULL,
     tag               VARCHAR(64)  NOT NULL,
-    created_at        DATETIME     NOT NULL
+    created_at        DATETIME(6)  NOT NULL
 );
 
 -- +goose Down

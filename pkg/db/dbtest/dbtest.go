@@ -19,8 +19,8 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 )
 
-// MySQLEnv names the server DSN (no database needed, e.g.
-// "root:pw@tcp(127.0.0.1:3306)/") the MySQL runs use.
+// MySQLEnv names the server DSN (a user allowed to create databases; no database
+// needed, e.g. "root:pw@tcp(127.0.0.1:3306)/") the MySQL runs use.
 const MySQLEnv = "CARTWHEEL_TEST_MYSQL_DSN"
 
 // Engine is one empty database ready to be migrated.
@@ -33,20 +33,18 @@ type Engine struct {
 // in t.Cleanup; SQLite files go with t.TempDir().
 func Engines(t testing.TB) []Engine {
 	t.Helper()
-	engines := []Engine{{Name: "sqlite", Config: config("sqlite", filepath.Join(t.TempDir(), "user.db"))}}
+	engines := []Engine{{Name: "sqlite", Config: config("sqlite", filepath.Join(t.TempDir(), "test.db"))}}
 	dsn := os.Getenv(MySQLEnv)
-	if dsn != "" {
-		engines = append(engines, Engine{Name: "mysql", Config: mysqlDatabase(t, dsn)})
-	}
 	if dsn == "" {
 		t.Logf("engines: sqlite (%s unset, MySQL not run)", MySQLEnv)
-	} else {
-		t.Logf("engines: sqlite, mysql")
+		return engines
 	}
-	return engines
+	t.Logf("engines: sqlite, mysql")
+	return append(engines, Engine{Name: "mysql", Config: mysqlDatabase(t, dsn)})
 }
 
-// Each runs fn as a subtest per engine with a freshly migrated database.
+// Each runs fn as a subtest per engine, named by the engine, with a freshly migrated
+// database.
 func Each(t *testing.T, migrations fs.FS, fn func(t *testing.T, gdb *gorm.DB)) {
 	t.Helper()
 	for _, e := range Engines(t) {
@@ -56,26 +54,35 @@ func Each(t *testing.T, migrations fs.FS, fn func(t *testing.T, gdb *gorm.DB)) {
 	}
 }
 
-// Migrated opens cfg, applies migrations and closes the database when the test ends.
+// Migrated opens cfg and applies migrations; the database is closed when the test ends.
 func Migrated(t testing.TB, cfg db.Config, migrations fs.FS) *gorm.DB {
 	t.Helper()
-	gdb, err := db.Open(cfg, nil)
-	if err != nil {
-		t.Fatalf("open %s: %v", cfg.Driver, err)
-	}
-	t.Cleanup(func() { _ = db.Close(gdb) })
+	gdb := Open(t, cfg)
 	if err := db.Migrate(context.Background(), gdb, migrations); err != nil {
 		t.Fatalf("migrate %s: %v", cfg.Driver, err)
 	}
 	return gdb
 }
 
+// Open opens cfg as it is, without migrating; the database is closed when the test ends.
+func Open(t testing.TB, cfg db.Config) *gorm.DB {
+	t.Helper()
+	gdb, err := db.Open(cfg, nil)
+	if err != nil {
+		t.Fatalf("open %s: %v", cfg.Driver, err)
+	}
+	t.Cleanup(func() { _ = db.Close(gdb) })
+	return gdb
+}
+
+// config sizes the pool for tests that run many transactions at once.
 func config(driver, dsn string) db.Config {
-	return db.Config{Driver: driver, DSN: dsn, MaxOpenConns: 8, MaxIdleConns: 4, ConnMaxLifetime: time.Minute}
+	return db.Config{Driver: driver, DSN: dsn, MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: time.Minute}
 }
 
 // mysqlDatabase creates a uniquely named database on the server of dsn and returns a
-// config for it; the database is dropped when the test ends.
+// config for it; the database is dropped when the test ends. utf8mb4_bin makes keys
+// compare byte for byte, as on SQLite (docs/decisions.md).
 func mysqlDatabase(t testing.TB, dsn string) db.Config {
 	t.Helper()
 	server, err := mysql.ParseDSN(dsn)
@@ -89,12 +96,12 @@ func mysqlDatabase(t testing.TB, dsn string) db.Config {
 	}
 	t.Cleanup(func() { _ = db.Close(admin) })
 
-	name := "cw_user_test_" + strings.ToLower(rand.Text()[:12])
-	if err := admin.Exec("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4").Error; err != nil {
+	name := "cw_test_" + strings.ToLower(rand.Text()[:12])
+	if err := admin.Exec("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin").Error; err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
-	// Registered before the test's own cleanups run (they run last-in first-out), so the
-	// test's connections are closed by the time the database is dropped.
+	// Registered before the test's own cleanups, which run first (last in, first out),
+	// so the test's connections are closed by the time the database is dropped.
 	t.Cleanup(func() {
 		if err := admin.Exec("DROP DATABASE `" + name + "`").Error; err != nil {
 			t.Errorf("drop database %s: %v", name, err)
@@ -102,7 +109,5 @@ func mysqlDatabase(t testing.TB, dsn string) db.Config {
 	})
 	own := server.Clone()
 	own.DBName = name
-	own.ParseTime = true // DATETIME columns scan into time.Time
-	own.Loc = time.UTC
 	return config("mysql", own.FormatDSN())
 }
