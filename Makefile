@@ -7,11 +7,12 @@ MODULES := idl pkg services/user services/product services/order services/paymen
 BIN     := bin
 GOTEST  ?= go test -race -count=1 -timeout 15m
 
-.PHONY: gen gen-check build run test unit lint vet fmt-check tidy-check bench help
+.PHONY: gen gen-check build run test unit integration lint vet fmt-check bench help
 
 help:
 	@echo "make run    - the whole fleet in one process on embedded defaults (http://127.0.0.1:8080)"
-	@echo "make test   - generated-code check, gofmt, go vet, and every test of every module"
+	@echo "make test   - generated-code check, gofmt, go vet, every unit test, then the integration"
+	@echo "              suite on MariaDB, Redis, RocketMQ and Nacos (started by scripts/infra.sh)"
 	@echo "make gen    - regenerate idl/kitex_gen with the pinned kitex/thriftgo"
 	@echo "make build  - build the dev server and the service binaries into ./bin"
 
@@ -25,20 +26,32 @@ build:
 	@mkdir -p $(BIN)
 	cd cmd/cartwheel && go build -o ../../$(BIN)/cartwheel .
 	for s in user product order payment; do (cd services/$$s && go build -o ../../$(BIN)/$$s ./cmd/$$s); done
+	cd gateway && go build -o ../$(BIN)/gateway ./cmd/gateway
 
 run:
 	cd cmd/cartwheel && go run . -data ../../data
+
+# The same binaries as separate processes on MariaDB, Redis, RocketMQ and Nacos.
+.PHONY: up down
+up:
+	scripts/fleet.sh up
+
+down:
+	scripts/fleet.sh down
 
 fmt-check:
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	@echo "gofmt: clean"
 
 vet:
-	for m in $(MODULES); do echo "go vet $$m"; (cd $$m && go vet ./...); done
+	for m in $(MODULES); do echo "go vet $$m"; (cd $$m && go vet ./... && go vet -tags integration ./...); done
 
 lint: fmt-check vet
 
 unit:
 	for m in $(MODULES); do echo "=== go test $$m"; (cd $$m && $(GOTEST) ./...); done
 
-test: gen-check lint unit
+integration:
+	scripts/integration.sh
+
+test: gen-check lint unit integration

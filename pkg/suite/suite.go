@@ -4,11 +4,17 @@
 package suite
 
 import (
+	"context"
+	"errors"
 	"net"
 	"time"
 
 	"github.com/cloudwego/kitex/client"
+	"github.com/cloudwego/kitex/pkg/kerrors"
+	"github.com/cloudwego/kitex/pkg/loadbalance"
+	"github.com/cloudwego/kitex/pkg/loadbalance/lbcache"
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
+	"github.com/cloudwego/kitex/pkg/retry"
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 	"github.com/cloudwego/kitex/pkg/transmeta"
 	"github.com/cloudwego/kitex/server"
@@ -38,9 +44,22 @@ func serverOptions(name string, ln net.Listener, registrar kregistry.Registry) [
 }
 
 // ClientOptions resolves the target through reg and bounds every call by timeout.
+//
+// Callers re-resolve every second (Kitex's default is 5 s), so a withdrawn instance stops
+// being dialled about a second after the registry drops it; a server's drain (Nacos:
+// DRAIN) covers that second. The one retry is for a call that never obtained a
+// connection on any pick: it never left the process, so retrying it is safe even for
+// RPCs that are not idempotent. Timeouts and broken connections are never retried.
 func ClientOptions(reg registry.Registry, timeout time.Duration) []client.Option {
 	return []client.Option{
 		client.WithResolver(reg.Resolver()),
+		client.WithLoadBalancer(loadbalance.NewWeightedBalancer(), &lbcache.Options{RefreshInterval: time.Second, Cacheable: true}),
+		client.WithFailureRetry(retry.NewFailurePolicyWithResultRetry(&retry.ShouldResultRetry{
+			ErrorRetryWithCtx: func(_ context.Context, err error, _ rpcinfo.RPCInfo) bool {
+				return errors.Is(err, kerrors.ErrGetConnection)
+			},
+			NotRetryForTimeout: true,
+		})),
 		client.WithTransportProtocol(transport.TTHeaderFramed),
 		client.WithMetaHandler(transmeta.ClientTTHeaderHandler),
 		client.WithRPCTimeout(timeout),

@@ -61,7 +61,7 @@ func newShop(t *testing.T, env map[string]string) *shop {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	f, err := fleet.Start(context.Background(), fleet.Options{
+	opts := fleet.Options{
 		DataDir:   t.TempDir(),
 		Env:       merged,
 		Ephemeral: true,
@@ -71,7 +71,9 @@ func newShop(t *testing.T, env map[string]string) *shop {
 			CheckAfter:   500 * time.Millisecond,
 			RetryBackoff: func(n int) time.Duration { return time.Duration(n+1) * 100 * time.Millisecond },
 		},
-	})
+	}
+	useEngines(t, &opts)
+	f, err := fleet.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("start fleet: %v", err)
 	}

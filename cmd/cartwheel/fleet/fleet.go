@@ -17,6 +17,8 @@ import (
 
 	"github.com/cartwheel-shop/cartwheel/gateway"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/drivers"
+	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/services/order"
@@ -36,14 +38,18 @@ type Options struct {
 	Ephemeral bool
 	// Broker tunes the embedded broker; zero values take its defaults.
 	Broker embedded.Options
-	Logger *slog.Logger
+	// Registry and MQ choose real engines (Nacos, RocketMQ) instead of the static table
+	// and the embedded broker; the zero value keeps the embedded defaults.
+	Registry drivers.Registry
+	MQ       drivers.MQ
+	Logger   *slog.Logger
 }
 
 // Fleet is a running shop.
 type Fleet struct {
 	URL      string // the gateway, e.g. http://127.0.0.1:8080
-	Broker   *embedded.Broker
-	Registry *registry.Static
+	MQ       mq.Driver
+	Registry registry.Registry
 	Env      map[string]string
 
 	cancel  context.CancelFunc
@@ -74,7 +80,7 @@ func Start(ctx context.Context, opts Options) (*Fleet, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	f := &Fleet{Registry: registry.NewStatic(nil)}
+	f := &Fleet{}
 	if err := f.start(ctx, opts, log); err != nil {
 		f.Stop()
 		return nil, err
@@ -93,11 +99,9 @@ func (f *Fleet) start(ctx context.Context, opts Options, log *slog.Logger) error
 	f.URL = "http://" + listeners["GATEWAY_ADDR"].Addr().String()
 	f.Env = mergedEnv(opts, listeners, f.URL)
 
-	f.Broker, err = embedded.Open(filepath.Join(opts.DataDir, "broker.db"), opts.Broker, log.With("component", "broker"))
-	if err != nil {
-		return fmt.Errorf("fleet: broker: %w", err)
+	if err := f.openDrivers(opts, log); err != nil {
+		return err
 	}
-	f.cleanup = append(f.cleanup, func() { _ = f.Broker.Close() })
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	f.cancel = cancel
@@ -117,6 +121,37 @@ func (f *Fleet) start(ctx context.Context, opts Options, log *slog.Logger) error
 			}
 		}()
 	}
+	return nil
+}
+
+// openDrivers opens the registry and the broker: the embedded defaults unless opts
+// names real engines.
+func (f *Fleet) openDrivers(opts Options, log *slog.Logger) error {
+	if opts.Registry.Driver == "" || opts.Registry.Driver == "static" {
+		f.Registry = registry.NewStatic(nil)
+	} else {
+		reg, closeReg, err := drivers.OpenRegistry(opts.Registry, log)
+		if err != nil {
+			return fmt.Errorf("fleet: %w", err)
+		}
+		f.Registry = reg
+		f.cleanup = append(f.cleanup, closeReg)
+	}
+	if opts.MQ.Driver == "" || opts.MQ.Driver == "embedded" {
+		broker, err := embedded.Open(filepath.Join(opts.DataDir, "broker.db"), opts.Broker, log.With("component", "broker"))
+		if err != nil {
+			return fmt.Errorf("fleet: broker: %w", err)
+		}
+		f.MQ = broker
+		f.cleanup = append(f.cleanup, func() { _ = broker.Close() })
+		return nil
+	}
+	driver, closeMQ, err := drivers.OpenMQ(opts.MQ, log)
+	if err != nil {
+		return fmt.Errorf("fleet: %w", err)
+	}
+	f.MQ = driver
+	f.cleanup = append(f.cleanup, closeMQ)
 	return nil
 }
 
@@ -189,19 +224,19 @@ func (f *Fleet) build(ctx context.Context, lns map[string]net.Listener, log *slo
 		return nil, err
 	}
 	p, c, err := boot(ctx, f.Env, "PRODUCT_", product.Migrate, product.New, func(product.Config) product.Deps {
-		return product.Deps{Logger: logger("product"), Registry: f.Registry, MQ: f.Broker, Listener: lns["PRODUCT_ADDR"]}
+		return product.Deps{Logger: logger("product"), Registry: f.Registry, MQ: f.MQ, Listener: lns["PRODUCT_ADDR"]}
 	})
 	if err := add("product", p, c, err); err != nil {
 		return nil, err
 	}
 	o, c, err := boot(ctx, f.Env, "ORDER_", order.Migrate, order.New, func(order.Config) order.Deps {
-		return order.Deps{Logger: logger("order"), Registry: f.Registry, MQ: f.Broker, Listener: lns["ORDER_ADDR"]}
+		return order.Deps{Logger: logger("order"), Registry: f.Registry, MQ: f.MQ, Listener: lns["ORDER_ADDR"]}
 	})
 	if err := add("order", o, c, err); err != nil {
 		return nil, err
 	}
 	pay, c, err := boot(ctx, f.Env, "PAYMENT_", payment.Migrate, payment.New, func(payment.Config) payment.Deps {
-		return payment.Deps{Logger: logger("payment"), Registry: f.Registry, MQ: f.Broker, Listener: lns["PAYMENT_ADDR"]}
+		return payment.Deps{Logger: logger("payment"), Registry: f.Registry, MQ: f.MQ, Listener: lns["PAYMENT_ADDR"]}
 	})
 	if err := add("payment", pay, c, err); err != nil {
 		return nil, err
@@ -264,4 +299,31 @@ func (f *Fleet) Stop() {
 		}
 	}
 	f.cleanup = nil
+}
+
+// AddOrderInstance starts one more order service on its own loopback port, registered
+// like the first (a second replica for discovery and failover tests). stop shuts it down
+// gracefully, which deregisters it first.
+func (f *Fleet) AddOrderInstance(ctx context.Context, log *slog.Logger) (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	o, cleanup, err := boot(ctx, f.Env, "ORDER_", nil, order.New, func(order.Config) order.Deps {
+		return order.Deps{Logger: log.With("service", "order", "replica", 2), Registry: f.Registry, MQ: f.MQ, Listener: ln}
+	})
+	if err != nil {
+		_ = ln.Close()
+		return "", nil, fmt.Errorf("fleet: order replica: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan error, 1)
+	go func() { done <- o.Run(runCtx) }()
+	return ln.Addr().String(), func() {
+		cancel()
+		if err := <-done; err != nil {
+			log.Error("fleet: order replica stopped", "err", err)
+		}
+		cleanup()
+	}, nil
 }
