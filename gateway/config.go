@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/cache"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
 )
 
@@ -35,6 +37,13 @@ type Config struct {
 	BurstPerIP   int     `env:"BURST_PER_IP" envDefault:"100"`
 	RatePerUser  float64 `env:"RATE_PER_USER" envDefault:"20"`
 	BurstPerUser int     `env:"BURST_PER_USER" envDefault:"40"`
+	// RateDriver keeps the rate-limit counters in process ("memory": one gateway) or in
+	// Redis ("redis": every replica draws on the same budget; needs REDIS_ADDR).
+	RateDriver string `env:"RATE_DRIVER" envDefault:"memory"`
+	// RateKeyPrefix begins every Redis key of the limiter, so environments sharing one
+	// Redis keep separate budgets.
+	RateKeyPrefix string            `env:"RATE_KEY_PREFIX" envDefault:"cartwheel:gateway:"`
+	Redis         cache.RedisConfig `envPrefix:"REDIS_"`
 
 	// CORSOrigins are the browser origins allowed to call the API, e.g.
 	// "https://shop.example.com"; none by default, so no CORS headers are sent.
@@ -67,6 +76,7 @@ func (c *Config) Validate() error {
 	}
 	add(rateLimit("PER_IP", c.RatePerIP, c.BurstPerIP))
 	add(rateLimit("PER_USER", c.RatePerUser, c.BurstPerUser))
+	add(c.validateRateDriver())
 	for _, o := range c.CORSOrigins {
 		add(origin(o))
 	}
@@ -90,6 +100,26 @@ func (c *Config) validateSecrets() error {
 	if c.Env == "production" && c.SandboxEnabled {
 		problems = append(problems, errors.New("GATEWAY_SANDBOX_ENABLED: production refuses the sandbox payment provider"))
 	}
+	return errors.Join(problems...)
+}
+
+// maxKeyPrefix keeps Redis keys short; a prefix only has to tell environments apart.
+const maxKeyPrefix = 64
+
+// validateRateDriver checks the Redis settings only when Redis is chosen, so the
+// in-process default needs none of them.
+func (c *Config) validateRateDriver() error {
+	if err := config.OneOf("GATEWAY_RATE_DRIVER", c.RateDriver, "memory", "redis"); err != nil {
+		return err
+	}
+	if c.RateDriver != "redis" {
+		return nil
+	}
+	var problems []error
+	if c.RateKeyPrefix == "" || len(c.RateKeyPrefix) > maxKeyPrefix || strings.ContainsAny(c.RateKeyPrefix, " \t\r\n") {
+		problems = append(problems, fmt.Errorf("GATEWAY_RATE_KEY_PREFIX=%q: must be 1 to %d characters without spaces", c.RateKeyPrefix, maxKeyPrefix))
+	}
+	problems = append(problems, c.Redis.Validate(EnvPrefix+"REDIS_"))
 	return errors.Join(problems...)
 }
 

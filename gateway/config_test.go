@@ -16,6 +16,9 @@ func TestConfigDefaults(t *testing.T) {
 		cfg.MaxBodyBytes != 1<<20 || len(cfg.CORSOrigins) != 0 {
 		t.Fatalf("unexpected defaults: %+v", cfg)
 	}
+	if cfg.RateDriver != "memory" {
+		t.Fatalf("RateDriver = %q: the dev server must not need Redis", cfg.RateDriver)
+	}
 	if cfg.JWTSecret != devJWTSecret {
 		t.Fatal("the envDefault of JWT_SECRET must be devJWTSecret, or production would not recognise it")
 	}
@@ -41,6 +44,14 @@ func TestConfigValidate(t *testing.T) {
 		{name: "body/tiny", env: map[string]string{"GATEWAY_MAX_BODY_BYTES": "10"}, wantErr: []string{"GATEWAY_MAX_BODY_BYTES"}},
 		{name: "rate/zero_and_burst_zero", env: map[string]string{"GATEWAY_RATE_PER_IP": "0", "GATEWAY_BURST_PER_USER": "0"},
 			wantErr: []string{"GATEWAY_RATE_PER_IP", "GATEWAY_BURST_PER_USER"}},
+		{name: "rate_driver/unknown", env: map[string]string{"GATEWAY_RATE_DRIVER": "memcached"}, wantErr: []string{"GATEWAY_RATE_DRIVER"}},
+		{name: "rate_driver/redis_needs_addr", env: map[string]string{"GATEWAY_RATE_DRIVER": "redis"}, wantErr: []string{"GATEWAY_REDIS_ADDR is required"}},
+		{name: "rate_driver/redis_ok", env: map[string]string{"GATEWAY_RATE_DRIVER": "redis", "GATEWAY_REDIS_ADDR": "10.0.0.5:6379", "GATEWAY_REDIS_PASSWORD": "pw"}},
+		{name: "rate_driver/redis_all_wrong", env: map[string]string{
+			"GATEWAY_RATE_DRIVER": "redis", "GATEWAY_REDIS_ADDR": "redis", "GATEWAY_REDIS_POOL_SIZE": "0",
+			"GATEWAY_REDIS_READ_TIMEOUT": "0s", "GATEWAY_RATE_KEY_PREFIX": "has space",
+		}, wantErr: []string{"GATEWAY_REDIS_ADDR", "GATEWAY_REDIS_POOL_SIZE", "GATEWAY_REDIS_READ_TIMEOUT", "GATEWAY_RATE_KEY_PREFIX"}},
+		{name: "rate_driver/memory_ignores_redis", env: map[string]string{"GATEWAY_REDIS_POOL_SIZE": "0"}},
 		{name: "cors/ok", env: map[string]string{"GATEWAY_CORS_ORIGINS": "https://shop.example.com,http://127.0.0.1:3000"}},
 		{name: "cors/path_and_wildcard", env: map[string]string{"GATEWAY_CORS_ORIGINS": "https://shop.example.com/app,*"},
 			wantErr: []string{`"https://shop.example.com/app"`, `"*"`}},

@@ -7,13 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app/server"
 
-	"github.com/cartwheel-shop/cartwheel/gateway/internal/ratelimit"
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
@@ -49,10 +49,10 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Gateway, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var opened []net.Listener
+	var opened []io.Closer
 	cleanup := func() {
-		for _, l := range opened {
-			_ = l.Close() // Run's shutdown may have closed it already
+		for _, c := range opened {
+			_ = c.Close() // Run's shutdown may have closed a listener already
 		}
 	}
 	ln := deps.Listener
@@ -70,8 +70,10 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Gateway, func(), error) {
 		}
 		opened = append(opened, g.admin.ln)
 	}
+	limits, closeLimits := newLimiters(ctx, cfg, deps.Logger)
+	opened = append(opened, closeLimits)
 	g.h = newServer(cfg, ln)
-	wire(g.h, cfg, deps, clients)
+	wire(g.h, cfg, deps, clients, limits)
 	deps.Logger.InfoContext(ctx, "gateway configured", config.Attrs(cfg)...)
 	return g, cleanup, nil
 }
@@ -103,7 +105,7 @@ func newServer(cfg Config, ln net.Listener) *server.Hertz {
 
 // wire installs middleware in the order each needs: the request id first so everything
 // can log it; log and metrics around recovery so they see panics as 500s.
-func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients) {
+func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients, limits limiters) {
 	m := newMetrics()
 	h.Use(requestIDMiddleware(), accessLog(deps.Logger), m.observe(), recovery(deps.Logger))
 	if len(cfg.CORSOrigins) > 0 {
@@ -117,9 +119,9 @@ func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients) {
 		tokens: tokens, val: newValidation(), log: deps.Logger,
 	}
 	g := guards{
-		limitIP:      limit(ratelimit.NewMemory(cfg.RatePerIP, cfg.BurstPerIP, maxLimiterKeys, nil), clientIP, deps.Logger),
+		limitIP:      limit(limits.perIP, clientIP, deps.Logger),
 		authenticate: authenticate(tokens),
-		limitUser:    limit(ratelimit.NewMemory(cfg.RatePerUser, cfg.BurstPerUser, maxLimiterKeys, nil), userKey, deps.Logger),
+		limitUser:    limit(limits.perUser, userKey, deps.Logger),
 		admin:        requireAdmin(),
 	}
 	registerAPI(h.Engine, a, g, cfg.SandboxEnabled)

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -10,11 +11,44 @@ import (
 	"github.com/cloudwego/hertz/pkg/app"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/ratelimit"
+	"github.com/cartwheel-shop/cartwheel/pkg/cache"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 // maxLimiterKeys bounds each in-process limiter's memory (a bucket is ~200 bytes).
 const maxLimiterKeys = 100_000
+
+// limiters are the per-IP and per-user budgets.
+type limiters struct {
+	perIP, perUser ratelimit.Limiter
+}
+
+// newLimiters builds the limiters of cfg.RateDriver and what closes them. The Redis
+// client connects lazily, so a gateway whose Redis is down still starts, and admits
+// requests unlimited (fail open, logged) until Redis answers; New says so at once.
+func newLimiters(ctx context.Context, cfg Config, log *slog.Logger) (limiters, io.Closer) {
+	if cfg.RateDriver != "redis" {
+		return limiters{
+			perIP:   ratelimit.NewMemory(cfg.RatePerIP, cfg.BurstPerIP, maxLimiterKeys, nil),
+			perUser: ratelimit.NewMemory(cfg.RatePerUser, cfg.BurstPerUser, maxLimiterKeys, nil),
+		}, nothingToClose{}
+	}
+	client := cache.NewRedisClient(cfg.Redis)
+	pingCtx, cancel := context.WithTimeout(ctx, cfg.Redis.DialTimeout+cfg.Redis.ReadTimeout)
+	defer cancel()
+	if err := client.Ping(pingCtx).Err(); err != nil {
+		log.WarnContext(ctx, "rate limiter's Redis does not answer; requests are admitted unlimited until it does",
+			"addr", cfg.Redis.Addr, "err", err)
+	}
+	return limiters{
+		perIP:   ratelimit.NewRedis(client, cfg.RateKeyPrefix, cfg.RatePerIP, cfg.BurstPerIP),
+		perUser: ratelimit.NewRedis(client, cfg.RateKeyPrefix, cfg.RatePerUser, cfg.BurstPerUser),
+	}, client
+}
+
+type nothingToClose struct{}
+
+func (nothingToClose) Close() error { return nil }
 
 // limit refuses requests over the limiter's budget for the key that keyOf picks. A
 // limiter that errors (a remote store down) lets the request through: losing rate

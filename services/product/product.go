@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
+	"github.com/cartwheel-shop/cartwheel/pkg/cache"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
@@ -39,6 +40,9 @@ type Config struct {
 	DB       db.Config `envPrefix:"DB_"`
 	Currency string    `env:"CURRENCY" envDefault:"USD"` // every price is in it
 	SeedDemo bool      `env:"SEED_DEMO" envDefault:"false"`
+	// Cache is the product detail cache; Redis is its server when Cache.Driver is redis.
+	Cache CacheConfig       `envPrefix:"CACHE_"`
+	Redis cache.RedisConfig `envPrefix:"REDIS_"`
 }
 
 // Validate gives the SQLite DSN its default and checks the configuration.
@@ -53,6 +57,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := money.New(0, c.Currency); err != nil {
 		problems = append(problems, fmt.Errorf("CURRENCY=%q: must be three upper-case letters, e.g. USD", c.Currency))
+	}
+	if err := c.Cache.validate(&c.Redis); err != nil {
+		problems = append(problems, err)
 	}
 	return errors.Join(problems...)
 }
@@ -123,13 +130,19 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
+	// Only the RPCs read through the cache; the seed and the order consumer never read
+	// product details.
+	cached, err := cachedCatalog(ctx, cfg, st, log, &closers)
+	if err != nil {
+		return fail(err)
+	}
 	ln := deps.Listener
 	if ln == nil {
 		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 			return fail(err)
 		}
 	}
-	h := &handler{catalog: catalog.NewService(st, cfg.Currency, clock), stock: stock.NewService(st), log: log}
+	h := &handler{catalog: catalog.NewService(cached, cfg.Currency, clock), stock: stock.NewService(st), log: log}
 	svr, err := suite.NewServer(ServiceName, ln, deps.Registry, func(opts ...server.Option) server.Server {
 		return productservice.NewServer(h, opts...)
 	})

@@ -30,10 +30,13 @@ import (
 
 // shop is one product service running on 127.0.0.1:0 against an embedded broker, with
 // the test playing the order service: it publishes order messages and consumes the
-// stock outcomes in a consumer group of its own.
+// stock outcomes in a consumer group of its own. More replicas of the service: serve
+// with the shop's cfg, broker and log.
 type shop struct {
 	t        *testing.T
 	ctx      context.Context
+	cfg      product.Config
+	log      *slog.Logger
 	client   productservice.Client
 	broker   *embedded.Broker
 	orders   mq.Producer
@@ -47,6 +50,7 @@ func testConfig(dir string, seed bool) product.Config {
 		DB:       db.Config{Driver: "sqlite", DSN: filepath.Join(dir, "product.db"), MaxOpenConns: 1, MaxIdleConns: 1, ConnMaxLifetime: time.Hour},
 		Currency: "USD",
 		SeedDemo: seed,
+		Cache:    product.CacheConfig{Driver: "memory", TTL: time.Minute, NegativeTTL: 5 * time.Second, MaxBytes: 1 << 20},
 	}
 }
 
@@ -54,12 +58,15 @@ func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-func startShop(t *testing.T) *shop {
+func startShop(t *testing.T, tweak ...func(*product.Config)) *shop {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	log := testLogger(t)
 	cfg := testConfig(dir, true)
+	for _, f := range tweak {
+		f(&cfg)
+	}
 	if err := product.Migrate(ctx, cfg, log); err != nil {
 		t.Fatal(err)
 	}
@@ -71,23 +78,8 @@ func startShop(t *testing.T) *shop {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { broker.Close() })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Seeded with the address, so clients need not wait for Kitex's delayed registration.
-	reg := registry.NewStatic(map[string][]string{product.ServiceName: {ln.Addr().String()}})
-	svc, cleanup, err := product.New(ctx, cfg, product.Deps{Logger: log, Registry: reg, MQ: broker, Listener: ln})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cleanup) // after Run has returned
-	suitetest.Run(t, svc.Run)
-	client, err := productservice.NewClient(product.ServiceName, suite.ClientOptions(reg, 3*time.Second)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &shop{t: t, ctx: ctx, client: client, broker: broker, outcomes: &inbox{}}
+	client := serve(t, cfg, broker, log)
+	s := &shop{t: t, ctx: ctx, cfg: cfg, log: log, client: client, broker: broker, outcomes: &inbox{}}
 	if s.orders, err = broker.NewProducer("test-order-tx", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +96,29 @@ func startShop(t *testing.T) *shop {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// serve runs one product service over cfg and broker until the test ends, and returns
+// a client of that service alone (replicas of one shop each get their own).
+func serve(t *testing.T, cfg product.Config, broker *embedded.Broker, log *slog.Logger) productservice.Client {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Seeded with the address, so clients need not wait for Kitex's delayed registration.
+	reg := registry.NewStatic(map[string][]string{product.ServiceName: {ln.Addr().String()}})
+	svc, cleanup, err := product.New(context.Background(), cfg, product.Deps{Logger: log, Registry: reg, MQ: broker, Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cleanup) // after Run has returned
+	suitetest.Run(t, svc.Run)
+	client, err := productservice.NewClient(product.ServiceName, suite.ClientOptions(reg, 3*time.Second)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
 }
 
 // inbox keeps the stock outcomes the test's order group received, by order id.

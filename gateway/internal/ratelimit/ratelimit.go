@@ -1,6 +1,6 @@
 // Package ratelimit decides whether a caller may make one more request now. The
-// in-process Memory limiter serves a single gateway; a shared (Redis) limiter for a
-// fleet of gateways implements the same Limiter interface.
+// in-process Memory limiter serves a single gateway; the Redis limiter shares one
+// budget per key among a fleet of gateways, behind the same Limiter interface.
 package ratelimit
 
 import (

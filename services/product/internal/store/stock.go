@@ -68,6 +68,23 @@ func move(tx *gorm.DB, m stock.Movement, at db.Time) (bool, error) {
 	return res.RowsAffected == 1, nil
 }
 
+// Available reads the units each of skus has available now, in one query on the stock
+// table alone: the cached product detail merges it in on every read.
+func (s *Store) Available(ctx context.Context, skus []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(skus))
+	if len(skus) == 0 {
+		return out, nil
+	}
+	var rows []stockRow
+	if err := s.conn(ctx).Select("sku", "available").Where("sku IN ?", skus).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: read available stock: %w", err)
+	}
+	for _, r := range rows {
+		out[r.SKU] = r.Available
+	}
+	return out, nil
+}
+
 // Availability reads what skus can sell, without locking.
 func (s *Store) Availability(ctx context.Context, skus []string) (map[string]stock.Availability, error) {
 	return availability(s.conn(ctx), skus)

@@ -61,6 +61,23 @@ func TestAdjust(t *testing.T) {
 	})
 }
 
+func TestAvailableReadsEachSKUsUnitsNow(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Tea"), "Sencha", "TEA-SEN", 1590, 2990)
+		e.restock("TEA-SEN-1", 7)
+		got, err := e.store.Available(e.ctx, []string{"TEA-SEN-1", "TEA-SEN-2", "NOPE-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got["TEA-SEN-1"] != 7 || got["TEA-SEN-2"] != 0 {
+			t.Fatalf("Available = %v, want TEA-SEN-1: 7, TEA-SEN-2: 0 and no unknown SKU", got)
+		}
+		if got, err := e.store.Available(e.ctx, nil); err != nil || len(got) != 0 {
+			t.Fatalf("Available(none) = %v, %v", got, err)
+		}
+	})
+}
+
 func TestStockCannotGoNegativeEvenByHand(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, e *env) {
 		e.product(e.category("Tea"), "Sencha", "TEA-SEN", 1590)
