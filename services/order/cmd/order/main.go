@@ -1,73 +1,115 @@
-// Command order runs the order service alone: `order` serves, `order migrate` brings the
-// database schema up to date. It uses the embedded broker, which only this process can
-// open, so it is meaningful alone until the RocketMQ driver lands; the dev server
-// (cmd/cartwheel) runs the whole fleet in one process instead.
+// Command order runs the order service as a process of its own: `order` (or `order
+// serve`) serves until SIGINT or SIGTERM; `order migrate` brings the database schema up
+// to date and exits. Everything is read from ORDER_* variables: the service's Config
+// and the runtime drivers (ORDER_REGISTRY_*, ORDER_MQ_*). Alone it runs on a static
+// registry and an embedded broker file under data/; `make up` runs it on Nacos and
+// RocketMQ next to the other binaries.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
+	"github.com/cloudwego/kitex/pkg/klog"
+
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/drivers"
 	"github.com/cartwheel-shop/cartwheel/pkg/logging"
-	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
-	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/services/order"
 )
 
-// runtimeConfig is what the binary needs besides the service's own Config: how to find
-// the other services and where the embedded broker keeps its file.
-type runtimeConfig struct {
-	RegistryStatic string `env:"REGISTRY_STATIC"` // e.g. "product=127.0.0.1:8882,user=127.0.0.1:8881"
-	MQPath         string `env:"MQ_PATH" envDefault:"data/broker-order.db"`
+// Defaults that make a lone binary runnable: the neighbours it calls at their usual
+// ports, and a broker file that only this process opens.
+const (
+	defaultStatic     = "product=127.0.0.1:8882,user=127.0.0.1:8881"
+	defaultBrokerFile = "data/broker-order.db"
+)
+
+// runtime is what the binary needs besides the service's own Config: how to find the
+// other services and which broker carries the messages.
+type runtime struct {
+	Registry drivers.Registry `envPrefix:"REGISTRY_"`
+	MQ       drivers.MQ       `envPrefix:"MQ_"`
+}
+
+// Validate fills the lone-binary defaults, then checks the chosen drivers.
+func (r *runtime) Validate() error {
+	if r.Registry.Driver == "static" && r.Registry.Static == "" {
+		r.Registry.Static = defaultStatic
+	}
+	if r.MQ.Driver == "embedded" && r.MQ.EmbeddedPath == "" {
+		r.MQ.EmbeddedPath = defaultBrokerFile
+	}
+	var problems []error
+	if err := r.Registry.Validate(); err != nil {
+		problems = append(problems, fmt.Errorf("%sREGISTRY_*: %w", order.Prefix, err))
+	}
+	if err := r.MQ.Validate(); err != nil {
+		problems = append(problems, fmt.Errorf("%sMQ_*: %w", order.Prefix, err))
+	}
+	return errors.Join(problems...)
 }
 
 func main() {
-	// The level is read before the configuration so that configuration errors are
-	// logged as JSON like everything else.
-	log := logging.New(os.Stdout, order.Name, os.Getenv(order.Prefix+"LOG_LEVEL"))
-	if err := run(context.Background(), os.Args[1:], log); err != nil {
+	log := logging.New(os.Stderr, order.Name, os.Getenv(order.Prefix+"LOG_LEVEL"))
+	// Kitex logs through a process-wide logger of its own; its start/stop chatter is
+	// noise next to ours, its warnings are not.
+	klog.SetLevel(klog.LevelWarn)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, log, os.Args[1:])
+	stop()
+	if err != nil {
 		log.Error("order: exiting", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, log *slog.Logger) error {
+func run(ctx context.Context, log *slog.Logger, args []string) error {
+	command := "serve"
+	if len(args) > 0 {
+		command = args[0]
+	}
+	if len(args) > 1 || (command != "serve" && command != "migrate") {
+		return fmt.Errorf("usage: order [serve|migrate], got %q", args)
+	}
 	cfg, err := config.Load[order.Config](order.Prefix)
 	if err != nil {
 		return err
 	}
-	rt, err := config.Load[runtimeConfig](order.Prefix)
+	rt, err := config.Load[runtime](order.Prefix)
 	if err != nil {
 		return err
 	}
 	log.Info("configuration", append(config.Attrs(cfg), config.Attrs(rt)...)...)
-	switch {
-	case len(args) == 0 || args[0] == "serve":
-		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		return serve(ctx, cfg, rt, log)
-	case args[0] == "migrate":
+	if command == "migrate" {
 		return order.Migrate(ctx, cfg, log)
 	}
-	return fmt.Errorf("unknown command %q; usage: order [serve|migrate]", args[0])
+	return serve(ctx, log, cfg, rt)
 }
 
-func serve(ctx context.Context, cfg order.Config, rt runtimeConfig, log *slog.Logger) error {
-	seed, err := registry.ParseStatic(rt.RegistryStatic)
-	if err != nil {
-		return fmt.Errorf("%sREGISTRY_STATIC: %w", order.Prefix, err)
-	}
-	broker, err := embedded.Open(rt.MQPath, embedded.Options{}, log)
+func serve(ctx context.Context, log *slog.Logger, cfg order.Config, rt runtime) error {
+	reg, closeRegistry, err := drivers.OpenRegistry(rt.Registry, log)
 	if err != nil {
 		return err
 	}
-	defer broker.Close()
-	svc, cleanup, err := order.New(ctx, cfg, order.Deps{Logger: log, Registry: registry.NewStatic(seed), MQ: broker})
+	defer closeRegistry()
+	if rt.MQ.Driver == "embedded" {
+		if err := os.MkdirAll(filepath.Dir(rt.MQ.EmbeddedPath), 0o755); err != nil {
+			return fmt.Errorf("broker folder: %w", err)
+		}
+	}
+	broker, closeBroker, err := drivers.OpenMQ(rt.MQ, log)
+	if err != nil {
+		return err
+	}
+	defer closeBroker()
+	svc, cleanup, err := order.New(ctx, cfg, order.Deps{Logger: log, Registry: reg, MQ: broker})
 	if err != nil {
 		return err
 	}

@@ -1,79 +1,111 @@
-// Command product runs the product service on its own: `product` serves, `product
-// migrate` brings the database schema up to date.
-//
-// Until the RocketMQ driver arrives it talks to an embedded broker in a file of its own
-// (PRODUCT_MQ_PATH) and registers in an in-process static registry, so it exchanges
-// messages and addresses with nobody else: meaningful for trying the service alone,
-// not as part of a fleet (cmd/cartwheel runs the fleet in one process).
+// Command product runs the product service as a process of its own: `product` (or
+// `product serve`) serves until SIGINT or SIGTERM; `product migrate` brings the database
+// schema up to date and exits. Everything is read from PRODUCT_* variables: the
+// service's Config and the runtime drivers (PRODUCT_REGISTRY_*, PRODUCT_MQ_*). Alone it
+// runs on a static registry and an embedded broker file under data/; `make up` runs it
+// on Nacos and RocketMQ next to the other binaries.
 package main
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
-	"github.com/cartwheel-shop/cartwheel/pkg/config"
-	"github.com/cartwheel-shop/cartwheel/pkg/logging"
-	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
-	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cloudwego/kitex/pkg/klog"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/drivers"
+	"github.com/cartwheel-shop/cartwheel/pkg/logging"
 	"github.com/cartwheel-shop/cartwheel/services/product"
 )
 
-// process is the configuration of this binary beyond the service's own.
-type process struct {
-	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
-	MQPath   string `env:"MQ_PATH" envDefault:"data/broker-product.db"`
+const prefix = "PRODUCT_"
+
+// defaultBrokerFile makes a lone binary runnable: a broker file only this process opens.
+// The product service calls no other service, so its static table starts empty.
+const defaultBrokerFile = "data/broker-product.db"
+
+// runtime is what the binary needs besides the service's own Config: where it registers
+// and which broker carries the messages.
+type runtime struct {
+	Registry drivers.Registry `envPrefix:"REGISTRY_"`
+	MQ       drivers.MQ       `envPrefix:"MQ_"`
 }
 
-// Validate refuses a log level the logger would silently read as info.
-func (p *process) Validate() error {
-	return config.OneOf("LOG_LEVEL", p.LogLevel, "debug", "info", "warn", "error")
+// Validate fills the lone-binary default, then checks the chosen drivers.
+func (r *runtime) Validate() error {
+	if r.MQ.Driver == "embedded" && r.MQ.EmbeddedPath == "" {
+		r.MQ.EmbeddedPath = defaultBrokerFile
+	}
+	var problems []error
+	if err := r.Registry.Validate(); err != nil {
+		problems = append(problems, fmt.Errorf("%sREGISTRY_*: %w", prefix, err))
+	}
+	if err := r.MQ.Validate(); err != nil {
+		problems = append(problems, fmt.Errorf("%sMQ_*: %w", prefix, err))
+	}
+	return errors.Join(problems...)
 }
 
 func main() {
+	log := logging.New(os.Stderr, product.ServiceName, os.Getenv(prefix+"LOG_LEVEL"))
+	// Kitex logs through a process-wide logger of its own; its start/stop chatter is
+	// noise next to ours, its warnings are not.
+	klog.SetLevel(klog.LevelWarn)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	proc, err := config.Load[process]("PRODUCT_")
-	log := logging.New(os.Stdout, product.ServiceName, proc.LogLevel)
-	if err == nil {
-		err = run(ctx, log, proc, os.Args[1:])
-	}
+	err := run(ctx, log, os.Args[1:])
 	stop()
 	if err != nil {
-		log.Error("product stopped", "err", err)
+		log.Error("product: exiting", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, log *slog.Logger, proc process, args []string) error {
-	cfg, err := config.Load[product.Config]("PRODUCT_")
+func run(ctx context.Context, log *slog.Logger, args []string) error {
+	command := "serve"
+	if len(args) > 0 {
+		command = args[0]
+	}
+	if len(args) > 1 || (command != "serve" && command != "migrate") {
+		return fmt.Errorf("usage: product [serve|migrate], got %q", args)
+	}
+	cfg, err := config.Load[product.Config](prefix)
 	if err != nil {
 		return err
 	}
-	log.Info("configuration", append(config.Attrs(cfg), config.Attrs(proc)...)...)
-	switch {
-	case len(args) == 0:
-		return serve(ctx, log, cfg, proc)
-	case len(args) == 1 && args[0] == "migrate":
-		if err := product.Migrate(ctx, cfg, log); err != nil {
-			return err
-		}
-		log.Info("schema is up to date")
-		return nil
+	rt, err := config.Load[runtime](prefix)
+	if err != nil {
+		return err
 	}
-	return errors.New("usage: product [migrate]")
+	log.Info("configuration", append(config.Attrs(cfg), config.Attrs(rt)...)...)
+	if command == "migrate" {
+		return product.Migrate(ctx, cfg, log)
+	}
+	return serve(ctx, log, cfg, rt)
 }
 
-func serve(ctx context.Context, log *slog.Logger, cfg product.Config, proc process) error {
-	broker, err := embedded.Open(proc.MQPath, embedded.Options{}, log)
+func serve(ctx context.Context, log *slog.Logger, cfg product.Config, rt runtime) error {
+	reg, closeRegistry, err := drivers.OpenRegistry(rt.Registry, log)
 	if err != nil {
 		return err
 	}
-	defer broker.Close()
-	svc, cleanup, err := product.New(ctx, cfg, product.Deps{Logger: log, Registry: registry.NewStatic(nil), MQ: broker})
+	defer closeRegistry()
+	if rt.MQ.Driver == "embedded" {
+		if err := os.MkdirAll(filepath.Dir(rt.MQ.EmbeddedPath), 0o755); err != nil {
+			return fmt.Errorf("broker folder: %w", err)
+		}
+	}
+	broker, closeBroker, err := drivers.OpenMQ(rt.MQ, log)
+	if err != nil {
+		return err
+	}
+	defer closeBroker()
+	svc, cleanup, err := product.New(ctx, cfg, product.Deps{Logger: log, Registry: reg, MQ: broker})
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,23 @@ func TestRunRejectsUnknownCommand(t *testing.T) {
 	}
 }
 
+func TestRunRefusesABadRegistry(t *testing.T) {
+	cases := []struct{ name, driver, want string }{
+		{"unknown_driver", "zookeeper", `USER_REGISTRY_*: REGISTRY_DRIVER="zookeeper"`},
+		{"nacos_without_address", "nacos", "nacos: addr is required"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			setEnv(t)
+			t.Setenv("USER_REGISTRY_DRIVER", tc.driver)
+			err := run(context.Background(), logging.New(&logBuffer{}, "user", "info"), []string{"migrate"})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("want an error containing %q, got %v", tc.want, err)
+			}
+		})
+	}
+}
+
 func TestRunRefusesUnmigratedDatabase(t *testing.T) {
 	setEnv(t)
 	err := run(context.Background(), logging.New(&logBuffer{}, "user", "info"), nil)
@@ -94,7 +111,8 @@ func TestRunMigratesThenServesUntilCancelled(t *testing.T) {
 		t.Fatal("run did not return after cancel")
 	}
 	rec, ok := logs.find("config")
-	if !ok || rec["ADMIN_PASSWORD"] != "****" || rec["DB_DSN"] != "****" || rec["BCRYPT_COST"] != "4" {
+	if !ok || rec["ADMIN_PASSWORD"] != "****" || rec["DB_DSN"] != "****" || rec["BCRYPT_COST"] != "4" ||
+		rec["REGISTRY_DRIVER"] != "static" {
 		t.Fatalf("config line missing or leaks secrets: %v", rec)
 	}
 }

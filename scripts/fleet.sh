@@ -1,0 +1,360 @@
+#!/usr/bin/env bash
+# scripts/fleet.sh — `make up` / `make down`: the gateway and the four services as separate
+# processes on the real engines of scripts/infra.sh, everything on 127.0.0.1.
+#
+#   scripts/fleet.sh up      start the engines (scripts/infra.sh up), build bin/{user,product,
+#                            order,payment,gateway}, create the four schemas if missing, migrate
+#                            each, start every binary that is not running (one that was rebuilt
+#                            since it started is restarted), then wait until the gateway's
+#                            /readyz answers 200. Running it twice leaves one of each.
+#   scripts/fleet.sh down    stop exactly the binaries `up` started (PID files: TERM, wait, KILL),
+#                            then the engines (scripts/infra.sh down); fail if any port of the
+#                            fleet or the engines is still listening
+#   scripts/fleet.sh status  each binary and engine, up or down (exit 1 if any is down)
+#
+# Binaries and ports (the same as `make run`, so the README's curl journey works as is):
+#   gateway 127.0.0.1:8080   user 127.0.0.1:8881   product 127.0.0.1:8882
+#   order   127.0.0.1:8883   payment 127.0.0.1:8884
+# Each runs with DB_DRIVER=mysql on its own schema (cartwheel_<name>, utf8mb4_bin), Nacos
+# for discovery, RocketMQ for messages, Redis for the product cache and the gateway's rate
+# limits, and the development demo seed (catalog and admin account). Every variable a
+# binary reads can be overridden from the caller's environment (e.g. ORDER_PAYMENT_TIMEOUT=2m
+# make up); variables of other prefixes are not passed on.
+#
+# State under .cache/fleet/ (git-ignored): <name>.log (the binary's JSON log, appended),
+# <name>.pid, and <name>/ (its working directory and the Nacos SDK's log and cache).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+state="$root/.cache/fleet"
+bindir="$root/bin"
+infra="$root/scripts/infra.sh"
+
+readonly SERVICES=(user product order payment)
+readonly BINARIES=("${SERVICES[@]}" gateway)
+declare -rA PORT=([gateway]=8080 [user]=8881 [product]=8882 [order]=8883 [payment]=8884)
+# What scripts/infra.sh starts: MariaDB, Redis, RocketMQ name server and broker (3), Nacos (2).
+readonly ENGINE_PORTS=(13306 16379 9876 10909 10911 10912 8848 9848)
+readonly GATEWAY_URL="http://127.0.0.1:${PORT[gateway]}"
+readonly READY_TIMEOUT=120 # seconds for /readyz after the binaries start
+readonly STOP_TIMEOUT=30   # seconds between TERM and KILL (a service drains 7 s in Nacos)
+
+log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+
+# tail_logs NAME...: the last lines of each binary's log, for a failure report.
+tail_logs() {
+  local name f
+  for name in "$@"; do
+    f="$state/$name.log"
+    if [ -s "$f" ]; then
+      printf -- '----- last lines of %s -----\n' "$f" >&2
+      tail -n 15 "$f" >&2
+    fi
+  done
+}
+
+# ours NAME PID: the process is alive and is the binary we start for NAME (its argv[0] is
+# our bin/NAME), so a recycled PID is never taken for ours.
+ours() {
+  local name=$1 pid=$2 argv0
+  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  argv0=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n 1) || return 1
+  [ "$argv0" = "$bindir/$name" ]
+}
+
+# pid_of NAME: prints the recorded PID when that process is running and ours.
+pid_of() {
+  local pidfile="$state/$1.pid" pid
+  [ -s "$pidfile" ] || return 1
+  pid=$(<"$pidfile")
+  ours "$1" "$pid" || return 1
+  printf '%s\n' "$pid"
+}
+
+# ---------------------------------------------------------------------------------------
+# Environment of each binary
+
+# engine_env loads what scripts/infra.sh env exports (CARTWHEEL_*).
+engine_env() {
+  local out v
+  out=$("$infra" env) || die "scripts/infra.sh env failed"
+  eval "$out"
+  for v in CARTWHEEL_MYSQL_DSN CARTWHEEL_REDIS_ADDR CARTWHEEL_ROCKETMQ_NAMESRV \
+    CARTWHEEL_ROCKETMQ_DELAY_LEVELS CARTWHEEL_NACOS_ADDR; do
+    [ -n "${!v:-}" ] || die "scripts/infra.sh env did not set $v"
+  done
+}
+
+# binary_env NAME: the NAME=VALUE lines the binary runs with, one per line. The caller's
+# own variables of the binary's prefix come last, so they win.
+binary_env() {
+  local name=$1 p dir v
+  p="${name^^}_"
+  dir="$state/$name"
+  printf '%s\n' "PATH=$PATH" "HOME=$dir" \
+    "${p}ADDR=127.0.0.1:${PORT[$name]}" \
+    "${p}REGISTRY_DRIVER=nacos" \
+    "${p}REGISTRY_NACOS_ADDR=$CARTWHEEL_NACOS_ADDR" \
+    "${p}REGISTRY_NACOS_LOG_DIR=$dir/nacos-log" \
+    "${p}REGISTRY_NACOS_CACHE_DIR=$dir/nacos-cache"
+  case $name in
+    gateway)
+      printf '%s\n' "${p}RATE_DRIVER=redis" "${p}REDIS_ADDR=$CARTWHEEL_REDIS_ADDR"
+      ;;
+    *)
+      printf '%s\n' "${p}DB_DRIVER=mysql" \
+        "${p}DB_DSN=${CARTWHEEL_MYSQL_DSN}cartwheel_$name?parseTime=true&loc=UTC"
+      ;;
+  esac
+  case $name in
+    product | order | payment)
+      printf '%s\n' "${p}MQ_DRIVER=rocketmq" \
+        "${p}MQ_ROCKETMQ_NAMESRV=$CARTWHEEL_ROCKETMQ_NAMESRV" \
+        "${p}MQ_ROCKETMQ_DELAY_LEVELS=$CARTWHEEL_ROCKETMQ_DELAY_LEVELS" \
+        "${p}MQ_ROCKETMQ_INSTANCE_PREFIX=fleet"
+      ;;
+  esac
+  case $name in
+    product) printf '%s\n' "${p}SEED_DEMO=true" "${p}CACHE_DRIVER=redis" "${p}REDIS_ADDR=$CARTWHEEL_REDIS_ADDR" ;;
+    payment) printf '%s\n' "${p}WEBHOOK_URL=$GATEWAY_URL/api/v1/payments/webhook" "${p}CHECKOUT_BASE_URL=$GATEWAY_URL" ;;
+  esac
+  while IFS= read -r v; do
+    printf '%s\n' "$v=${!v}"
+  done < <(compgen -e | grep "^$p" || true)
+}
+
+# run_binary NAME ARGS...: runs bin/NAME in the foreground with its environment only.
+run_binary() {
+  local name=$1 vars
+  shift
+  mapfile -t vars < <(binary_env "$name")
+  (cd "$state/$name" && exec env -i "${vars[@]}" "$bindir/$name" "$@") </dev/null 9>&-
+}
+
+# ---------------------------------------------------------------------------------------
+# up
+
+build() {
+  local t0=$SECONDS name
+  mkdir -p "$bindir"
+  for name in "${SERVICES[@]}"; do
+    (cd "$root/services/$name" && go build -o "$bindir/$name" "./cmd/$name") || die "go build $name failed"
+  done
+  (cd "$root/gateway" && go build -o "$bindir/gateway" ./cmd/gateway) || die "go build gateway failed"
+  log "built bin/{${BINARIES[*]}} ($((SECONDS - t0))s)"
+}
+
+# create_schemas: one schema per service that compares keys like SQLite does
+# (docs/decisions.md). infra.sh may already have made them with another collation; an
+# empty schema is switched to utf8mb4_bin, one holding tables is reported and kept.
+create_schemas() {
+  local name db sql="" row
+  for name in "${SERVICES[@]}"; do
+    db="cartwheel_$name"
+    sql+="CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"$'\n'
+  done
+  "$infra" mysql <<<"$sql" || die "creating the schemas failed"
+  while IFS=$'\t' read -r db row; do
+    [ -n "$db" ] || continue
+    if [ "${row%% *}" = 0 ]; then
+      "$infra" mysql -e "ALTER DATABASE \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" ||
+        die "ALTER DATABASE $db failed"
+      log "schema $db: collation set to utf8mb4_bin"
+    else
+      log "warning: schema $db has tables and collation ${row#* }, not utf8mb4_bin (drop it to start over)"
+    fi
+  done < <("$infra" mysql -N -B -e "SELECT s.SCHEMA_NAME,
+      CONCAT((SELECT COUNT(*) FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = s.SCHEMA_NAME), ' ', s.DEFAULT_COLLATION_NAME)
+    FROM information_schema.SCHEMATA s
+    WHERE s.SCHEMA_NAME IN ('cartwheel_user', 'cartwheel_product', 'cartwheel_order', 'cartwheel_payment')
+      AND s.DEFAULT_COLLATION_NAME <> 'utf8mb4_bin'")
+}
+
+migrate() {
+  local name
+  for name in "${SERVICES[@]}"; do
+    printf '\n----- %s: %s migrate -----\n' "$(date -u +%FT%TZ)" "$name" >>"$state/$name.log"
+    if ! run_binary "$name" migrate >>"$state/$name.log" 2>&1; then
+      tail_logs "$name"
+      die "$name migrate failed"
+    fi
+  done
+  log "schemas cartwheel_{${SERVICES[*]}} migrated"
+}
+
+# start NAME: starts the binary unless it is running already; one whose file was replaced
+# by a newer build is restarted so `up` after a change runs the change.
+start() {
+  local name=$1 pid vars
+  if pid=$(pid_of "$name"); then
+    if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) != *" (deleted)" ]]; then
+      log "$name: already running (pid $pid)"
+      return 0
+    fi
+    log "$name: rebuilt since pid $pid started; restarting it"
+    stop "$name"
+  fi
+  rm -f "$state/$name.pid"
+  if listening "${PORT[$name]}"; then
+    ss -Hltnp "sport = :${PORT[$name]}" >&2 || true
+    die "port ${PORT[$name]} (for $name) is taken by a process fleet.sh did not start (make run?); stop it first"
+  fi
+  mapfile -t vars < <(binary_env "$name")
+  printf '\n----- %s: starting %s -----\n' "$(date -u +%FT%TZ)" "$name" >>"$state/$name.log"
+  (cd "$state/$name" && exec nohup env -i "${vars[@]}" "$bindir/$name") \
+    </dev/null >>"$state/$name.log" 2>&1 9>&- &
+  pid=$!
+  echo "$pid" >"$state/$name.pid"
+  # Until the subshell has exec'd the binary, the PID does not look like ours yet.
+  local deadline=$((SECONDS + 10))
+  until ours "$name" "$pid"; do
+    if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+      tail_logs "$name"
+      die "$name did not start (log .cache/fleet/$name.log)"
+    fi
+    sleep 0.05
+  done
+  log "$name: started on 127.0.0.1:${PORT[$name]} (pid $pid, log .cache/fleet/$name.log)"
+}
+
+ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$GATEWAY_URL/readyz")" = 200 ]; }
+
+wait_ready() {
+  local deadline=$((SECONDS + READY_TIMEOUT)) name
+  until ready; do
+    for name in "${BINARIES[@]}"; do
+      if ! pid_of "$name" >/dev/null; then
+        tail_logs "${BINARIES[@]}"
+        die "$name exited during start-up (log .cache/fleet/$name.log)"
+      fi
+    done
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      curl -s --max-time 2 "$GATEWAY_URL/readyz" >&2 || true
+      echo >&2
+      tail_logs "${BINARIES[@]}"
+      die "$GATEWAY_URL/readyz did not answer 200 within ${READY_TIMEOUT}s"
+    fi
+    sleep 0.5
+  done
+}
+
+cmd_up() {
+  local t0=$SECONDS name
+  command -v go >/dev/null || die "go is missing"
+  lock
+  "$infra" up >&2 || die "scripts/infra.sh up failed"
+  engine_env
+  build
+  for name in "${BINARIES[@]}"; do mkdir -p "$state/$name"; done
+  create_schemas
+  migrate
+  for name in "${BINARIES[@]}"; do start "$name"; done
+  wait_ready
+  log "fleet ready in $((SECONDS - t0))s"
+  cat <<EOF
+
+Cartwheel (the real fleet) is running at $GATEWAY_URL   (API docs: $GATEWAY_URL/docs)
+  gateway and user, product, order, payment as separate processes on MariaDB, Redis,
+  RocketMQ and Nacos; logs in .cache/fleet/<name>.log; scripts/fleet.sh status
+  The customer's journey with curl: README.md, "Walk through the shop with curl"
+  (the same API on the same port as make run). make down stops it all.
+EOF
+}
+
+# ---------------------------------------------------------------------------------------
+# down
+
+lock() {
+  mkdir -p "$state"
+  exec 9>"$state/.lock"
+  flock -w 600 9 || die "another fleet.sh holds $state/.lock"
+}
+
+# stop NAME: TERM the recorded process, wait up to STOP_TIMEOUT, then KILL.
+stop() {
+  local name=$1 pid deadline
+  if ! pid=$(pid_of "$name"); then
+    rm -f "$state/$name.pid"
+    return 0
+  fi
+  log "$name: stopping pid $pid"
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + STOP_TIMEOUT))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "$name: still running after ${STOP_TIMEOUT}s, sending KILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 1
+      break
+    fi
+    sleep 0.2
+  done
+  rm -f "$state/$name.pid"
+}
+
+cmd_down() {
+  local t0=$SECONDS name p busy="" pids=() left=""
+  lock
+  # Side by side: each service keeps serving for its Nacos drain (7 s) after withdrawing.
+  for name in "${BINARIES[@]}"; do
+    stop "$name" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || true; done
+  for name in "${BINARIES[@]}"; do
+    if pid_of "$name" >/dev/null; then left+=" $name"; fi
+  done
+  [ -z "$left" ] || die "still running:$left"
+  log "binaries stopped ($((SECONDS - t0))s)"
+  "$infra" down >&2 || busy=1
+  for p in "${PORT[@]}" "${ENGINE_PORTS[@]}"; do
+    if listening "$p"; then
+      busy=1
+      log "port $p is still in use:"
+      ss -Hltnp "sport = :$p" >&2 || true
+    fi
+  done
+  [ -z "$busy" ] || die "some ports of the fleet or the engines are still taken"
+  log "all stopped in $((SECONDS - t0))s; ports ${PORT[*]} ${ENGINE_PORTS[*]} are free"
+}
+
+# ---------------------------------------------------------------------------------------
+# status
+
+cmd_status() {
+  local rc=0 name pid
+  for name in "${BINARIES[@]}"; do
+    if pid=$(pid_of "$name"); then
+      printf '%-18s %-5s %-22s pid %s\n' "$name" up "127.0.0.1:${PORT[$name]}" "$pid"
+    else
+      printf '%-18s %-5s %s\n' "$name" down "127.0.0.1:${PORT[$name]}"
+      rc=1
+    fi
+  done
+  if ready; then
+    printf '%-18s %-5s %s\n' readyz up "$GATEWAY_URL/readyz"
+  else
+    printf '%-18s %-5s %s\n' readyz down "$GATEWAY_URL/readyz"
+    rc=1
+  fi
+  "$infra" status || rc=1
+  return "$rc"
+}
+
+usage() {
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  *) usage ;;
+esac
