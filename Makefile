@@ -15,6 +15,8 @@ help:
 	@echo "              suite on MariaDB, Redis, RocketMQ and Nacos (started by scripts/infra.sh)"
 	@echo "make gen    - regenerate idl/kitex_gen with the pinned kitex/thriftgo"
 	@echo "make build  - build the dev server and the service binaries into ./bin"
+	@echo "make up     - the real fleet: five processes on MariaDB, Redis, RocketMQ, Nacos"
+	@echo "make down   - stop what make up started, engines included"
 
 gen:
 	scripts/gen.sh

@@ -305,7 +305,7 @@ start_mariadb() {
 ALTER USER '$MYSQL_USER'@'127.0.0.1' IDENTIFIED BY '$pw';
 GRANT ALL PRIVILEGES ON *.* TO '$MYSQL_USER'@'127.0.0.1';"
   for db in "${DATABASES[@]}"; do
-    sql+=$'\n'"CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+    sql+=$'\n'"CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"
   done
   # On stdin, so the password does not show in the process list.
   root_mysql <<<"$sql" 2>"$mdb/logs/provision.log" ||
