@@ -15,7 +15,6 @@ import (
 	"github.com/cloudwego/hertz/pkg/app/server"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
-	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 )
 
@@ -74,7 +73,6 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Gateway, func(), error) {
 	opened = append(opened, closeLimits)
 	g.h = newServer(cfg, ln)
 	wire(g.h, cfg, deps, clients, limits)
-	deps.Logger.InfoContext(ctx, "gateway configured", config.Attrs(cfg)...)
 	return g, cleanup, nil
 }
 

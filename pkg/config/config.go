@@ -24,7 +24,7 @@ type Validator interface {
 // structs use `envPrefix`. A variable that is set but empty is an error: an operator who
 // writes ORDER_DB_DSN= meant something, and a silent default would hide it.
 func Load[T any](prefix string) (T, error) {
-	return LoadFrom[T](prefix, environ())
+	return LoadFrom[T](prefix, Environ())
 }
 
 // LoadFrom is Load over an explicit environment, for tests and the dev server. A nil
@@ -99,7 +99,8 @@ func collectKeys(t reflect.Type, prefix string, visit func(field, key string)) {
 	}
 }
 
-func environ() map[string]string {
+// Environ is the process environment as a map, the form LoadFrom takes.
+func Environ() map[string]string {
 	out := map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {

@@ -122,8 +122,8 @@ func (w *world) startService(t *testing.T, dir string, env map[string]string, lo
 	t.Cleanup(cleanup) // after Run has returned
 	suitetest.Run(t, svc.Run)
 	w.svc = svc
-	w.reg.Register(registryInfo(Name, svc.Addr())) // as for the fakes: no need to wait a second
-	if w.client, err = orderservice.NewClient(Name, suite.ClientOptions(w.reg, 3*time.Second)...); err != nil {
+	w.reg.Register(registryInfo(ServiceName, svc.Addr())) // as for the fakes: no need to wait a second
+	if w.client, err = orderservice.NewClient(ServiceName, suite.ClientOptions(w.reg, 3*time.Second)...); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -28,8 +28,8 @@ import (
 	"github.com/cartwheel-shop/cartwheel/services/order/internal/store"
 )
 
-// Name is the service's name in the registry.
-const Name = "order"
+// ServiceName is the service's name in the registry.
+const ServiceName = "order"
 
 // Config is read from ORDER_* variables (config.Load[Config](Prefix)). Every duration
 // must be positive.
@@ -177,7 +177,7 @@ func build(ctx context.Context, cfg Config, deps Deps, closers *[]func() error) 
 			return nil, fmt.Errorf("order: listen: %w", err)
 		}
 	}
-	srv, err := suite.NewServer(Name, ln, deps.Registry, func(opts ...server.Option) server.Server {
+	srv, err := suite.NewServer(ServiceName, ln, deps.Registry, func(opts ...server.Option) server.Server {
 		return orderservice.NewServer(newHandler(orders, deps.Logger), opts...)
 	})
 	if err != nil {

@@ -31,6 +31,9 @@ import (
 // ServiceName is the name the service registers and clients resolve.
 const ServiceName = "product"
 
+// Prefix starts every variable of the service's configuration.
+const Prefix = "PRODUCT_"
+
 // DefaultDSN is the SQLite file used when PRODUCT_DB_DSN is not set.
 const DefaultDSN = "data/product.db"
 
@@ -50,13 +53,13 @@ func (c *Config) Validate() error {
 	c.DB.DefaultFile(DefaultDSN)
 	var problems []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		problems = append(problems, fmt.Errorf("ADDR=%q: %w", c.Addr, err))
+		problems = append(problems, fmt.Errorf("%sADDR=%q: %w", Prefix, c.Addr, err))
 	}
 	if err := c.DB.Validate(); err != nil {
 		problems = append(problems, err)
 	}
 	if _, err := money.New(0, c.Currency); err != nil {
-		problems = append(problems, fmt.Errorf("CURRENCY=%q: must be three upper-case letters, e.g. USD", c.Currency))
+		problems = append(problems, fmt.Errorf("%sCURRENCY=%q: must be three upper-case letters, e.g. USD", Prefix, c.Currency))
 	}
 	if err := c.Cache.validate(&c.Redis); err != nil {
 		problems = append(problems, err)

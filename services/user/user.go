@@ -96,6 +96,9 @@ func (c *Config) validateAdmin() error {
 // ServiceName is the name the service registers under and clients dial.
 const ServiceName = "user"
 
+// Prefix starts every variable of the service's configuration.
+const Prefix = "USER_"
+
 // Deps are the collaborators New does not build from Config. The user service sends
 // and consumes no messages, so there is no MQ.
 type Deps struct {

@@ -1,118 +1,27 @@
 // Command order runs the order service as a process of its own: `order` (or `order
 // serve`) serves until SIGINT or SIGTERM; `order migrate` brings the database schema up
-// to date and exits. Everything is read from ORDER_* variables: the service's Config
-// and the runtime drivers (ORDER_REGISTRY_*, ORDER_MQ_*). Alone it runs on a static
-// registry and an embedded broker file under data/; `make up` runs it on Nacos and
-// RocketMQ next to the other binaries.
+// to date and exits. Everything is read from ORDER_* variables (pkg/command): the
+// service's Config and its engines (ORDER_REGISTRY_*, ORDER_MQ_*). Alone it uses a
+// static registry and an embedded broker file under data/; `make up` runs it on the real engines.
 package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"log/slog"
-	"os"
-	"os/signal"
-	"path/filepath"
-	"syscall"
 
-	"github.com/cloudwego/kitex/pkg/klog"
-
-	"github.com/cartwheel-shop/cartwheel/pkg/config"
-	"github.com/cartwheel-shop/cartwheel/pkg/drivers"
-	"github.com/cartwheel-shop/cartwheel/pkg/logging"
+	"github.com/cartwheel-shop/cartwheel/pkg/command"
 	"github.com/cartwheel-shop/cartwheel/services/order"
 )
 
-// Defaults that make a lone binary runnable: the neighbours it calls at their usual
-// ports, and a broker file that only this process opens.
-const (
-	defaultStatic     = "product=127.0.0.1:8882,user=127.0.0.1:8881"
-	defaultBrokerFile = "data/broker-order.db"
-)
+func main() { command.Main(spec) }
 
-// runtime is what the binary needs besides the service's own Config: how to find the
-// other services and which broker carries the messages.
-type runtime struct {
-	Registry drivers.Registry `envPrefix:"REGISTRY_"`
-	MQ       drivers.MQ       `envPrefix:"MQ_"`
-}
-
-// Validate fills the lone-binary defaults, then checks the chosen drivers.
-func (r *runtime) Validate() error {
-	if r.Registry.Driver == "static" && r.Registry.Static == "" {
-		r.Registry.Static = defaultStatic
-	}
-	if r.MQ.Driver == "embedded" && r.MQ.EmbeddedPath == "" {
-		r.MQ.EmbeddedPath = defaultBrokerFile
-	}
-	var problems []error
-	if err := r.Registry.Validate(); err != nil {
-		problems = append(problems, fmt.Errorf("%sREGISTRY_*: %w", order.Prefix, err))
-	}
-	if err := r.MQ.Validate(); err != nil {
-		problems = append(problems, fmt.Errorf("%sMQ_*: %w", order.Prefix, err))
-	}
-	return errors.Join(problems...)
-}
-
-func main() {
-	log := logging.New(os.Stderr, order.Name, os.Getenv(order.Prefix+"LOG_LEVEL"))
-	// Kitex logs through a process-wide logger of its own; its start/stop chatter is
-	// noise next to ours, its warnings are not.
-	klog.SetLevel(klog.LevelWarn)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, log, os.Args[1:])
-	stop()
-	if err != nil {
-		log.Error("order: exiting", "err", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context, log *slog.Logger, args []string) error {
-	command := "serve"
-	if len(args) > 0 {
-		command = args[0]
-	}
-	if len(args) > 1 || (command != "serve" && command != "migrate") {
-		return fmt.Errorf("usage: order [serve|migrate], got %q", args)
-	}
-	cfg, err := config.Load[order.Config](order.Prefix)
-	if err != nil {
-		return err
-	}
-	rt, err := config.Load[runtime](order.Prefix)
-	if err != nil {
-		return err
-	}
-	log.Info("configuration", append(config.Attrs(cfg), config.Attrs(rt)...)...)
-	if command == "migrate" {
-		return order.Migrate(ctx, cfg, log)
-	}
-	return serve(ctx, log, cfg, rt)
-}
-
-func serve(ctx context.Context, log *slog.Logger, cfg order.Config, rt runtime) error {
-	reg, closeRegistry, err := drivers.OpenRegistry(rt.Registry, log)
-	if err != nil {
-		return err
-	}
-	defer closeRegistry()
-	if rt.MQ.Driver == "embedded" {
-		if err := os.MkdirAll(filepath.Dir(rt.MQ.EmbeddedPath), 0o755); err != nil {
-			return fmt.Errorf("broker folder: %w", err)
-		}
-	}
-	broker, closeBroker, err := drivers.OpenMQ(rt.MQ, log)
-	if err != nil {
-		return err
-	}
-	defer closeBroker()
-	svc, cleanup, err := order.New(ctx, cfg, order.Deps{Logger: log, Registry: reg, MQ: broker})
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	return svc.Run(ctx)
+// spec: the order service calls the product and user services.
+var spec = command.Spec[order.Config, *order.Service]{
+	Name:      order.ServiceName,
+	Prefix:    order.Prefix,
+	Static:    "product=127.0.0.1:8882,user=127.0.0.1:8881",
+	Messaging: true,
+	Migrate:   order.Migrate,
+	New: func(ctx context.Context, cfg order.Config, e command.Engines) (*order.Service, func(), error) {
+		return order.New(ctx, cfg, order.Deps{Logger: e.Logger, Registry: e.Registry, MQ: e.MQ})
+	},
 }

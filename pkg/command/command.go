@@ -1,0 +1,164 @@
+// Package command is the main of every Cartwheel binary: `<name> [serve|migrate]`, the
+// binary's Config and its runtime drivers read from <NAME>_* variables, SIGINT/SIGTERM
+// owned here, and the exit code decided here. A binary's main.go only says what differs.
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/cloudwego/kitex/pkg/klog"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/drivers"
+	"github.com/cartwheel-shop/cartwheel/pkg/logging"
+	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+)
+
+// Runner is a built service or gateway.
+type Runner interface {
+	Run(ctx context.Context) error
+}
+
+// Engines are the drivers a binary opened for its server.
+type Engines struct {
+	Logger   *slog.Logger
+	Registry registry.Registry
+	MQ       mq.Driver // nil unless Spec.Messaging
+}
+
+// Spec says what one binary is.
+type Spec[C any, R Runner] struct {
+	Name   string // "order": the command's name in usage and logs
+	Prefix string // "ORDER_": every variable the binary reads starts with it
+	// Static is the registry table a lone binary uses: its neighbours at their usual
+	// ports ("product=127.0.0.1:8882,..."); empty for a binary that calls nobody.
+	Static string
+	// Messaging opens a broker: the embedded one in data/broker-<name>.db when alone.
+	Messaging bool
+	// Migrate applies the schema; nil for a binary without a database (it then takes
+	// no migrate command).
+	Migrate func(ctx context.Context, cfg C, log *slog.Logger) error
+	// New builds the server from its Config and the opened engines.
+	New func(ctx context.Context, cfg C, e Engines) (R, func(), error)
+}
+
+// runtime is what a binary reads besides its own Config: which engines to use.
+type runtime struct {
+	Registry drivers.Registry `envPrefix:"REGISTRY_"`
+	MQ       drivers.MQ       `envPrefix:"MQ_"`
+}
+
+// Main runs the binary and exits non-zero on failure. Kitex logs through a
+// process-wide logger of its own, so its level is set here, where the process is owned.
+func Main[C any, R Runner](spec Spec[C, R]) {
+	log := logging.New(os.Stderr, spec.Name, os.Getenv(spec.Prefix+"LOG_LEVEL"))
+	klog.SetLevel(klog.LevelWarn)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := Run(ctx, log, os.Args[1:], spec, config.Environ())
+	stop()
+	if err != nil {
+		log.Error(spec.Name+": exiting", "err", err)
+		os.Exit(1)
+	}
+}
+
+// Run is Main without the process: args without the program name, env as the process
+// environment. Tests call it.
+func Run[C any, R Runner](ctx context.Context, log *slog.Logger, args []string, spec Spec[C, R], env map[string]string) error {
+	cmd, err := spec.command(args)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.LoadFrom[C](spec.Prefix, env)
+	if err != nil {
+		return err
+	}
+	rt, err := spec.runtime(env)
+	if err != nil {
+		return err
+	}
+	log.Info("configuration", append(config.Attrs(cfg), config.Attrs(rt)...)...)
+	if cmd == "migrate" {
+		return spec.Migrate(ctx, cfg, log)
+	}
+	return spec.serve(ctx, log, cfg, rt)
+}
+
+func (spec Spec[C, R]) command(args []string) (string, error) {
+	usage := spec.Name + " [serve|migrate]"
+	if spec.Migrate == nil {
+		usage = spec.Name + " [serve]"
+	}
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	if len(args) > 1 || cmd != "serve" && (cmd != "migrate" || spec.Migrate == nil) {
+		return "", fmt.Errorf("usage: %s, got %q", usage, args)
+	}
+	return cmd, nil
+}
+
+// runtime reads the engines, fills the lone-binary defaults and checks only what this
+// binary uses, naming the variables with the binary's prefix.
+func (spec Spec[C, R]) runtime(env map[string]string) (runtime, error) {
+	rt, err := config.LoadFrom[runtime](spec.Prefix, env)
+	if err != nil {
+		return rt, err
+	}
+	if rt.Registry.Driver == "static" && rt.Registry.Static == "" {
+		rt.Registry.Static = spec.Static
+	}
+	if rt.MQ.Driver == "embedded" && rt.MQ.EmbeddedPath == "" {
+		rt.MQ.EmbeddedPath = filepath.Join("data", "broker-"+spec.Name+".db")
+	}
+	var problems []error
+	if err := rt.Registry.Validate(); err != nil {
+		problems = append(problems, fmt.Errorf("%sREGISTRY_*: %w", spec.Prefix, err))
+	}
+	if spec.Messaging {
+		if err := rt.MQ.Validate(); err != nil {
+			problems = append(problems, fmt.Errorf("%sMQ_*: %w", spec.Prefix, err))
+		}
+	}
+	return rt, errors.Join(problems...)
+}
+
+func (spec Spec[C, R]) serve(ctx context.Context, log *slog.Logger, cfg C, rt runtime) error {
+	reg, closeRegistry, err := drivers.OpenRegistry(rt.Registry, log)
+	if err != nil {
+		return err
+	}
+	defer closeRegistry()
+	e := Engines{Logger: log, Registry: reg}
+	if spec.Messaging {
+		if rt.MQ.Driver == "embedded" {
+			if err := os.MkdirAll(filepath.Dir(rt.MQ.EmbeddedPath), 0o755); err != nil {
+				return fmt.Errorf("broker folder: %w", err)
+			}
+		}
+		broker, closeBroker, err := drivers.OpenMQ(rt.MQ, log)
+		if err != nil {
+			return err
+		}
+		defer closeBroker()
+		e.MQ = broker
+	}
+	server, cleanup, err := spec.New(ctx, cfg, e)
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return nil // asked to stop while starting: a clean stop, not a failure
+	}
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	return server.Run(ctx)
+}
