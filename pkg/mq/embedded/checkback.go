@@ -67,7 +67,7 @@ func (b *Broker) checkOne(h halfMessage) {
 		b.postpone(h, b.opts.CheckInterval, false)
 		return
 	}
-	b.stats.checkBacks.Add(1)
+	b.stats.CheckBacks.Add(1)
 	switch state := b.ask(checker, h); state {
 	case mq.TxCommit, mq.TxRollback:
 		if _, err := b.settle(b.ctx, h.ID, state == mq.TxCommit); err != nil && b.ctx.Err() == nil {

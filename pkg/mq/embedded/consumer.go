@@ -204,19 +204,19 @@ func (c *consumer) settle(cl claim, handlerErr error) {
 	var err error
 	switch {
 	case handlerErr == nil:
-		b.stats.acked.Add(1)
+		b.stats.Acked.Add(1)
 		err = b.ack(ctx, cl.deliveryID)
 	case c.ctx.Err() != nil:
 		// Interrupted by Close: not the message's fault, so not counted as a failure.
 		err = b.requeue(ctx, cl.deliveryID, msg.ReconsumeTimes, time.Now())
 	case msg.ReconsumeTimes >= b.opts.MaxReconsume:
-		b.stats.failed.Add(1)
-		b.stats.deadLettered.Add(1)
+		b.stats.Failed.Add(1)
+		b.stats.DeadLettered.Add(1)
 		b.log.Error("message dead-lettered", "topic", msg.Topic, "group", c.group, "id", msg.ID,
 			"deliveries", msg.ReconsumeTimes+1, "err", handlerErr)
 		err = b.bury(ctx, cl.deliveryID, msg.ReconsumeTimes+1)
 	default:
-		b.stats.failed.Add(1)
+		b.stats.Failed.Add(1)
 		next := msg.ReconsumeTimes + 1
 		delay := max(b.opts.RetryBackoff(next), 0)
 		b.log.Warn("message handler failed, will redeliver", "topic", msg.Topic, "group", c.group,

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
@@ -84,18 +83,7 @@ func doubling(first, limit time.Duration) func(n int) time.Duration {
 }
 
 // Stats counts what the broker did since Open, for tests and metrics.
-type Stats struct {
-	Committed    int64 // messages made visible (plain sends and committed half messages)
-	RolledBack   int64 // half messages discarded
-	CheckBacks   int64 // Checker calls
-	Acked        int64 // successful handler runs
-	Failed       int64 // handler runs that returned an error or panicked
-	DeadLettered int64 // deliveries given up after MaxReconsume redeliveries
-}
-
-type counters struct {
-	committed, rolledBack, checkBacks, acked, failed, deadLettered atomic.Int64
-}
+type Stats = mq.Stats
 
 // Broker is an embedded broker on one SQLite file; it implements mq.Driver. Only one
 // Broker may have a file open at a time: Open takes over deliveries left in flight.
@@ -106,7 +94,7 @@ type Broker struct {
 	ctx    context.Context // cancelled by Close; handlers and checkers run under it
 	cancel context.CancelFunc
 	loops  sync.WaitGroup
-	stats  counters
+	stats  mq.Counters
 
 	mu        sync.Mutex
 	closed    bool
@@ -201,15 +189,7 @@ func (b *Broker) Close() error {
 
 // Stats returns the broker's counters.
 func (b *Broker) Stats() Stats {
-	s := &b.stats
-	return Stats{
-		Committed:    s.committed.Load(),
-		RolledBack:   s.rolledBack.Load(),
-		CheckBacks:   s.checkBacks.Load(),
-		Acked:        s.acked.Load(),
-		Failed:       s.failed.Load(),
-		DeadLettered: s.deadLettered.Load(),
-	}
+	return b.stats.Stats()
 }
 
 // DeadLetters returns the messages group gave up on, oldest first. ReconsumeTimes is the

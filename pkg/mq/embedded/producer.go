@@ -30,7 +30,7 @@ func (p *producer) Send(ctx context.Context, msg *mq.Message) (string, error) {
 	if err := p.b.insertMessage(ctx, id, msg, p.group, true); err != nil {
 		return "", fmt.Errorf("mq/embedded: send to %s: %w", msg.Topic, err)
 	}
-	p.b.stats.committed.Add(1)
+	p.b.stats.Committed.Add(1)
 	p.b.wake(msg.Topic)
 	return id, nil
 }

@@ -220,10 +220,10 @@ func (b *Broker) settle(ctx context.Context, id string, commit bool) (bool, erro
 		return false, err
 	}
 	if commit {
-		b.stats.committed.Add(1)
+		b.stats.Committed.Add(1)
 		b.wake(topic)
 	} else {
-		b.stats.rolledBack.Add(1)
+		b.stats.RolledBack.Add(1)
 	}
 	return true, nil
 }

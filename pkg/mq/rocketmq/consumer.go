@@ -273,7 +273,7 @@ func (c *consumer) handle(h mq.Handler, ext *primitive.MessageExt) bool {
 	log, stats := c.d.log, &c.d.stats
 	switch {
 	case err == nil:
-		stats.acked.Add(1)
+		stats.Acked.Add(1)
 		return true
 	case c.ctx.Err() != nil:
 		// Interrupted by Close: not the message's fault, so neither a failure nor a retry.
@@ -282,13 +282,13 @@ func (c *consumer) handle(h mq.Handler, ext *primitive.MessageExt) bool {
 		<-c.stopped
 		return false
 	case msg.ReconsumeTimes >= c.d.cfg.MaxReconsume:
-		stats.failed.Add(1)
-		stats.deadLettered.Add(1)
+		stats.Failed.Add(1)
+		stats.DeadLettered.Add(1)
 		log.Error("message dead-lettered", "topic", msg.Topic, "group", c.group, "id", msg.ID,
 			"dlq", "%DLQ%"+c.group, "deliveries", msg.ReconsumeTimes+1, "err", err)
 		return false
 	default:
-		stats.failed.Add(1)
+		stats.Failed.Add(1)
 		log.Warn("message handler failed, will redeliver", "topic", msg.Topic, "group", c.group,
 			"id", msg.ID, "reconsume_times", msg.ReconsumeTimes, "err", err)
 		return false

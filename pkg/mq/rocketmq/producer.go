@@ -118,7 +118,7 @@ func (p *producer) Send(ctx context.Context, msg *mq.Message) (string, error) {
 		p.d.log.Warn("message stored without its durability guarantee", "topic", msg.Topic,
 			"producer_group", p.group, "id", res.MsgID, "status", res.Status)
 	}
-	p.d.stats.committed.Add(1)
+	p.d.stats.Committed.Add(1)
 	return res.MsgID, nil
 }
 
@@ -168,9 +168,9 @@ func (p *producer) SendInTransaction(ctx context.Context, msg *mq.Message, local
 	}
 	switch {
 	case run.err == nil:
-		p.d.stats.committed.Add(1)
+		p.d.stats.Committed.Add(1)
 	case !errors.Is(run.err, mq.ErrTxUnknown):
-		p.d.stats.rolledBack.Add(1)
+		p.d.stats.RolledBack.Add(1)
 	}
 	return id, run.err
 }
@@ -210,14 +210,14 @@ func (p *producer) CheckLocalTransaction(ext *primitive.MessageExt) primitive.Lo
 	if _, running := p.pending.Load(msg.ID); running || p.isClosed() {
 		return primitive.UnknowState
 	}
-	p.d.stats.checkBacks.Add(1)
+	p.d.stats.CheckBacks.Add(1)
 	state := p.check(msg)
 	switch state {
 	case mq.TxCommit:
-		p.d.stats.committed.Add(1)
+		p.d.stats.Committed.Add(1)
 		return primitive.CommitMessageState
 	case mq.TxRollback:
-		p.d.stats.rolledBack.Add(1)
+		p.d.stats.RolledBack.Add(1)
 		return primitive.RollbackMessageState
 	default:
 		return primitive.UnknowState

@@ -30,7 +30,6 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/apache/rocketmq-client-go/v2/admin"
@@ -45,18 +44,7 @@ var ErrClosed = errors.New("mq/rocketmq: closed")
 
 // Stats counts what the driver's producers and consumers did since Open, for tests and
 // metrics.
-type Stats struct {
-	Committed    int64 // messages made visible: plain sends and committed half messages
-	RolledBack   int64 // half messages rolled back by their local transaction or checker
-	CheckBacks   int64 // Checker calls
-	Acked        int64 // successful handler runs
-	Failed       int64 // handler runs that returned an error or panicked
-	DeadLettered int64 // failures on a message's last allowed delivery: the broker moved it to %DLQ%<group>
-}
-
-type counters struct {
-	committed, rolledBack, checkBacks, acked, failed, deadLettered atomic.Int64
-}
+type Stats = mq.Stats
 
 // Driver makes producers and consumers on one RocketMQ cluster; it implements mq.Driver.
 type Driver struct {
@@ -65,7 +53,7 @@ type Driver struct {
 	admin  admin.Admin // name server queries: which topics exist
 	ctx    context.Context
 	cancel context.CancelFunc
-	stats  counters
+	stats  mq.Counters
 
 	mu        sync.Mutex
 	closed    bool
@@ -185,15 +173,7 @@ func (d *Driver) Close() error {
 
 // Stats returns the driver's counters.
 func (d *Driver) Stats() Stats {
-	s := &d.stats
-	return Stats{
-		Committed:    s.committed.Load(),
-		RolledBack:   s.rolledBack.Load(),
-		CheckBacks:   s.checkBacks.Load(),
-		Acked:        s.acked.Load(),
-		Failed:       s.failed.Load(),
-		DeadLettered: s.deadLettered.Load(),
-	}
+	return d.stats.Stats()
 }
 
 func (d *Driver) isClosed() bool {
