@@ -51,7 +51,13 @@ func newShop(t *testing.T, env map[string]string) *shop {
 		"GATEWAY_BURST_PER_USER": "10000",
 		"PRODUCT_SEED_DEMO":      "true",
 		"ORDER_SWEEP_INTERVAL":   "1s",
-		"CARTWHEEL_TEST_FLEET":   "1",
+		// These tests judge correctness under concurrency, not latency (make bench does
+		// that): under -race on two cores the embedded mode's serialised SQLite writes
+		// make 200 concurrent orders far slower than production, so calls get time.
+		"GATEWAY_RPC_TIMEOUT":  "20s",
+		"ORDER_RPC_TIMEOUT":    "20s",
+		"PAYMENT_RPC_TIMEOUT":  "20s",
+		"CARTWHEEL_TEST_FLEET": "1",
 	}
 	for k, v := range env {
 		merged[k] = v
