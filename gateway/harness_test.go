@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,8 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/cloudwego/kitex/pkg/discovery"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
@@ -80,30 +77,6 @@ func (r *recorder) reset() {
 	clear(r.reqs)
 }
 
-// distinct works around registry.Static naming every table "static": Kitex caches
-// load-balancer state process-wide by resolver name, so the second test in this binary
-// to build real clients would be served by the first test's table. Remove once
-// Static.Name is unique per table (reported to the lead).
-func distinct(s *registry.Static) registry.Registry {
-	return distinctRegistry{Static: s, name: fmt.Sprintf("static-%p", s)}
-}
-
-type distinctRegistry struct {
-	*registry.Static
-	name string
-}
-
-func (d distinctRegistry) Resolver() discovery.Resolver {
-	return namedResolver{Resolver: d.Static, name: d.name}
-}
-
-type namedResolver struct {
-	discovery.Resolver
-	name string
-}
-
-func (n namedResolver) Name() string { return n.name }
-
 // syncBuffer collects log lines written from the server's goroutines.
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -165,7 +138,7 @@ func start(t *testing.T, f *fakes, tweak ...func(*Config)) *harness {
 		clients = f.clients()
 	}
 	g, cleanup, err := New(context.Background(), cfg, Deps{
-		Logger: slog.New(slog.NewJSONHandler(h.logs, nil)), Registry: distinct(h.reg), Listener: ln, Clients: clients,
+		Logger: slog.New(slog.NewJSONHandler(h.logs, nil)), Registry: h.reg, Listener: ln, Clients: clients,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
