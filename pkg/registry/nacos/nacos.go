@@ -52,6 +52,27 @@ type Registry struct {
 	registered map[string]*registration
 }
 
+// sdkConnections serialises opening and closing SDK clients across the process. The SDK
+// (v2.3.5) keeps every connection in one process-wide map, adding under its own lock but
+// deleting on close without it, so two clients closing at once, as a fleet's servers do
+// when they stop together, abort the process with "concurrent map writes". It guards the
+// SDK's global, which is why it is a package-level variable.
+var sdkConnections sync.Mutex
+
+// newNamingClient and closeClient are the only ways this package opens and closes SDK
+// clients.
+func newNamingClient(param vo.NacosClientParam) (naming_client.INamingClient, error) {
+	sdkConnections.Lock()
+	defer sdkConnections.Unlock()
+	return clients.NewNamingClient(param)
+}
+
+func closeClient(cli naming_client.INamingClient) {
+	sdkConnections.Lock()
+	defer sdkConnections.Unlock()
+	cli.CloseClient()
+}
+
 type registration struct {
 	client    naming_client.INamingClient
 	registrar kregistry.Registry
@@ -120,7 +141,7 @@ func (r *Registry) connect() (naming_client.INamingClient, error) {
 		// server is the only source of truth at start-up.
 		NotLoadCacheAtStart: true,
 	}
-	cli, err := clients.NewNamingClient(vo.NacosClientParam{
+	cli, err := newNamingClient(vo.NacosClientParam{
 		ClientConfig:  &cc,
 		ServerConfigs: []constant.ServerConfig{{IpAddr: host, Port: port, GrpcPort: port + grpcPortOffset}},
 	})
@@ -128,7 +149,7 @@ func (r *Registry) connect() (naming_client.INamingClient, error) {
 		return nil, fmt.Errorf("nacos: client for %s: %w", r.cfg.Addr, err)
 	}
 	if !cli.ServerHealthy() {
-		cli.CloseClient()
+		closeClient(cli)
 		return nil, fmt.Errorf("nacos: no answer from %s (gRPC port %d); is the server up?", r.cfg.Addr, port+grpcPortOffset)
 	}
 	return cli, nil
@@ -170,7 +191,7 @@ func (r *Registry) Register(info *kregistry.Info) error {
 	}
 	if err := entry.registrar.Register(&published); err != nil {
 		if !again {
-			entry.client.CloseClient()
+			closeClient(entry.client)
 		}
 		return fmt.Errorf("nacos: register %s at %s: %w", info.ServiceName, info.Addr, err)
 	}
@@ -217,7 +238,7 @@ func (r *Registry) withdraw(entry *registration) {
 	} else {
 		r.logger.Info("nacos: deregistered", "service", entry.info.ServiceName, "addr", entry.info.Addr.String())
 	}
-	entry.client.CloseClient()
+	closeClient(entry.client)
 }
 
 // Target uses the service name: group and cluster are fixed per Registry.
@@ -274,7 +295,7 @@ func (r *Registry) Close() error {
 	for _, entry := range left {
 		r.withdraw(entry)
 	}
-	r.lookup.CloseClient()
+	closeClient(r.lookup)
 	return nil
 }
 

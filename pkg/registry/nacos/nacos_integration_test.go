@@ -440,3 +440,51 @@ func count(r discovery.Resolver, name string) (int, error) {
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// A fleet stops its servers at once, so their deregistrations, and with them the SDK's
+// connection shutdowns, run concurrently, also with registries still connecting. The SDK
+// keeps its connections in one unguarded process-wide map; unserialised, this aborts the
+// whole process with "concurrent map writes".
+func TestNacosConnectsAndClosesConcurrently(t *testing.T) {
+	const instances, rounds = 8, 4
+	for round := range rounds {
+		cfg := integrationConfig(t)
+		cfg.Drain = 0
+		reg, err := nacos.New(cfg, testLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		infos := make([]*kregistry.Info, instances)
+		for i := range infos {
+			infos[i] = &kregistry.Info{
+				ServiceName: fmt.Sprintf("%s-%d", registrytest.UniqueServiceName(t), i),
+				Addr:        &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 42000 + round*instances + i},
+				Weight:      10,
+			}
+			if err := reg.Register(infos[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		for _, info := range infos {
+			wg.Go(func() {
+				if err := reg.Deregister(info); err != nil {
+					t.Errorf("deregister %s: %v", info.ServiceName, err)
+				}
+			})
+			// A registry connecting while others close.
+			wg.Go(func() {
+				other, err := nacos.New(cfg, testLogger(t))
+				if err != nil {
+					t.Errorf("connect: %v", err)
+					return
+				}
+				other.Close()
+			})
+		}
+		wg.Wait()
+		if err := reg.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
