@@ -5,7 +5,6 @@ SHELL := /bin/bash
 
 MODULES := idl pkg services/user services/product services/order services/payment gateway cmd/cartwheel
 BIN     := bin
-GOTEST  ?= go test -race -count=1 -timeout 15m
 
 .PHONY: gen gen-check build run test unit integration lint vet fmt-check bench help
 
@@ -51,7 +50,7 @@ vet:
 lint: fmt-check vet
 
 unit:
-	for m in $(MODULES); do echo "=== go test $$m"; (cd $$m && $(GOTEST) ./...); done
+	scripts/unit.sh
 
 integration:
 	scripts/integration.sh

@@ -45,7 +45,8 @@ die() {
   exit 1
 }
 
-listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # tail_logs NAME...: the last lines of each binary's log, for a failure report.
 tail_logs() {
@@ -278,23 +279,12 @@ lock() {
 
 # stop NAME: TERM the recorded process, wait up to STOP_TIMEOUT, then KILL.
 stop() {
-  local name=$1 pid deadline
+  local name=$1 pid
   if ! pid=$(pid_of "$name"); then
     rm -f "$state/$name.pid"
     return 0
   fi
-  log "$name: stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  deadline=$((SECONDS + STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      log "$name: still running after ${STOP_TIMEOUT}s, sending KILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 1
-      break
-    fi
-    sleep 0.2
-  done
+  term_then_kill "$name" "$pid" "$STOP_TIMEOUT"
   rm -f "$state/$name.pid"
 }
 

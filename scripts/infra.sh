@@ -100,7 +100,8 @@ render() {
   mv "$out.tmp" "$out"
 }
 
-listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # ours PID: the process is alive and is one of ours (its command line names our state
 # directory or it runs from inside it), so a recycled PID is never taken for ours.
@@ -507,7 +508,7 @@ cmd_up() {
 
 # stop NAME PIDFILE SECONDS: TERM the recorded process, wait, then KILL.
 stop() {
-  local name=$1 pidfile=$2 limit=$3 pid deadline
+  local name=$1 pidfile=$2 limit=$3 pid
   if ! [ -s "$pidfile" ]; then
     return 0
   fi
@@ -517,18 +518,7 @@ stop() {
     rm -f "$pidfile"
     return 0
   fi
-  log "$name: stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  deadline=$((SECONDS + limit))
-  while kill -0 "$pid" 2>/dev/null; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      log "$name: still running after ${limit}s, sending KILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 1
-      break
-    fi
-    sleep 0.3
-  done
+  term_then_kill "$name" "$pid" "$limit"
   rm -f "$pidfile"
 }
 

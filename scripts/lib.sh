@@ -1,0 +1,61 @@
+# shellcheck shell=bash
+# Shell helpers shared by the scripts in this folder; source it, do not run it. Each
+# script defines its own log (prefixing its name) before calling these.
+
+# listening PORT: something listens on 127.0.0.1:PORT (or any address with that port).
+listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+
+# term_then_kill NAME PID SECONDS: TERM the process, wait up to SECONDS for it to exit,
+# then KILL it. The caller has already checked that PID is one of ours.
+term_then_kill() {
+  local name=$1 pid=$2 limit=$3 deadline
+  log "$name: stopping pid $pid"
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + limit))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "$name: still running after ${limit}s, sending KILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 1
+      return 0
+    fi
+    sleep 0.2
+  done
+}
+
+# go_test LABEL DIR ARGS...: runs `go test ARGS...` in DIR, streaming its output and
+# keeping a copy under $GO_TEST_LOGS (.cache/test-logs, one file per label, replaced by
+# the next run). A failure is recorded, not fatal, so every module
+# runs; go_test_verdict reports them all at the end.
+GO_TEST_LOGS=${GO_TEST_LOGS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cache/test-logs}
+GO_TEST_FAILED=()
+go_test() {
+  local label=$1 dir=$2 log_file
+  local - # pipefail for this function only: the pipeline's status is go test's, not tee's
+  set -o pipefail
+  shift 2
+  mkdir -p "$GO_TEST_LOGS"
+  log_file="$GO_TEST_LOGS/$(printf '%s' "$label" | tr -c 'A-Za-z0-9._-' '_').log"
+  echo "=== go test: $label"
+  if ! (cd "$dir" && go test "$@") 2>&1 | tee "$log_file"; then
+    GO_TEST_FAILED+=("$log_file")
+  fi
+}
+
+# go_test_verdict: returns non-zero when any go_test failed, after a digest of each
+# failure (failed tests, panics, fatal errors, data races, timeouts, with the lines that
+# follow them). A long run's log is often seen only by its tail; the digest puts the
+# cause there.
+go_test_verdict() {
+  local f
+  [ "${#GO_TEST_FAILED[@]}" -eq 0 ] && return 0
+  echo
+  echo "===================== what failed ====================="
+  for f in "${GO_TEST_FAILED[@]}"; do
+    echo "--- $f"
+    grep -E -A12 '^(panic:|fatal error:|WARNING: DATA RACE)|^\s*--- FAIL|test timed out|^FAIL\s' "$f" |
+      grep -v -E '^\s+/usr/local/go/' | head -n 80 || true
+  done
+  echo "========================================================"
+  return 1
+}
