@@ -16,8 +16,8 @@
 //   - Close drains: consumers stop taking messages, cancel and wait for their handlers,
 //     then shut down; producers wait for sends in flight.
 //
-// The client's logger (rlog) is a process-global of the library: Open sets its level to
-// warn, which affects every RocketMQ client in the process.
+// The client's logger (rlog) is a process-global of the library: the first Open routes it
+// to that Open's slog logger, at warn, with message bodies left out (see clientLog).
 package rocketmq
 
 import (
@@ -34,7 +34,6 @@ import (
 
 	"github.com/apache/rocketmq-client-go/v2/admin"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
-	"github.com/apache/rocketmq-client-go/v2/rlog"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 )
@@ -73,8 +72,9 @@ func Open(cfg Config, logger *slog.Logger) (*Driver, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	// Process-global: the client logs every rebalance and heartbeat at info.
-	rlog.SetLogLevel("warn")
+	// Process-global: the client logs every rebalance and heartbeat at info, and whole
+	// messages on errors.
+	installClientLog(logger)
 
 	adm, err := admin.NewAdmin(admin.WithResolver(primitive.NewPassthroughResolver(cfg.NameServers)))
 	if err != nil {
