@@ -154,15 +154,20 @@ func provider(gdb *gorm.DB, migrations fs.FS) (*goose.Provider, error) {
 	if gdb.Dialector.Name() == "mysql" {
 		dialect = goose.DialectMySQL
 	}
+	own, err := forEngine(migrations, gdb.Dialector.Name())
+	if err != nil {
+		return nil, err
+	}
 	sqlDB, err := gdb.DB()
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, sqlDB, migrations)
+	return goose.NewProvider(dialect, sqlDB, own)
 }
 
-// Migrate applies every pending migration in migrations (a folder of NNNN_name.sql
-// goose files written to run on both SQLite and MySQL).
+// Migrate applies every pending migration in migrations: a folder of NNNN_name.sql
+// goose files written to run on both SQLite and MySQL, or, where the engines' SQL
+// differs, NNNN_name.sqlite.sql and NNNN_name.mysql.sql pairs (see forEngine).
 func Migrate(ctx context.Context, gdb *gorm.DB, migrations fs.FS) error {
 	p, err := provider(gdb, migrations)
 	if err != nil {
