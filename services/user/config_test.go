@@ -15,7 +15,8 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := user.Config{Addr: "127.0.0.1:8881", Env: "dev", BcryptCost: 12, AdminEmail: "admin@cartwheel.local",
-		AdminPassword: "cartwheel-admin", RefreshTTL: 720 * time.Hour, MaxAddresses: 20}
+		AdminPassword: "cartwheel-admin", RefreshTTL: 720 * time.Hour, MaxAddresses: 20,
+		SessionPurgeInterval: time.Hour, SessionRetention: 168 * time.Hour, SessionPurgeBatch: 500}
 	want.DB = cfg.DB
 	if cfg != want {
 		t.Fatalf("got %+v\nwant %+v", cfg, want)
@@ -43,6 +44,10 @@ func TestConfigValidation(t *testing.T) {
 		{"config/set_but_empty", map[string]string{"USER_DB_DSN": ""}, []string{"USER_DB_DSN is set but empty"}},
 		{"config/weak_admin_password", map[string]string{"USER_ADMIN_PASSWORD": "admin"}, []string{"USER_ADMIN_PASSWORD"}},
 		{"config/malformed_admin_email", map[string]string{"USER_ADMIN_EMAIL": "root"}, []string{"USER_ADMIN_EMAIL"}},
+		{"config/session_purge", map[string]string{
+			"USER_SESSION_PURGE_INTERVAL": "10ms", "USER_SESSION_RETENTION": "-1s", "USER_SESSION_PURGE_BATCH": "0",
+		}, []string{"USER_SESSION_PURGE_INTERVAL", "USER_SESSION_RETENTION", "USER_SESSION_PURGE_BATCH"}},
+		{"config/session_purge_batch_too_large", map[string]string{"USER_SESSION_PURGE_BATCH": "10001"}, []string{"USER_SESSION_PURGE_BATCH"}},
 		{"config/every_problem_at_once", map[string]string{
 			"USER_ADDR": "8881", "USER_REFRESH_TTL": "-1h", "USER_MAX_ADDRESSES": "0", "USER_ENV": "prod",
 		}, []string{"USER_ADDR", "USER_REFRESH_TTL", "USER_MAX_ADDRESSES", "USER_ENV"}},

@@ -35,6 +35,12 @@ type Config struct {
 	AdminPassword string        `env:"ADMIN_PASSWORD" envDefault:"cartwheel-admin" secret:"true"`
 	RefreshTTL    time.Duration `env:"REFRESH_TTL" envDefault:"720h"`
 	MaxAddresses  int           `env:"MAX_ADDRESSES" envDefault:"20"`
+	// Expired refresh sessions are deleted every SessionPurgeInterval, in batches of
+	// SessionPurgeBatch, once they have been expired for SessionRetention (logout of an
+	// expired session succeeds until then).
+	SessionPurgeInterval time.Duration `env:"SESSION_PURGE_INTERVAL" envDefault:"1h"`
+	SessionRetention     time.Duration `env:"SESSION_RETENTION" envDefault:"168h"`
+	SessionPurgeBatch    int           `env:"SESSION_PURGE_BATCH" envDefault:"500"`
 }
 
 const (
@@ -69,6 +75,15 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxAddresses < 1 {
 		add(fmt.Errorf("USER_MAX_ADDRESSES=%d: must be at least 1", c.MaxAddresses))
+	}
+	if c.SessionPurgeInterval < time.Second {
+		add(fmt.Errorf("USER_SESSION_PURGE_INTERVAL=%s: must be at least 1s", c.SessionPurgeInterval))
+	}
+	if c.SessionRetention < 0 {
+		add(fmt.Errorf("USER_SESSION_RETENTION=%s: must not be negative", c.SessionRetention))
+	}
+	if c.SessionPurgeBatch < 1 || c.SessionPurgeBatch > 10000 {
+		add(fmt.Errorf("USER_SESSION_PURGE_BATCH=%d: must be between 1 and 10000", c.SessionPurgeBatch))
 	}
 	add(c.validateAdmin())
 	return errors.Join(problems...)
@@ -110,8 +125,10 @@ type Deps struct {
 
 // Service is the user service as New builds it; Run serves it.
 type Service struct {
-	log    *slog.Logger
-	server *suite.Server
+	log      *slog.Logger
+	server   *suite.Server
+	accounts *account.Service
+	cfg      Config
 }
 
 // Migrate brings the database of cfg up to the schema this code needs. It is run by
@@ -189,7 +206,7 @@ func build(ctx context.Context, cfg Config, deps Deps, gdb *gorm.DB) (*Service, 
 		_ = ln.Close()
 		return nil, err
 	}
-	return &Service{log: deps.Logger, server: srv}, nil
+	return &Service{log: deps.Logger, server: srv, accounts: accounts, cfg: cfg}, nil
 }
 
 func seedAdmin(ctx context.Context, accounts *account.Service, cfg Config, log *slog.Logger) error {
@@ -206,16 +223,46 @@ func seedAdmin(ctx context.Context, accounts *account.Service, cfg Config, log *
 	return nil
 }
 
-// Run serves until ctx ends, then stops the server, which deregisters it and lets
-// in-flight calls finish (up to suite's exit wait). It returns nil after a requested
-// stop. Call it once.
+// Run serves and purges expired sessions until ctx ends, then stops the server, which
+// deregisters it and lets in-flight calls finish (up to suite's exit wait), and the
+// purge. It returns nil after a requested stop. Call it once.
 func (s *Service) Run(ctx context.Context) error {
 	s.log.Info("user service serving", "addr", s.Addr().String())
-	if err := s.server.Run(ctx); err != nil {
+	purgeCtx, stopPurging := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		s.purgeEvery(purgeCtx, s.cfg.SessionPurgeInterval)
+	}()
+	err := s.server.Run(ctx)
+	stopPurging()
+	<-purged
+	if err != nil {
 		return fmt.Errorf("user: %w", err)
 	}
 	s.log.Info("user service stopped")
 	return nil
+}
+
+// purgeEvery deletes expired sessions every interval until ctx ends. A failed purge is
+// logged and tried again at the next tick; the rows only take space meanwhile.
+func (s *Service) purgeEvery(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		n, err := s.accounts.PurgeSessions(ctx, s.cfg.SessionRetention, s.cfg.SessionPurgeBatch)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("purging expired sessions failed; trying again next interval", "purged", n, "err", err, "interval", interval.String())
+		case n > 0:
+			s.log.Info("purged expired sessions", "count", n)
+		}
+	}
 }
 
 // Addr is the address the service listens on.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,6 +50,12 @@ func testLogger(t *testing.T) *slog.Logger {
 // Cleanup stops the service and checks that Run returned cleanly and deregistered it.
 func serve(t *testing.T, engine dbtest.Engine) userservice.Client {
 	t.Helper()
+	return serveWith(t, engine, nil)
+}
+
+// serveWith is serve with the configuration and dependencies adjusted by tweak first.
+func serveWith(t *testing.T, engine dbtest.Engine, tweak func(*user.Config, *user.Deps)) userservice.Client {
+	t.Helper()
 	cfg := testConfig(t, engine)
 	if err := user.Migrate(context.Background(), cfg, nil); err != nil {
 		t.Fatal(err)
@@ -59,7 +66,11 @@ func serve(t *testing.T, engine dbtest.Engine) userservice.Client {
 	}
 	// Seeded with the address: Kitex registers only a second after it starts serving.
 	reg := registry.NewStatic(map[string][]string{user.ServiceName: {ln.Addr().String()}})
-	svc, cleanup, err := user.New(context.Background(), cfg, user.Deps{Logger: testLogger(t), Registry: reg, Listener: ln})
+	deps := user.Deps{Logger: testLogger(t), Registry: reg, Listener: ln}
+	if tweak != nil {
+		tweak(&cfg, &deps)
+	}
+	svc, cleanup, err := user.New(context.Background(), cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,5 +361,41 @@ func TestRunReturnsWhenCancelledAtOnce(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return for a context cancelled before it started")
+	}
+}
+
+// Run purges sessions that expired more than USER_SESSION_RETENTION ago: logout of an
+// expired session succeeds until the purge has removed it, then the token is unknown.
+func TestRunPurgesExpiredSessions(t *testing.T) {
+	for _, engine := range dbtest.Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) {
+			var now atomic.Int64
+			now.Store(time.Now().UnixNano())
+			c := serveWith(t, engine, func(cfg *user.Config, deps *user.Deps) {
+				cfg.SessionPurgeInterval, cfg.SessionRetention = time.Second, 0
+				deps.Clock = func() time.Time { return time.Unix(0, now.Load()) }
+			})
+			ctx := context.Background()
+			resp, err := c.Login(ctx, &userapi.LoginRequest{Email: "admin@cartwheel.local", Password: "seeded-admin-secret"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			token := resp.Session.RefreshToken
+			now.Add(int64(2 * time.Hour)) // past the test config's 1h refresh TTL
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				_, err := c.Logout(ctx, &userapi.LogoutRequest{RefreshToken: token})
+				if code(err) == errs.RefreshTokenInvalid.Name {
+					return // purged
+				}
+				if err != nil {
+					t.Fatalf("logout of an expired session: %v", err)
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the expired session was not purged within 10s at a 1s interval")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		})
 	}
 }

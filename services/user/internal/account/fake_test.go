@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -93,6 +94,21 @@ func (m *memStore) RevokeSession(_ context.Context, hash string, now time.Time) 
 		m.sessions[hash] = s
 	}
 	return nil
+}
+
+func (m *memStore) PurgeSessions(_ context.Context, cutoff time.Time, limit int) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	expired := slices.SortedFunc(maps.Values(m.sessions), func(a, b Session) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
+	n := 0
+	for _, s := range expired {
+		if n == limit || !s.ExpiresAt.Before(cutoff) {
+			break
+		}
+		delete(m.sessions, s.TokenHash)
+		n++
+	}
+	return n, nil
 }
 
 func (m *memStore) AddAddress(_ context.Context, a Address, max int) error {

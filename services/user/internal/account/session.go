@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
@@ -143,4 +144,29 @@ func requireToken(token string) error {
 		return ErrRefreshTokenInvalid
 	}
 	return nil
+}
+
+// PurgeSessions deletes the sessions that expired more than retention ago, batch rows
+// per statement so no single delete holds locks for long, and reports how many went.
+// A session past its expiry is useless either way; retention keeps it a while for
+// logout, which succeeds on an expired session but not on an unknown one.
+func (s *Service) PurgeSessions(ctx context.Context, retention time.Duration, batch int) (int, error) {
+	if retention < 0 || batch < 1 {
+		return 0, fmt.Errorf("account: purge sessions: retention %s must not be negative and batch %d positive", retention, batch)
+	}
+	cutoff := s.now().Add(-retention)
+	total := 0
+	for {
+		n, err := s.store.PurgeSessions(ctx, cutoff, batch)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if n < batch {
+			return total, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
 }

@@ -217,3 +217,47 @@ func TestSessionsStoreOnlyHashes(t *testing.T) {
 		}
 	}
 }
+
+func TestPurgeSessions(t *testing.T) {
+	ctx := context.Background()
+	svc, st, clk, _ := registered(t)
+	// Five sessions, opened ten minutes apart, each expiring an hour after it opened.
+	var tokens []string
+	for range 5 {
+		_, s, err := svc.Login(ctx, "alice@example.com", "c0rrect-horse")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, s.Token)
+		clk.Advance(10 * time.Minute)
+	}
+	// Now 50 minutes after the first login. 65 minutes later the first three have been
+	// expired for 55, 45 and 35 minutes; the fourth for 25 and the fifth for 15.
+	clk.Advance(65 * time.Minute)
+	n, err := svc.PurgeSessions(ctx, 30*time.Minute, 2) // two batches: 2, then 1
+	if err != nil || n != 3 {
+		t.Fatalf("purged %d (%v), want the 3 expired more than 30 minutes ago", n, err)
+	}
+	if left := len(st.sessions); left != 2 {
+		t.Fatalf("%d sessions left, want 2", left)
+	}
+	// Logout still succeeds on an expired session kept for retention, and refuses a
+	// purged one as it refuses any unknown token.
+	if err := svc.Logout(ctx, tokens[3]); err != nil {
+		t.Fatalf("logout of an expired, retained session: %v", err)
+	}
+	if err := svc.Logout(ctx, tokens[0]); !errors.Is(err, ErrRefreshTokenInvalid) {
+		t.Fatalf("logout of a purged session: want ErrRefreshTokenInvalid, got %v", err)
+	}
+	if n, err := svc.PurgeSessions(ctx, 30*time.Minute, 2); err != nil || n != 0 {
+		t.Fatalf("second purge removed %d (%v), want nothing", n, err)
+	}
+	for _, bad := range []struct {
+		retention time.Duration
+		batch     int
+	}{{-time.Second, 10}, {time.Hour, 0}} {
+		if _, err := svc.PurgeSessions(ctx, bad.retention, bad.batch); err == nil {
+			t.Errorf("retention %s batch %d accepted", bad.retention, bad.batch)
+		}
+	}
+}

@@ -34,6 +34,9 @@ type SessionStore interface {
 	// RevokeSession revokes the session with tokenHash; revoking a revoked or expired
 	// session succeeds, an unknown hash is ErrRefreshTokenInvalid.
 	RevokeSession(ctx context.Context, tokenHash string, now time.Time) error
+	// PurgeSessions deletes up to limit sessions that expired before cutoff, earliest
+	// first, and reports how many it deleted.
+	PurgeSessions(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 
 // AddressStore keeps address books. Every read and delete is scoped by owner, so

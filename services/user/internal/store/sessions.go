@@ -115,3 +115,26 @@ func (s *Store) RevokeSession(ctx context.Context, tokenHash string, now time.Ti
 	}
 	return nil
 }
+
+// PurgeSessions deletes up to limit sessions that expired before cutoff, earliest expiry
+// first, and reports how many went. Two statements, not a DELETE with a LIMIT inside a
+// subquery, which MariaDB does not support; the second repeats the expiry condition, so
+// it is safe against a concurrent purge.
+func (s *Store) PurgeSessions(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	gdb := s.db.WithContext(ctx)
+	var hashes []string
+	if err := gdb.Model(&sessionRow{}).
+		Where("expires_at < ?", db.NewTime(cutoff)).
+		Order("expires_at").Limit(limit).
+		Pluck("token_hash", &hashes).Error; err != nil {
+		return 0, fmt.Errorf("store: purge sessions: %w", err)
+	}
+	if len(hashes) == 0 {
+		return 0, nil
+	}
+	res := gdb.Where("token_hash IN ? AND expires_at < ?", hashes, db.NewTime(cutoff)).Delete(&sessionRow{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: purge sessions: %w", res.Error)
+	}
+	return int(res.RowsAffected), nil
+}

@@ -133,3 +133,41 @@ func TestRevokeSession(t *testing.T) {
 		})
 	})
 }
+
+func TestPurgeSessions(t *testing.T) {
+	ctx := context.Background()
+	each(t, func(t *testing.T, st *store.Store) {
+		u := newUser(t, st, "purge@example.com")
+		// Sessions expiring at t0+1h, t0+2h, ... t0+5h, the second one revoked.
+		for i := range 5 {
+			s := account.Session{TokenHash: account.HashToken(fmt.Sprint("purge-", i)), UserID: u.ID,
+				CreatedAt: t0, ExpiresAt: t0.Add(time.Duration(i+1) * time.Hour)}
+			if err := st.CreateSession(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := st.RevokeSession(ctx, account.HashToken("purge-1"), t0); err != nil {
+			t.Fatal(err)
+		}
+		cutoff := t0.Add(4 * time.Hour) // the first three expired before it; exactly at it is kept
+		if n, err := st.PurgeSessions(ctx, cutoff, 2); err != nil || n != 2 {
+			t.Fatalf("first batch purged %d (%v), want 2", n, err)
+		}
+		// The earliest expiries went first: purge-0 and purge-1 are unknown now.
+		for i, want := range []bool{false, false, true, true, true} {
+			err := st.RevokeSession(ctx, account.HashToken(fmt.Sprint("purge-", i)), t0)
+			if known := !errors.Is(err, account.ErrRefreshTokenInvalid); known != want {
+				t.Fatalf("purge-%d known=%v after the first batch, want %v (err %v)", i, known, want, err)
+			}
+		}
+		if n, err := st.PurgeSessions(ctx, cutoff, 2); err != nil || n != 1 {
+			t.Fatalf("second batch purged %d (%v), want 1", n, err)
+		}
+		if n, err := st.PurgeSessions(ctx, cutoff, 2); err != nil || n != 0 {
+			t.Fatalf("third batch purged %d (%v), want 0", n, err)
+		}
+		if err := st.RevokeSession(ctx, account.HashToken("purge-3"), t0); err != nil {
+			t.Fatalf("a session expiring exactly at the cutoff was purged: %v", err)
+		}
+	})
+}
