@@ -80,6 +80,11 @@ struct ListCategoriesResponse {
     1: required list<Category> items
 }
 
+// CreateCategoryRequest names a new category; names are unique regardless of case.
+struct CreateCategoryRequest {
+    1: required string name
+}
+
 struct Empty {}
 
 // SkuDetail is what the order service snapshots into an order line.
@@ -114,6 +119,8 @@ struct GetStockRequest {
 
 service ProductService {
     ListCategoriesResponse ListCategories(1: Empty req)
+    // CreateCategory adds a category; a name taken by another (in any case) is refused.
+    Category CreateCategory(1: CreateCategoryRequest req)
     Product CreateProduct(1: CreateProductRequest req)
     Product UpdateProduct(1: UpdateProductRequest req)
     Product GetProduct(1: GetProductRequest req)

@@ -44,6 +44,7 @@ var (
 	SkuTaken                = Code{"SKU_TAKEN", 30004, http.StatusConflict, "a SKU with this code already exists"}
 	StockInsufficient       = Code{"STOCK_INSUFFICIENT", 30005, http.StatusConflict, "not enough stock"}
 	SkuUnavailable          = Code{"SKU_UNAVAILABLE", 30006, http.StatusConflict, "the SKU is not for sale"}
+	CategoryTaken           = Code{"CATEGORY_TAKEN", 30007, http.StatusConflict, "a category with this name already exists"}
 	OrderNotFound           = Code{"ORDER_NOT_FOUND", 40001, http.StatusNotFound, "order not found"}
 	OrderStateConflict      = Code{"ORDER_STATE_CONFLICT", 40002, http.StatusConflict, "the order is not in a state that allows this"}
 	IdempotencyKeyReused    = Code{"IDEMPOTENCY_KEY_REUSED", 40003, http.StatusConflict, "the Idempotency-Key was used with a different request"}
@@ -64,7 +65,7 @@ func Catalog() []Code {
 		Forbidden, RouteNotFound, MethodNotAllowed, BodyTooLarge, RateLimited,
 		EmailTaken, InvalidCredentials, RefreshTokenInvalid, UserNotFound, AddressNotFound,
 		TooManyAddresses, ProductNotFound, SkuNotFound, CategoryNotFound, SkuTaken,
-		StockInsufficient, SkuUnavailable, OrderNotFound, OrderStateConflict,
+		StockInsufficient, SkuUnavailable, CategoryTaken, OrderNotFound, OrderStateConflict,
 		IdempotencyKeyReused, CartEmpty, CartFull, PaymentNotFound, PaymentAmountMismatch,
 		WebhookSignatureInvalid, PaymentStateConflict, OrderNotPayable, SandboxDisabled,
 	}

@@ -20,6 +20,7 @@ var errorTable = []errs.Mapping{
 	{Err: catalog.ErrProductNotFound, Code: errs.ProductNotFound},
 	{Err: catalog.ErrCategoryNotFound, Code: errs.CategoryNotFound},
 	{Err: catalog.ErrSKUTaken, Code: errs.SkuTaken},
+	{Err: catalog.ErrCategoryTaken, Code: errs.CategoryTaken},
 	{Err: stock.ErrSKUNotFound, Code: errs.SkuNotFound},
 	{Err: stock.ErrInsufficient, Code: errs.StockInsufficient},
 }
@@ -43,6 +44,14 @@ func (h *handler) ListCategories(ctx context.Context, _ *product.Empty) (*produc
 		out.Items[i] = toThriftCategory(c)
 	}
 	return out, nil
+}
+
+func (h *handler) CreateCategory(ctx context.Context, req *product.CreateCategoryRequest) (*product.Category, error) {
+	c, err := h.catalog.CreateCategory(ctx, orEmpty(req).Name)
+	if err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return toThriftCategory(c), nil
 }
 
 func (h *handler) CreateProduct(ctx context.Context, req *product.CreateProductRequest) (*product.Product, error) {

@@ -2,6 +2,7 @@ package product_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
@@ -106,6 +107,61 @@ func TestCatalogOverRPC(t *testing.T) {
 			t.Errorf("BatchGetSkus = %+v, %v; want the SKU reported inactive", batch, err)
 		}
 	})
+}
+
+func TestCreateCategoryOverRPC(t *testing.T) {
+	s := startShop(t)
+	created, err := s.client.CreateCategory(s.ctx, &kproduct.CreateCategoryRequest{Name: "  Cocoa "})
+	if err != nil {
+		t.Fatal(errs.FromRPC(err))
+	}
+	if created.Name != "Cocoa" || created.Id == "" {
+		t.Fatalf("created = %+v, want Cocoa with an id", created)
+	}
+	cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range cats.Items {
+		names = append(names, c.Name)
+	}
+	if !slices.Equal(names, []string{"Books", "Brewing gear", "Cocoa", "Coffee", "Tea"}) {
+		t.Errorf("categories = %v, want Cocoa among the demo categories", names)
+	}
+	p, err := s.client.CreateProduct(s.ctx, &kproduct.CreateProductRequest{Name: "Drinking chocolate", CategoryId: created.Id,
+		Skus: []*kproduct.NewSku_{{Sku: "COCOA-250G", Price: usd(990)}}})
+	if err != nil || p.Category.Name != "Cocoa" {
+		t.Errorf("product in the new category: %+v, %v", p, errs.FromRPC(err))
+	}
+
+	cases := []struct {
+		name   string
+		req    *kproduct.CreateCategoryRequest
+		code   errs.Code
+		reason string // of field "name", for INVALID_ARGUMENT
+	}{
+		{"the same name in another case", &kproduct.CreateCategoryRequest{Name: "COCOA"}, errs.CategoryTaken, ""},
+		{"a demo category's name", &kproduct.CreateCategoryRequest{Name: "brewing GEAR"}, errs.CategoryTaken, ""},
+		{"blank", &kproduct.CreateCategoryRequest{Name: "  "}, errs.InvalidArgument, "is required"},
+		{"too long", &kproduct.CreateCategoryRequest{Name: strings.Repeat("x", 101)}, errs.InvalidArgument, "must be 1 to 100 characters"},
+		{"a control character", &kproduct.CreateCategoryRequest{Name: "Co\x07coa"}, errs.InvalidArgument, "must not contain control characters"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := s.client.CreateCategory(s.ctx, c.req)
+			got := errs.FromRPC(err)
+			if got == nil || got.Code != c.code {
+				t.Fatalf("error = %v, want %s", got, c.code.Name)
+			}
+			if c.reason != "" && !slices.Equal(got.Details, []errs.FieldViolation{{Field: "name", Reason: c.reason}}) {
+				t.Errorf("details = %+v, want name: %s", got.Details, c.reason)
+			}
+		})
+	}
+	if cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{}); err != nil || len(cats.Items) != 5 {
+		t.Errorf("categories after the refusals: %v, %v; want the 5 there were", cats, err)
+	}
 }
 
 func TestErrorsOverRPC(t *testing.T) {

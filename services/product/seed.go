@@ -87,13 +87,13 @@ func seedDemo(ctx context.Context, st *store.Store, currency string, now func() 
 			return nil
 		}
 		names, products := demoCatalog()
-		categories, err := cat.CreateCategories(ctx, names...)
-		if err != nil {
-			return err
-		}
 		idOf := map[string]string{}
-		for _, c := range categories {
-			idOf[c.Name] = c.ID
+		for _, n := range names {
+			c, err := cat.CreateCategory(ctx, n)
+			if err != nil {
+				return fmt.Errorf("demo seed category %q: %w", n, err)
+			}
+			idOf[n] = c.ID
 		}
 		for _, p := range products {
 			if err := seedProduct(ctx, cat, stk, idOf[p.category], p, currency); err != nil {

@@ -732,6 +732,35 @@ var fieldIDToName_ListCategoriesResponse = map[int16]string{
 	1: "items",
 }
 
+type CreateCategoryRequest struct {
+	Name string `thrift:"name,1,required" frugal:"1,required,string" json:"name"`
+}
+
+func NewCreateCategoryRequest() *CreateCategoryRequest {
+	return &CreateCategoryRequest{}
+}
+
+func (p *CreateCategoryRequest) InitDefault() {
+}
+
+func (p *CreateCategoryRequest) GetName() (v string) {
+	return p.Name
+}
+func (p *CreateCategoryRequest) SetName(val string) {
+	p.Name = val
+}
+
+func (p *CreateCategoryRequest) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("CreateCategoryRequest(%+v)", *p)
+}
+
+var fieldIDToName_CreateCategoryRequest = map[int16]string{
+	1: "name",
+}
+
 type Empty struct {
 }
 
@@ -980,6 +1009,8 @@ var fieldIDToName_GetStockRequest = map[int16]string{
 type ProductService interface {
 	ListCategories(ctx context.Context, req *Empty) (r *ListCategoriesResponse, err error)
 
+	CreateCategory(ctx context.Context, req *CreateCategoryRequest) (r *Category, err error)
+
 	CreateProduct(ctx context.Context, req *CreateProductRequest) (r *Product, err error)
 
 	UpdateProduct(ctx context.Context, req *UpdateProductRequest) (r *Product, err error)
@@ -1068,6 +1099,82 @@ func (p *ProductServiceListCategoriesResult) String() string {
 }
 
 var fieldIDToName_ProductServiceListCategoriesResult = map[int16]string{
+	0: "success",
+}
+
+type ProductServiceCreateCategoryArgs struct {
+	Req *CreateCategoryRequest `thrift:"req,1" frugal:"1,default,CreateCategoryRequest" json:"req"`
+}
+
+func NewProductServiceCreateCategoryArgs() *ProductServiceCreateCategoryArgs {
+	return &ProductServiceCreateCategoryArgs{}
+}
+
+func (p *ProductServiceCreateCategoryArgs) InitDefault() {
+}
+
+var ProductServiceCreateCategoryArgs_Req_DEFAULT *CreateCategoryRequest
+
+func (p *ProductServiceCreateCategoryArgs) GetReq() (v *CreateCategoryRequest) {
+	if !p.IsSetReq() {
+		return ProductServiceCreateCategoryArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+func (p *ProductServiceCreateCategoryArgs) SetReq(val *CreateCategoryRequest) {
+	p.Req = val
+}
+
+func (p *ProductServiceCreateCategoryArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *ProductServiceCreateCategoryArgs) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("ProductServiceCreateCategoryArgs(%+v)", *p)
+}
+
+var fieldIDToName_ProductServiceCreateCategoryArgs = map[int16]string{
+	1: "req",
+}
+
+type ProductServiceCreateCategoryResult struct {
+	Success *Category `thrift:"success,0,optional" frugal:"0,optional,Category" json:"success,omitempty"`
+}
+
+func NewProductServiceCreateCategoryResult() *ProductServiceCreateCategoryResult {
+	return &ProductServiceCreateCategoryResult{}
+}
+
+func (p *ProductServiceCreateCategoryResult) InitDefault() {
+}
+
+var ProductServiceCreateCategoryResult_Success_DEFAULT *Category
+
+func (p *ProductServiceCreateCategoryResult) GetSuccess() (v *Category) {
+	if !p.IsSetSuccess() {
+		return ProductServiceCreateCategoryResult_Success_DEFAULT
+	}
+	return p.Success
+}
+func (p *ProductServiceCreateCategoryResult) SetSuccess(x interface{}) {
+	p.Success = x.(*Category)
+}
+
+func (p *ProductServiceCreateCategoryResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *ProductServiceCreateCategoryResult) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("ProductServiceCreateCategoryResult(%+v)", *p)
+}
+
+var fieldIDToName_ProductServiceCreateCategoryResult = map[int16]string{
 	0: "success",
 }
 

@@ -12,6 +12,7 @@ import (
 // Client is designed to provide IDL-compatible methods with call-option parameter for kitex framework.
 type Client interface {
 	ListCategories(ctx context.Context, req *product.Empty, callOptions ...callopt.Option) (r *product.ListCategoriesResponse, err error)
+	CreateCategory(ctx context.Context, req *product.CreateCategoryRequest, callOptions ...callopt.Option) (r *product.Category, err error)
 	CreateProduct(ctx context.Context, req *product.CreateProductRequest, callOptions ...callopt.Option) (r *product.Product, err error)
 	UpdateProduct(ctx context.Context, req *product.UpdateProductRequest, callOptions ...callopt.Option) (r *product.Product, err error)
 	GetProduct(ctx context.Context, req *product.GetProductRequest, callOptions ...callopt.Option) (r *product.Product, err error)
@@ -53,6 +54,11 @@ type kProductServiceClient struct {
 func (p *kProductServiceClient) ListCategories(ctx context.Context, req *product.Empty, callOptions ...callopt.Option) (r *product.ListCategoriesResponse, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.ListCategories(ctx, req)
+}
+
+func (p *kProductServiceClient) CreateCategory(ctx context.Context, req *product.CreateCategoryRequest, callOptions ...callopt.Option) (r *product.Category, err error) {
+	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
+	return p.kClient.CreateCategory(ctx, req)
 }
 
 func (p *kProductServiceClient) CreateProduct(ctx context.Context, req *product.CreateProductRequest, callOptions ...callopt.Option) (r *product.Product, err error) {

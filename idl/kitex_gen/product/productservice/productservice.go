@@ -20,6 +20,13 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingNone),
 	),
+	"CreateCategory": kitex.NewMethodInfo(
+		createCategoryHandler,
+		newProductServiceCreateCategoryArgs,
+		newProductServiceCreateCategoryResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingNone),
+	),
 	"CreateProduct": kitex.NewMethodInfo(
 		createProductHandler,
 		newProductServiceCreateProductArgs,
@@ -151,6 +158,24 @@ func newProductServiceListCategoriesArgs() interface{} {
 
 func newProductServiceListCategoriesResult() interface{} {
 	return product.NewProductServiceListCategoriesResult()
+}
+
+func createCategoryHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	realArg := arg.(*product.ProductServiceCreateCategoryArgs)
+	realResult := result.(*product.ProductServiceCreateCategoryResult)
+	success, err := handler.(product.ProductService).CreateCategory(ctx, realArg.Req)
+	if err != nil {
+		return err
+	}
+	realResult.Success = success
+	return nil
+}
+func newProductServiceCreateCategoryArgs() interface{} {
+	return product.NewProductServiceCreateCategoryArgs()
+}
+
+func newProductServiceCreateCategoryResult() interface{} {
+	return product.NewProductServiceCreateCategoryResult()
 }
 
 func createProductHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
@@ -294,6 +319,16 @@ func (p *kClient) ListCategories(ctx context.Context, req *product.Empty) (r *pr
 	_args.Req = req
 	var _result product.ProductServiceListCategoriesResult
 	if err = p.c.Call(ctx, "ListCategories", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) CreateCategory(ctx context.Context, req *product.CreateCategoryRequest) (r *product.Category, err error) {
+	var _args product.ProductServiceCreateCategoryArgs
+	_args.Req = req
+	var _result product.ProductServiceCreateCategoryResult
+	if err = p.c.Call(ctx, "CreateCategory", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

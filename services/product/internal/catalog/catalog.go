@@ -18,13 +18,8 @@ var (
 	ErrProductNotFound  = errors.New("product not found")
 	ErrCategoryNotFound = errors.New("category not found")
 	ErrSKUTaken         = errors.New("a SKU with this code already exists")
+	ErrCategoryTaken    = errors.New("a category with this name already exists")
 )
-
-// Category groups products; categories are seeded, not created through the API.
-type Category struct {
-	ID   string
-	Name string
-}
 
 // Listing is a product as the catalog shows it: with its category and the stock each
 // SKU has available, by SKU code.
@@ -50,8 +45,9 @@ const MaxBatch = 100
 // Store keeps the catalog.
 type Store interface {
 	Categories(ctx context.Context) ([]Category, error)
-	// CreateCategories adds categories (seeding only).
-	CreateCategories(ctx context.Context, cs []Category) error
+	// CreateCategory adds c. It fails with ErrCategoryTaken when another category has
+	// the same NameKey.
+	CreateCategory(ctx context.Context, c Category) error
 	// CreateProduct saves a new product with zero stock for each SKU. It fails with
 	// ErrCategoryNotFound or ErrSKUTaken.
 	CreateProduct(ctx context.Context, p *Product) (Listing, error)
@@ -84,16 +80,17 @@ func (s *Service) Categories(ctx context.Context) ([]Category, error) {
 	return s.store.Categories(ctx)
 }
 
-// CreateCategories seeds categories with fresh ids.
-func (s *Service) CreateCategories(ctx context.Context, names ...string) ([]Category, error) {
-	cs := make([]Category, len(names))
-	for i, n := range names {
-		cs[i] = Category{ID: ids.New(), Name: n}
+// CreateCategory validates name and adds a category with it and a fresh id. It fails
+// with ErrCategoryTaken when another category has the name in any case.
+func (s *Service) CreateCategory(ctx context.Context, name string) (Category, error) {
+	c, err := NewCategory(ids.New(), name)
+	if err != nil {
+		return Category{}, err
 	}
-	if err := s.store.CreateCategories(ctx, cs); err != nil {
-		return nil, err
+	if err := s.store.CreateCategory(ctx, c); err != nil {
+		return Category{}, err
 	}
-	return cs, nil
+	return c, nil
 }
 
 // CreateProduct validates and saves a new product; its SKUs start with no stock.

@@ -73,11 +73,11 @@ func newFixture(t *testing.T, available int64) *fixture {
 	}
 	st := store.New(gdb, time.Now)
 	cat := catalog.NewService(st, "USD", time.Now)
-	cs, err := cat.CreateCategories(ctx, "Tea")
+	tea, err := cat.CreateCategory(ctx, "Tea")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = cat.CreateProduct(ctx, catalog.Draft{Name: "Sencha", CategoryID: cs[0].ID, SKUs: []catalog.SKUDraft{
+	_, err = cat.CreateProduct(ctx, catalog.Draft{Name: "Sencha", CategoryID: tea.ID, SKUs: []catalog.SKUDraft{
 		{Code: "TEA-1", Price: money.Money{Cents: 100, Currency: "USD"}},
 	}})
 	if err != nil {

@@ -29,20 +29,21 @@ func (s *Store) Categories(ctx context.Context) ([]catalog.Category, error) {
 	return out, nil
 }
 
-// CreateCategories adds categories.
-func (s *Store) CreateCategories(ctx context.Context, cs []catalog.Category) error {
-	if len(cs) == 0 {
+// CreateCategory saves c with its name key, whose unique index refuses a name another
+// category has in any case.
+func (s *Store) CreateCategory(ctx context.Context, c catalog.Category) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&categoryRow{ID: c.ID, Name: c.Name, Created: s.at()}).Error; err != nil {
+			return fmt.Errorf("store: create category: %w", err)
+		}
+		if err := tx.Create(&categoryNameRow{CategoryID: c.ID, Key: catalog.NameKey(c.Name)}).Error; err != nil {
+			if db.IsDuplicate(err) {
+				return catalog.ErrCategoryTaken
+			}
+			return fmt.Errorf("store: create category name: %w", err)
+		}
 		return nil
-	}
-	at := s.at()
-	rows := make([]categoryRow, len(cs))
-	for i, c := range cs {
-		rows[i] = categoryRow{ID: c.ID, Name: c.Name, Created: at}
-	}
-	if err := s.conn(ctx).Create(&rows).Error; err != nil {
-		return fmt.Errorf("store: create categories: %w", err)
-	}
-	return nil
+	})
 }
 
 // CreateProduct saves p, its SKUs and a zero stock row for each SKU.

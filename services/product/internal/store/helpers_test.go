@@ -68,11 +68,11 @@ func usd(cents int64) money.Money { return money.Money{Cents: cents, Currency: "
 // category seeds one category and returns its id.
 func (e *env) category(name string) string {
 	e.t.Helper()
-	cs, err := e.catalog.CreateCategories(e.ctx, name)
+	c, err := e.catalog.CreateCategory(e.ctx, name)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return cs[0].ID
+	return c.ID
 }
 
 // product creates a product in category with one SKU per price, coded code-1, code-2...

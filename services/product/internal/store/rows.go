@@ -23,6 +23,14 @@ type categoryRow struct {
 
 func (categoryRow) TableName() string { return "categories" }
 
+// categoryNameRow holds a category's catalog.NameKey, unique across categories.
+type categoryNameRow struct {
+	CategoryID string `gorm:"column:category_id;primaryKey"`
+	Key        string `gorm:"column:name_key"`
+}
+
+func (categoryNameRow) TableName() string { return "category_names" }
+
 type productRow struct {
 	ID            string  `gorm:"column:id;primaryKey"`
 	Name          string  `gorm:"column:name"`
