@@ -83,6 +83,7 @@ func TestAdminRoutesNeedAdminRole(t *testing.T) {
 	}
 	h := start(t, f)
 	adminRoutes := []call{
+		{method: "POST", path: "/api/v1/admin/categories", body: map[string]any{"name": "Kitchen"}},
 		{method: "POST", path: "/api/v1/admin/products", body: map[string]any{}},
 		{method: "PATCH", path: "/api/v1/admin/products/" + productID, body: map[string]any{}},
 		{method: "GET", path: "/api/v1/admin/skus/MUG-RED/stock"},

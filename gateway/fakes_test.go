@@ -66,6 +66,7 @@ func (f *fakeUsers) DeleteAddress(ctx context.Context, r *user.DeleteAddressRequ
 type fakeProducts struct {
 	productservice.Client
 	listCategories func(context.Context) (*product.ListCategoriesResponse, error)
+	createCategory func(context.Context, *product.CreateCategoryRequest) (*product.Category, error)
 	createProduct  func(context.Context, *product.CreateProductRequest) (*product.Product, error)
 	updateProduct  func(context.Context, *product.UpdateProductRequest) (*product.Product, error)
 	getProduct     func(context.Context, *product.GetProductRequest) (*product.Product, error)
@@ -76,6 +77,10 @@ type fakeProducts struct {
 
 func (f *fakeProducts) ListCategories(ctx context.Context, _ *product.Empty, _ ...callopt.Option) (*product.ListCategoriesResponse, error) {
 	return f.listCategories(ctx)
+}
+
+func (f *fakeProducts) CreateCategory(ctx context.Context, r *product.CreateCategoryRequest, _ ...callopt.Option) (*product.Category, error) {
+	return f.createCategory(ctx, r)
 }
 
 func (f *fakeProducts) CreateProduct(ctx context.Context, r *product.CreateProductRequest, _ ...callopt.Option) (*product.Product, error) {

@@ -49,6 +49,7 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	}
 
 	admin := user.Group("/admin", g.admin)
+	admin.POST("/categories", a.createCategory)
 	admin.POST("/products", a.createProduct)
 	admin.PATCH("/products/:id", a.updateProduct)
 	admin.GET("/skus/:sku/stock", a.getStock)

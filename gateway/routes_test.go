@@ -62,6 +62,10 @@ func happyFakes(sent *recorder) *fakes {
 	f.products.listCategories = func(context.Context) (*product.ListCategoriesResponse, error) {
 		return &product.ListCategoriesResponse{Items: []*product.Category{{Id: categoryID, Name: "Kitchen"}}}, nil
 	}
+	f.products.createCategory = func(_ context.Context, r *product.CreateCategoryRequest) (*product.Category, error) {
+		record("CreateCategory", r)
+		return &product.Category{Id: categoryID, Name: "Kitchen"}, nil
+	}
 	f.products.listProducts = func(_ context.Context, r *product.ListProductsRequest) (*product.ListProductsResponse, error) {
 		record("ListProducts", r)
 		return &product.ListProductsResponse{Items: []*product.Product{sampleProduct()}, NextPageToken: "next"}, nil
@@ -204,6 +208,8 @@ func TestEveryRouteHappyPath(t *testing.T) {
 			200, `{"items":[` + wantProduct + `],"next_page_token":"next"}`, "ListProducts", &product.ListProductsRequest{
 				Query: ptr("mug"), CategoryId: ptr(categoryID), Sort: ptr("price_asc"), PageSize: ptr(int32(10)), PageToken: ptr("p2")}},
 		{"get_product", call{method: "GET", path: "/api/v1/products/" + productID}, 200, wantProduct, "GetProduct", &product.GetProductRequest{Id: productID}},
+		{"create_category", call{method: "POST", path: "/api/v1/admin/categories", token: admin, body: `{"name":"  Kitchen "}`},
+			201, `{"id":"` + categoryID + `","name":"Kitchen"}`, "CreateCategory", &product.CreateCategoryRequest{Name: "  Kitchen "}},
 		{"create_product", call{method: "POST", path: "/api/v1/admin/products", token: admin,
 			body: `{"name":"Mug","description":"A mug","category_id":"` + categoryID + `","skus":[{"sku":"MUG-RED","attributes":{"color":"red"},"price":{"amount_cents":1299,"currency":"USD"}}]}`},
 			201, wantProduct, "CreateProduct", &product.CreateProductRequest{Name: "Mug", Description: "A mug", CategoryId: categoryID,
