@@ -11,6 +11,14 @@ source scripts/lib.sh
 
 modules=(pkg services/user services/product services/order services/payment gateway cmd/cartwheel)
 
+# The fleet of `make up` consumes the same topics in the same consumer groups: it would take
+# some of the tests' messages and act on them in its own databases (and the tests would
+# wait for effects that never come). The tests need the broker to themselves.
+if scripts/fleet.sh status 2>/dev/null | grep -qE '^(user|product|order|payment|gateway) +up '; then
+  log "the make up fleet is running on these engines; run 'make down' first"
+  exit 1
+fi
+
 started=0
 if ! scripts/infra.sh status >/dev/null 2>&1; then
   echo "integration: starting the engines (scripts/infra.sh up)"
