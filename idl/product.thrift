@@ -111,6 +111,11 @@ struct AdjustStockRequest {
     2: required i64 delta
     3: required string reason
     4: required string actor_id
+    // With a key (1 to 64 of A-Z a-z 0-9 _ . : -), the adjustment is made once per
+    // actor and key: a retry with the same sku, delta and reason adjusts nothing and
+    // answers the SKU's stock as it is now; other values with the key are refused
+    // with IDEMPOTENCY_KEY_REUSED. Without one, every call adjusts.
+    5: optional string idempotency_key
 }
 
 struct GetStockRequest {
@@ -127,7 +132,7 @@ service ProductService {
     ListProductsResponse ListProducts(1: ListProductsRequest req)
     BatchGetSkusResponse BatchGetSkus(1: BatchGetSkusRequest req)
     // AdjustStock adds delta to available stock, recording reason and actor; it never
-    // takes available below zero.
+    // takes available below zero. It is safe to retry when given an idempotency key.
     Stock AdjustStock(1: AdjustStockRequest req)
     Stock GetStock(1: GetStockRequest req)
 }

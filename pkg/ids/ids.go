@@ -23,3 +23,15 @@ var skuRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{2,63}$`)
 // ValidSKU reports whether s has the shape of a SKU code. The gateway, the product
 // service and the order service all use this one rule.
 func ValidSKU(s string) bool { return skuRE.MatchString(s) }
+
+// MaxIdempotencyKeyLen is the longest idempotency key, in bytes (all ASCII).
+const MaxIdempotencyKeyLen = 64
+
+// idempotencyKeyRE admits UUIDs, ULIDs, timestamps and "checkout:<cart>:<n>" schemes,
+// and nothing that could smuggle text into logs or storage keys.
+var idempotencyKeyRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+
+// ValidIdempotencyKey reports whether s has the shape of a client's idempotency key:
+// 1 to 64 ASCII letters, digits, '_', '.', ':' or '-'. The gateway, the order service
+// and the product service all use this one rule.
+func ValidIdempotencyKey(s string) bool { return idempotencyKeyRE.MatchString(s) }

@@ -23,6 +23,7 @@ var errorTable = []errs.Mapping{
 	{Err: catalog.ErrCategoryTaken, Code: errs.CategoryTaken},
 	{Err: stock.ErrSKUNotFound, Code: errs.SkuNotFound},
 	{Err: stock.ErrInsufficient, Code: errs.StockInsufficient},
+	{Err: stock.ErrIdempotencyKeyReused, Code: errs.IdempotencyKeyReused},
 }
 
 // handler is the Kitex face of the service: thrift in, domain call, thrift out.
@@ -113,7 +114,7 @@ func (h *handler) BatchGetSkus(ctx context.Context, req *product.BatchGetSkusReq
 
 func (h *handler) AdjustStock(ctx context.Context, req *product.AdjustStockRequest) (*product.Stock, error) {
 	req = orEmpty(req)
-	level, err := h.stock.Adjust(ctx, req.Sku, req.Delta, req.Reason, req.ActorId)
+	level, err := h.stock.Adjust(ctx, toDomainAdjustRequest(req))
 	if err != nil {
 		return nil, h.fail(ctx, err)
 	}
@@ -160,6 +161,10 @@ func toDomainDraft(req *product.CreateProductRequest) catalog.Draft {
 		d.SKUs = append(d.SKUs, catalog.SKUDraft{Code: s.Sku, Attributes: s.Attributes, Price: toDomainMoney(s.Price)})
 	}
 	return d
+}
+
+func toDomainAdjustRequest(req *product.AdjustStockRequest) stock.AdjustRequest {
+	return stock.AdjustRequest{SKU: req.Sku, Delta: req.Delta, Reason: req.Reason, ActorID: req.ActorId, IdempotencyKey: req.IdempotencyKey}
 }
 
 func toDomainPatch(req *product.UpdateProductRequest) catalog.Patch {

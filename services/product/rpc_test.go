@@ -266,3 +266,51 @@ func TestErrorsOverRPC(t *testing.T) {
 		t.Errorf("grinder stock after refused adjustments = %+v, want 3", got)
 	}
 }
+
+func TestAdjustStockWithAnIdempotencyKeyOverRPC(t *testing.T) {
+	s := startShop(t)
+	const sku = "GEAR-GRINDER-HAND" // the demo seed's 3 available
+	adjust := func(delta int64, reason, actor string, key *string) (*kproduct.Stock, *errs.Error) {
+		t.Helper()
+		st, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: sku, Delta: delta, Reason: reason, ActorId: actor, IdempotencyKey: key})
+		return st, errs.FromRPC(err)
+	}
+	key := "restock-2026-11-21"
+	if st, err := adjust(5, "delivery", "admin-1", &key); err != nil || st.Available != 8 {
+		t.Fatalf("first call = %+v, %v; want 8 available", st, err)
+	}
+	t.Run("retry", func(t *testing.T) {
+		st, err := adjust(5, "delivery", "admin-1", &key)
+		if err != nil || *st != (kproduct.Stock{Sku: sku, Available: 8}) {
+			t.Errorf("retry = %+v, %v; want the same 8 available, adjusted once", st, err)
+		}
+	})
+	t.Run("the key with another delta", func(t *testing.T) {
+		if _, err := adjust(6, "delivery", "admin-1", &key); err == nil || err.Code != errs.IdempotencyKeyReused {
+			t.Errorf("error = %v, want IDEMPOTENCY_KEY_REUSED", err)
+		}
+	})
+	t.Run("the key by another admin", func(t *testing.T) {
+		if st, err := adjust(5, "delivery", "admin-2", &key); err != nil || st.Available != 13 {
+			t.Errorf("= %+v, %v; want a new adjustment, 13 available", st, err)
+		}
+	})
+	t.Run("a malformed key", func(t *testing.T) {
+		bad := "not a key!"
+		_, err := adjust(5, "delivery", "admin-1", &bad)
+		want := []errs.FieldViolation{{Field: "idempotency_key", Reason: "must be 1 to 64 letters, digits, '_', '.', ':' or '-'"}}
+		if err == nil || err.Code != errs.InvalidArgument || !slices.Equal(err.Details, want) {
+			t.Errorf("error = %v, want INVALID_ARGUMENT on idempotency_key", err)
+		}
+	})
+	t.Run("no key", func(t *testing.T) {
+		for range 2 {
+			if _, err := adjust(1, "delivery", "admin-1", nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := s.stock(sku); got.Available != 15 {
+			t.Errorf("available = %d, want 15: each call without a key adjusts", got.Available)
+		}
+	})
+}

@@ -124,7 +124,8 @@ func seedProduct(ctx context.Context, cat *catalog.Service, stk *stock.Service, 
 		if s.stock == 0 {
 			continue
 		}
-		if _, err := stk.Adjust(ctx, s.code, s.stock, demoSeedReason, demoSeedActor); err != nil {
+		adjust := stock.AdjustRequest{SKU: s.code, Delta: s.stock, Reason: demoSeedReason, ActorID: demoSeedActor}
+		if _, err := stk.Adjust(ctx, adjust); err != nil {
 			return err
 		}
 	}

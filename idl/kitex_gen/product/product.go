@@ -922,10 +922,11 @@ var fieldIDToName_BatchGetSkusResponse = map[int16]string{
 }
 
 type AdjustStockRequest struct {
-	Sku     string `thrift:"sku,1,required" frugal:"1,required,string" json:"sku"`
-	Delta   int64  `thrift:"delta,2,required" frugal:"2,required,i64" json:"delta"`
-	Reason  string `thrift:"reason,3,required" frugal:"3,required,string" json:"reason"`
-	ActorId string `thrift:"actor_id,4,required" frugal:"4,required,string" json:"actor_id"`
+	Sku            string  `thrift:"sku,1,required" frugal:"1,required,string" json:"sku"`
+	Delta          int64   `thrift:"delta,2,required" frugal:"2,required,i64" json:"delta"`
+	Reason         string  `thrift:"reason,3,required" frugal:"3,required,string" json:"reason"`
+	ActorId        string  `thrift:"actor_id,4,required" frugal:"4,required,string" json:"actor_id"`
+	IdempotencyKey *string `thrift:"idempotency_key,5,optional" frugal:"5,optional,string" json:"idempotency_key,omitempty"`
 }
 
 func NewAdjustStockRequest() *AdjustStockRequest {
@@ -950,6 +951,15 @@ func (p *AdjustStockRequest) GetReason() (v string) {
 func (p *AdjustStockRequest) GetActorId() (v string) {
 	return p.ActorId
 }
+
+var AdjustStockRequest_IdempotencyKey_DEFAULT string
+
+func (p *AdjustStockRequest) GetIdempotencyKey() (v string) {
+	if !p.IsSetIdempotencyKey() {
+		return AdjustStockRequest_IdempotencyKey_DEFAULT
+	}
+	return *p.IdempotencyKey
+}
 func (p *AdjustStockRequest) SetSku(val string) {
 	p.Sku = val
 }
@@ -961,6 +971,13 @@ func (p *AdjustStockRequest) SetReason(val string) {
 }
 func (p *AdjustStockRequest) SetActorId(val string) {
 	p.ActorId = val
+}
+func (p *AdjustStockRequest) SetIdempotencyKey(val *string) {
+	p.IdempotencyKey = val
+}
+
+func (p *AdjustStockRequest) IsSetIdempotencyKey() bool {
+	return p.IdempotencyKey != nil
 }
 
 func (p *AdjustStockRequest) String() string {
@@ -975,6 +992,7 @@ var fieldIDToName_AdjustStockRequest = map[int16]string{
 	2: "delta",
 	3: "reason",
 	4: "actor_id",
+	5: "idempotency_key",
 }
 
 type GetStockRequest struct {

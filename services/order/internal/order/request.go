@@ -16,7 +16,6 @@ import (
 // Limits of the public API.
 const (
 	MaxQuantity       = 99
-	MaxKeyLen         = 64
 	MaxCarrierLen     = 50  // runes
 	MaxTrackingLen    = 100 // runes
 	DefaultPageSize   = 20
@@ -49,7 +48,7 @@ func (r CreateRequest) validate(maxLines int) error {
 	if !ids.Valid(r.UserID) {
 		vs.Add("user_id", reasonID)
 	}
-	if !validKey(r.IdempotencyKey) {
+	if !ids.ValidIdempotencyKey(r.IdempotencyKey) {
 		vs.Add("idempotency_key", reasonKey)
 	}
 	switch {
@@ -195,20 +194,4 @@ func validateUserID(userID string) error {
 		return errs.Invalid(errs.FieldViolation{Field: "user_id", Reason: reasonID})
 	}
 	return nil
-}
-
-// validKey reports whether s is an idempotency key: 1 to 64 ASCII letters, digits and
-// any of "_.:-", enough for UUIDs, timestamps and "checkout:<cart>:<n>" schemes.
-func validKey(s string) bool {
-	if s == "" || len(s) > MaxKeyLen {
-		return false
-	}
-	for _, r := range s {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
-			strings.ContainsRune("_.:-", r)
-		if !ok {
-			return false
-		}
-	}
-	return true
 }

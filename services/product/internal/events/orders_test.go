@@ -84,7 +84,7 @@ func newFixture(t *testing.T, available int64) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{ctx: ctx, db: gdb, stock: stock.NewService(st), sender: &fakeSender{db: gdb}}
-	if _, err := f.stock.Adjust(ctx, "TEA-1", available, "delivery", "staff"); err != nil {
+	if _, err := f.stock.Adjust(ctx, stock.AdjustRequest{SKU: "TEA-1", Delta: available, Reason: "delivery", ActorID: "staff"}); err != nil {
 		t.Fatal(err)
 	}
 	inTx := func(tx *gorm.DB) *stock.Service { return stock.NewService(st.WithTx(tx)) }
@@ -111,7 +111,7 @@ func TestCreatedReannouncesAnOutcomeThatChanged(t *testing.T) {
 	// order takes one unit.
 	f.sender.before = func(attempt int) {
 		if attempt == 1 {
-			if _, err := f.stock.Adjust(f.ctx, "TEA-1", -1, "taken meanwhile", "test"); err != nil {
+			if _, err := f.stock.Adjust(f.ctx, stock.AdjustRequest{SKU: "TEA-1", Delta: -1, Reason: "taken meanwhile", ActorID: "test"}); err != nil {
 				t.Error(err)
 			}
 		}
@@ -144,7 +144,7 @@ func TestCreatedGivesUpOnAnOutcomeThatKeepsChanging(t *testing.T) {
 		if attempt%2 == 0 {
 			delta = 1
 		}
-		if _, err := f.stock.Adjust(f.ctx, "TEA-1", delta, "flip", "test"); err != nil {
+		if _, err := f.stock.Adjust(f.ctx, stock.AdjustRequest{SKU: "TEA-1", Delta: delta, Reason: "flip", ActorID: "test"}); err != nil {
 			t.Error(err)
 		}
 	}

@@ -4,12 +4,16 @@ package stock
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/text"
 )
@@ -22,6 +26,11 @@ var (
 	ErrAlreadyDecided = errors.New("stock for this order is already decided")
 	// ErrReservationClosed: the reservation was already sold or released.
 	ErrReservationClosed = errors.New("reservation is no longer active")
+
+	ErrIdempotencyKeyReused = errors.New("the idempotency key was used with a different adjustment")
+	// ErrIdempotencyKeyTaken is the store's answer when the actor already recorded an
+	// adjustment under the key; the service then answers as for a retry.
+	ErrIdempotencyKeyTaken = errors.New("idempotency key taken")
 )
 
 // Level is the stock of one SKU. Every unit is in exactly one bucket, so
@@ -49,47 +58,91 @@ const (
 	MaxActorLen  = 64
 )
 
+// AdjustRequest is an adjustment as a member of staff asked for it.
+type AdjustRequest struct {
+	SKU     string
+	Delta   int64
+	Reason  string
+	ActorID string
+	// IdempotencyKey, when set, makes the adjustment at most once per actor and key;
+	// nil adjusts on every call. A key that is set must be valid, even when empty.
+	IdempotencyKey *string
+}
+
 // Adjustment is a validated change of available stock by a member of staff.
 type Adjustment struct {
 	SKU     string
 	Delta   int64
 	Reason  string
 	ActorID string
+	Key     string // the idempotency key; "" for none
 }
 
 // NewAdjustment validates an adjustment, reporting every invalid field at once. An
 // unknown SKU is for the store to find.
-func NewAdjustment(sku string, delta int64, reason, actorID string) (Adjustment, error) {
+func NewAdjustment(r AdjustRequest) (Adjustment, error) {
 	var l errs.Violations
-	if sku == "" {
+	if r.SKU == "" {
 		l.Add("sku", "is required")
 	}
-	if delta == 0 || delta < -MaxDelta || delta > MaxDelta {
+	if r.Delta == 0 || r.Delta < -MaxDelta || r.Delta > MaxDelta {
 		l.Add("delta", fmt.Sprintf("must be non-zero and between -%d and %d", MaxDelta, MaxDelta))
 	}
-	reason = strings.TrimSpace(reason)
+	reason := strings.TrimSpace(r.Reason)
 	text.Check(&l, "reason", reason, 1, MaxReasonLen)
-	if actorID == "" {
+	if r.ActorID == "" {
 		l.Add("actor_id", "is required")
-	} else if !utf8.ValidString(actorID) || len(actorID) > MaxActorLen {
+	} else if !utf8.ValidString(r.ActorID) || len(r.ActorID) > MaxActorLen {
 		l.Add("actor_id", fmt.Sprintf("must be at most %d bytes of UTF-8", MaxActorLen))
+	}
+	key := ""
+	if r.IdempotencyKey != nil {
+		key = *r.IdempotencyKey
+		if !ids.ValidIdempotencyKey(key) {
+			l.Add("idempotency_key", fmt.Sprintf("must be 1 to %d letters, digits, '_', '.', ':' or '-'", ids.MaxIdempotencyKeyLen))
+		}
 	}
 	if err := l.Err(); err != nil {
 		return Adjustment{}, err
 	}
-	return Adjustment{SKU: sku, Delta: delta, Reason: reason, ActorID: actorID}, nil
+	return Adjustment{SKU: r.SKU, Delta: r.Delta, Reason: reason, ActorID: r.ActorID, Key: key}, nil
 }
 
 // Movement is the change the adjustment makes.
 func (a Adjustment) Movement() Movement { return Movement{SKU: a.SKU, Available: a.Delta} }
 
+// Fingerprint identifies what a keyed adjustment asked for, so a retry can be told
+// from another adjustment under the same key. The actor is not in it: keys belong to
+// an actor already. The encoding is canonical JSON of a struct (fixed field order),
+// versioned, so the meaning of a stored fingerprint never changes silently; the reason
+// is the trimmed one, so a retry differing only in surrounding spaces is a retry.
+func (a Adjustment) Fingerprint() string {
+	canonical := struct {
+		Version int    `json:"v"`
+		SKU     string `json:"sku"`
+		Delta   int64  `json:"delta"`
+		Reason  string `json:"reason"`
+	}{Version: 1, SKU: a.SKU, Delta: a.Delta, Reason: a.Reason}
+	b, err := json.Marshal(canonical)
+	if err != nil {
+		panic(fmt.Sprintf("stock: marshal fingerprint: %v", err)) // strings and numbers always marshal
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
 // Store keeps stock levels, adjustments, reservations and decisions.
 type Store interface {
 	// Level fails with ErrSKUNotFound.
 	Level(ctx context.Context, sku string) (Level, error)
-	// Adjust applies a's movement and records a, in one transaction. It fails with
-	// ErrSKUNotFound, or ErrInsufficient when available would drop below zero.
+	// Adjust applies a's movement and records a, with its key and fingerprint when it
+	// has a key, in one transaction. It fails with ErrSKUNotFound, ErrInsufficient when
+	// available would drop below zero, or ErrIdempotencyKeyTaken when the actor has
+	// recorded an adjustment under the key already; a failure changes nothing.
 	Adjust(ctx context.Context, a Adjustment) (Level, error)
+	// KeyedAdjustment returns the fingerprint of the adjustment the actor recorded
+	// under key, if there is one.
+	KeyedAdjustment(ctx context.Context, actorID, key string) (fingerprint string, found bool, err error)
 	// Availability reads what the SKUs among skus can sell, without locking.
 	Availability(ctx context.Context, skus []string) (map[string]Availability, error)
 	// Decision returns the order's decision, if it has one.
@@ -121,13 +174,53 @@ func (s *Service) Level(ctx context.Context, sku string) (Level, error) {
 	return s.store.Level(ctx, sku)
 }
 
-// Adjust validates and applies an adjustment by staff.
-func (s *Service) Adjust(ctx context.Context, sku string, delta int64, reason, actorID string) (Level, error) {
-	a, err := NewAdjustment(sku, delta, reason, actorID)
+// Adjust validates and applies an adjustment by staff. With an idempotency key it
+// adjusts at most once per actor and key: a retry (same SKU, delta and reason) adjusts
+// nothing and answers the SKU's stock as it is now, not as the first call left it;
+// another adjustment under the key fails with ErrIdempotencyKeyReused.
+func (s *Service) Adjust(ctx context.Context, r AdjustRequest) (Level, error) {
+	a, err := NewAdjustment(r)
 	if err != nil {
 		return Level{}, err
 	}
-	return s.store.Adjust(ctx, a)
+	if a.Key == "" {
+		return s.store.Adjust(ctx, a)
+	}
+	if l, seen, err := s.replay(ctx, a); seen || err != nil {
+		return l, err
+	}
+	l, err := s.store.Adjust(ctx, a)
+	if !errors.Is(err, ErrIdempotencyKeyTaken) && !errors.Is(err, ErrInsufficient) {
+		return l, err
+	}
+	// A concurrent call with the key committed after the look-up above (its movement
+	// may be what left too little stock for this one): answer as its retry.
+	replayed, seen, rerr := s.replay(ctx, a)
+	switch {
+	case rerr != nil:
+		return Level{}, rerr
+	case seen:
+		return replayed, nil
+	case errors.Is(err, ErrIdempotencyKeyTaken):
+		return Level{}, fmt.Errorf("stock: idempotency key %q taken, yet no adjustment holds it", a.Key)
+	}
+	return Level{}, err
+}
+
+// replay answers a retry of the keyed adjustment a with the SKU's stock now; seen is
+// false when the actor has not used the key.
+func (s *Service) replay(ctx context.Context, a Adjustment) (l Level, seen bool, err error) {
+	fingerprint, found, err := s.store.KeyedAdjustment(ctx, a.ActorID, a.Key)
+	switch {
+	case err != nil:
+		return Level{}, false, err
+	case !found:
+		return Level{}, false, nil
+	case fingerprint != a.Fingerprint():
+		return Level{}, false, ErrIdempotencyKeyReused
+	}
+	l, err = s.store.Level(ctx, a.SKU)
+	return l, err == nil, err
 }
 
 // Decision returns the order's decision, if it has one.

@@ -92,7 +92,7 @@ func (e *env) product(categoryID, name, code string, prices ...int64) catalog.Li
 // restock adds qty to sku.
 func (e *env) restock(sku string, qty int64) {
 	e.t.Helper()
-	if _, err := e.stock.Adjust(e.ctx, sku, qty, "delivery", "staff-1"); err != nil {
+	if _, err := e.stock.Adjust(e.ctx, stock.AdjustRequest{SKU: sku, Delta: qty, Reason: "delivery", ActorID: "staff-1"}); err != nil {
 		e.t.Fatalf("restock %s: %v", sku, err)
 	}
 }

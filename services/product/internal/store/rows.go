@@ -76,6 +76,9 @@ type adjustmentRow struct {
 	Reason  string  `gorm:"column:reason"`
 	ActorID string  `gorm:"column:actor_id"`
 	Created db.Time `gorm:"column:created_at"`
+	// Key and Fingerprint are NULL for an adjustment made without a key.
+	Key         *string `gorm:"column:idempotency_key"`
+	Fingerprint *string `gorm:"column:fingerprint"`
 }
 
 func (adjustmentRow) TableName() string { return "stock_adjustments" }
@@ -158,6 +161,15 @@ func toDomainProduct(pr productRow, skus []skuRow) (*catalog.Product, error) {
 
 func toDomainLevel(r stockRow) stock.Level {
 	return stock.Level{SKU: r.SKU, Available: r.Available, Reserved: r.Reserved, Sold: r.Sold}
+}
+
+func toAdjustmentRow(id string, a stock.Adjustment, at db.Time) adjustmentRow {
+	r := adjustmentRow{ID: id, SKU: a.SKU, Delta: a.Delta, Reason: a.Reason, ActorID: a.ActorID, Created: at}
+	if a.Key != "" {
+		fingerprint := a.Fingerprint()
+		r.Key, r.Fingerprint = &a.Key, &fingerprint
+	}
+	return r
 }
 
 func toDecisionRow(d stock.Decision, at db.Time) decisionRow {

@@ -26,6 +26,9 @@ func (s *Store) Level(ctx context.Context, sku string) (stock.Level, error) {
 }
 
 // Adjust applies a in one conditional update and records it in the same transaction.
+// With a key, the unique index on (actor_id, idempotency_key) decides between
+// concurrent calls: a second insert waits for the first to end and then collides, which
+// rolls its stock movement back with it.
 func (s *Store) Adjust(ctx context.Context, a stock.Adjustment) (stock.Level, error) {
 	var out stock.Level
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
@@ -40,14 +43,30 @@ func (s *Store) Adjust(ctx context.Context, a stock.Adjustment) (stock.Level, er
 			}
 			return stock.ErrInsufficient
 		}
-		row := adjustmentRow{ID: ids.New(), SKU: a.SKU, Delta: a.Delta, Reason: a.Reason, ActorID: a.ActorID, Created: at}
+		row := toAdjustmentRow(ids.New(), a, at)
 		if err := tx.Create(&row).Error; err != nil {
-			return fmt.Errorf("store: record adjustment: %w", err)
+			return duplicateAs(err, stock.ErrIdempotencyKeyTaken, "record adjustment")
 		}
 		out, err = s.WithTx(tx).Level(ctx, a.SKU)
 		return err
 	})
 	return out, err
+}
+
+// KeyedAdjustment returns the fingerprint of the adjustment actorID recorded under key,
+// if there is one.
+func (s *Store) KeyedAdjustment(ctx context.Context, actorID, key string) (string, bool, error) {
+	var r adjustmentRow
+	err := s.conn(ctx).Select("fingerprint").Where("actor_id = ? AND idempotency_key = ?", actorID, key).Take(&r).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("store: load keyed adjustment: %w", err)
+	case r.Fingerprint == nil:
+		return "", false, fmt.Errorf("store: adjustment keyed %q by %s has no fingerprint", key, actorID)
+	}
+	return *r.Fingerprint, true, nil
 }
 
 // move applies m in a single UPDATE whose condition refuses to take any bucket below

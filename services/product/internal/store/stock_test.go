@@ -30,7 +30,7 @@ func TestAdjust(t *testing.T) {
 		recorded := int64(0)
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				level, err := e.stock.Adjust(e.ctx, c.sku, c.delta, c.name, "staff-7")
+				level, err := e.stock.Adjust(e.ctx, stock.AdjustRequest{SKU: c.sku, Delta: c.delta, Reason: c.name, ActorID: "staff-7"})
 				if !errors.Is(err, c.wantErr) {
 					t.Fatalf("error = %v, want %v", err, c.wantErr)
 				}
@@ -57,6 +57,139 @@ func TestAdjust(t *testing.T) {
 		err := e.db.Raw("SELECT sku, delta, reason, actor_id FROM stock_adjustments WHERE reason = ?", "write off some").Scan(&row).Error
 		if err != nil || row.SKU != "TEA-SEN-1" || row.Delta != -4 || row.ActorID != "staff-7" {
 			t.Errorf("adjustment row = %+v, %v", row, err)
+		}
+	})
+}
+
+// keyed is an adjustment request under an idempotency key.
+func keyed(sku string, delta int64, reason, actor, key string) stock.AdjustRequest {
+	return stock.AdjustRequest{SKU: sku, Delta: delta, Reason: reason, ActorID: actor, IdempotencyKey: &key}
+}
+
+func TestAdjustWithAnIdempotencyKey(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Tea"), "Sencha", "TEA-SEN", 1590, 2990)
+		restock := keyed("TEA-SEN-1", 10, "delivery", "staff-1", "k-1")
+		adjust := func(r stock.AdjustRequest) (stock.Level, error) {
+			t.Helper()
+			return e.stock.Adjust(e.ctx, r)
+		}
+		if l, err := adjust(restock); err != nil || l.Available != 10 {
+			t.Fatalf("first call: %+v, %v; want 10 available", l, err)
+		}
+
+		t.Run("a retry adjusts nothing and answers the stock now", func(t *testing.T) {
+			e.restock("TEA-SEN-1", 5) // someone else's adjustment, in between
+			l, err := adjust(restock)
+			if err != nil || l != (stock.Level{SKU: "TEA-SEN-1", Available: 15}) {
+				t.Fatalf("retry: %+v, %v; want the stock as it is now, 15 available", l, err)
+			}
+			if n := e.count("SELECT COUNT(*) FROM stock_adjustments WHERE idempotency_key = ?", "k-1"); n != 1 {
+				t.Errorf("%d adjustments under k-1, want 1", n)
+			}
+		})
+		t.Run("a retry differing in surrounding spaces is a retry", func(t *testing.T) {
+			if l, err := adjust(keyed("TEA-SEN-1", 10, "  delivery ", "staff-1", "k-1")); err != nil || l.Available != 15 {
+				t.Fatalf("retry: %+v, %v; want 15 available", l, err)
+			}
+		})
+		t.Run("another adjustment under the key is refused", func(t *testing.T) {
+			for _, r := range []stock.AdjustRequest{
+				keyed("TEA-SEN-1", 11, "delivery", "staff-1", "k-1"),
+				keyed("TEA-SEN-1", 10, "return", "staff-1", "k-1"),
+				keyed("TEA-SEN-2", 10, "delivery", "staff-1", "k-1"),
+			} {
+				if _, err := adjust(r); !errors.Is(err, stock.ErrIdempotencyKeyReused) {
+					t.Errorf("%+v: error = %v, want ErrIdempotencyKeyReused", r, err)
+				}
+			}
+			if got := e.level("TEA-SEN-1").Available + e.level("TEA-SEN-2").Available; got != 15 {
+				t.Errorf("%d available in all, want the 15 there were", got)
+			}
+		})
+		t.Run("another actor's key is their own", func(t *testing.T) {
+			l, err := adjust(keyed("TEA-SEN-1", 10, "delivery", "staff-2", "k-1"))
+			if err != nil || l.Available != 25 {
+				t.Fatalf("staff-2 with k-1: %+v, %v; want a new adjustment, 25 available", l, err)
+			}
+			if _, err := adjust(keyed("TEA-SEN-1", -1, "damaged", "staff-3", "k-1")); err != nil {
+				t.Fatalf("staff-3 with k-1 and another body: %v", err)
+			}
+		})
+		t.Run("without a key every call adjusts", func(t *testing.T) {
+			plain := stock.AdjustRequest{SKU: "TEA-SEN-2", Delta: 2, Reason: "delivery", ActorID: "staff-1"}
+			for range 3 {
+				if _, err := adjust(plain); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := e.level("TEA-SEN-2").Available; got != 6 {
+				t.Errorf("available = %d, want 6 after three unkeyed adjustments of 2", got)
+			}
+			n := e.count("SELECT COUNT(*) FROM stock_adjustments WHERE sku = ? AND actor_id = ? AND idempotency_key IS NULL", "TEA-SEN-2", "staff-1")
+			if n != 3 {
+				t.Errorf("%d unkeyed adjustments by staff-1 recorded, want 3: NULL keys must not collide", n)
+			}
+		})
+		t.Run("a retry of a write-off that stock no longer covers", func(t *testing.T) {
+			writeOff := keyed("TEA-SEN-2", -6, "stocktake", "staff-1", "k-2")
+			if _, err := adjust(writeOff); err != nil {
+				t.Fatal(err)
+			}
+			if l, err := adjust(writeOff); err != nil || l.Available != 0 {
+				t.Fatalf("retry: %+v, %v; want the retry's answer, 0 available, not STOCK_INSUFFICIENT", l, err)
+			}
+		})
+		t.Run("a refused adjustment leaves the key unused", func(t *testing.T) {
+			tooMuch := keyed("TEA-SEN-2", -1, "damaged", "staff-1", "k-3")
+			if _, err := adjust(tooMuch); !errors.Is(err, stock.ErrInsufficient) {
+				t.Fatalf("error = %v, want ErrInsufficient", err)
+			}
+			e.restock("TEA-SEN-2", 1)
+			if l, err := adjust(tooMuch); err != nil || l.Available != 0 {
+				t.Fatalf("once stock is there: %+v, %v; want it written off", l, err)
+			}
+		})
+	})
+}
+
+// The unique index decides between concurrent calls with one key: exactly one
+// adjusts, and every one of them answers as the first or as its retry.
+func TestConcurrentCallsWithOneKeyAdjustOnce(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Tea"), "Sencha", "TEA-SEN", 1590, 2990)
+		e.restock("TEA-SEN-2", 7)
+		cases := []struct {
+			name string
+			req  stock.AdjustRequest
+			want int64 // available afterwards
+		}{
+			{"restock", keyed("TEA-SEN-1", 4, "delivery", "staff-1", "once-1"), 4},
+			// The write-off takes all there is, so a second would be refused as insufficient.
+			{"write-off", keyed("TEA-SEN-2", -7, "stocktake", "staff-1", "once-2"), 0},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				const calls = 10
+				var wg sync.WaitGroup
+				levels := make([]stock.Level, calls)
+				errs := make([]error, calls)
+				for i := range calls {
+					wg.Go(func() { levels[i], errs[i] = e.stock.Adjust(e.ctx, c.req) })
+				}
+				wg.Wait()
+				for i := range calls {
+					if errs[i] != nil || levels[i].Available != c.want {
+						t.Errorf("call %d: %+v, %v; want %d available", i, levels[i], errs[i], c.want)
+					}
+				}
+				if got := e.level(c.req.SKU).Available; got != c.want {
+					t.Errorf("available = %d, want %d: adjusted more than once", got, c.want)
+				}
+				if n := e.count("SELECT COUNT(*) FROM stock_adjustments WHERE idempotency_key = ?", *c.req.IdempotencyKey); n != 1 {
+					t.Errorf("%d adjustments recorded under the key, want 1", n)
+				}
+			})
 		}
 	})
 }
