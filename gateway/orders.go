@@ -3,19 +3,12 @@ package gateway
 import (
 	"context"
 	"net/http"
-	"regexp"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
-
-const headerIdempotencyKey = "Idempotency-Key"
-
-// idempotencyKeyPattern admits UUIDs, ULIDs and the like, and nothing that could
-// smuggle text into logs or storage keys.
-var idempotencyKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 
 type orderLineView struct {
 	SKU       string    `json:"sku"`
@@ -119,18 +112,6 @@ type listOrdersQuery struct {
 type shipBody struct {
 	Carrier    string `json:"carrier" validate:"required,notblank,max=50"`
 	TrackingNo string `json:"tracking_no" validate:"required,notblank,max=100"`
-}
-
-// idempotencyKey reads the header; a problem with it is reported with the body's.
-func idempotencyKey(c *app.RequestContext) (string, []errs.FieldViolation) {
-	key := string(c.GetHeader(headerIdempotencyKey))
-	switch {
-	case key == "":
-		return "", []errs.FieldViolation{{Field: headerIdempotencyKey, Reason: "is required"}}
-	case !idempotencyKeyPattern.MatchString(key):
-		return "", []errs.FieldViolation{{Field: headerIdempotencyKey, Reason: "must be 1 to 64 of A-Z, a-z, 0-9, '_', '.', ':' or '-'"}}
-	}
-	return key, nil
 }
 
 // createOrder answers 201 for a new order and 200 for a replay of the same request.

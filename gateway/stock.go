@@ -40,18 +40,21 @@ func (a *api) getStock(ctx context.Context, c *app.RequestContext) {
 }
 
 // adjustStock records the admin as the actor, from the token, never from the body.
+// The Idempotency-Key header is optional here (the route predates it): with one, a
+// retry adjusts nothing and answers 200 with the stock as it is now.
 func (a *api) adjustStock(ctx context.Context, c *app.RequestContext) {
 	sku, ok := pathSKU(c)
 	if !ok {
 		return
 	}
+	key, keyProblems := optionalIdempotencyKey(c)
 	var body adjustStockBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.val.bindJSON(c, &body, keyProblems...); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
 	s, err := a.products.AdjustStock(ctx, &product.AdjustStockRequest{
-		Sku: sku, Delta: body.Delta, Reason: body.Reason, ActorId: callerID(c),
+		Sku: sku, Delta: body.Delta, Reason: body.Reason, ActorId: callerID(c), IdempotencyKey: key,
 	})
 	if err != nil {
 		a.fail(ctx, c, err)
