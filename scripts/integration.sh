@@ -14,7 +14,9 @@ modules=(pkg services/user services/product services/order services/payment gate
 # The fleet of `make up` consumes the same topics in the same consumer groups: it would take
 # some of the tests' messages and act on them in its own databases (and the tests would
 # wait for effects that never come). The tests need the broker to themselves.
-if scripts/fleet.sh status 2>/dev/null | grep -qE '^(user|product|order|payment|gateway) +up '; then
+# (The status is captured first: grep -q closing the pipe early would fail the pipeline.)
+fleet_status=$(scripts/fleet.sh status 2>/dev/null || true)
+if grep -qE '^(user|product|order|payment|gateway) +up ' <<<"$fleet_status"; then
   log "the make up fleet is running on these engines; run 'make down' first"
   exit 1
 fi
