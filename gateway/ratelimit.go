@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
@@ -18,6 +19,10 @@ import (
 // maxLimiterKeys bounds each in-process limiter's memory (a bucket is ~200 bytes).
 const maxLimiterKeys = 100_000
 
+// redisProbeEvery is how often a gateway whose Redis is failing asks it again; requests
+// in between are admitted without waiting for Redis's timeout.
+const redisProbeEvery = 5 * time.Second
+
 // limiters are the per-IP and per-user budgets.
 type limiters struct {
 	perIP, perUser ratelimit.Limiter
@@ -25,7 +30,8 @@ type limiters struct {
 
 // newLimiters builds the limiters of cfg.RateDriver and what closes them. The Redis
 // client connects lazily, so a gateway whose Redis is down still starts, and admits
-// requests unlimited (fail open, logged) until Redis answers; New says so at once.
+// requests unlimited (fail open, logged once per outage) until Redis answers; New says
+// so at once.
 func newLimiters(ctx context.Context, cfg Config, log *slog.Logger) (limiters, io.Closer) {
 	if cfg.RateDriver != "redis" {
 		return limiters{
@@ -40,9 +46,12 @@ func newLimiters(ctx context.Context, cfg Config, log *slog.Logger) (limiters, i
 		log.WarnContext(ctx, "rate limiter's Redis does not answer; requests are admitted unlimited until it does",
 			"addr", cfg.Redis.Addr, "err", err)
 	}
+	failOpen := func(name string, l ratelimit.Limiter) ratelimit.Limiter {
+		return ratelimit.NewFailOpen(l, redisProbeEvery, log.With("limiter", name), nil)
+	}
 	return limiters{
-		perIP:   ratelimit.NewRedis(client, cfg.RateKeyPrefix, cfg.RatePerIP, cfg.BurstPerIP),
-		perUser: ratelimit.NewRedis(client, cfg.RateKeyPrefix, cfg.RatePerUser, cfg.BurstPerUser),
+		perIP:   failOpen("per_ip", ratelimit.NewRedis(client, cfg.RateKeyPrefix, cfg.RatePerIP, cfg.BurstPerIP)),
+		perUser: failOpen("per_user", ratelimit.NewRedis(client, cfg.RateKeyPrefix, cfg.RatePerUser, cfg.BurstPerUser)),
 	}, client
 }
 
@@ -51,8 +60,9 @@ type nothingToClose struct{}
 func (nothingToClose) Close() error { return nil }
 
 // limit refuses requests over the limiter's budget for the key that keyOf picks. A
-// limiter that errors (a remote store down) lets the request through: losing rate
-// limiting for a while beats losing the API.
+// limiter that errors lets the request through: losing rate limiting for a while beats
+// losing the API. (The Redis limiters are wrapped in ratelimit.FailOpen, which never
+// errs and logs an outage once; this is the backstop for any other.)
 func limit(l ratelimit.Limiter, keyOf func(*app.RequestContext) string, log *slog.Logger) app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
 		d, err := l.Allow(ctx, keyOf(c))
