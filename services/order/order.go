@@ -20,6 +20,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+	"github.com/cartwheel-shop/cartwheel/pkg/periodic"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
@@ -222,7 +223,7 @@ func (s *Service) Run(ctx context.Context) error {
 	swept := make(chan struct{})
 	go func() {
 		defer close(swept)
-		s.sweepEvery(sweepCtx, s.cfg.SweepInterval)
+		periodic.Every(sweepCtx, s.cfg.SweepInterval, s.sweep)
 	}()
 	defer func() { stopSweeping(); <-swept }()
 
@@ -233,18 +234,10 @@ func (s *Service) Run(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) sweepEvery(ctx context.Context, interval time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if _, err := s.Sweep(ctx, s.clock()); err != nil && ctx.Err() == nil {
-				s.log.Error("order: sweep", "err", err)
-			}
-		}
+// sweep is one round of Sweep; a failure is logged, and the next round tries again.
+func (s *Service) sweep(ctx context.Context) {
+	if _, err := s.Sweep(ctx, s.clock()); err != nil && ctx.Err() == nil {
+		s.log.Error("order: sweep", "err", err)
 	}
 }
 

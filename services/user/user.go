@@ -18,6 +18,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/periodic"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
@@ -232,7 +233,7 @@ func (s *Service) Run(ctx context.Context) error {
 	purged := make(chan struct{})
 	go func() {
 		defer close(purged)
-		s.purgeEvery(purgeCtx, s.cfg.SessionPurgeInterval)
+		periodic.Every(purgeCtx, s.cfg.SessionPurgeInterval, s.purge)
 	}()
 	err := s.server.Run(ctx)
 	stopPurging()
@@ -244,24 +245,15 @@ func (s *Service) Run(ctx context.Context) error {
 	return nil
 }
 
-// purgeEvery deletes expired sessions every interval until ctx ends. A failed purge is
-// logged and tried again at the next tick; the rows only take space meanwhile.
-func (s *Service) purgeEvery(ctx context.Context, interval time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		n, err := s.accounts.PurgeSessions(ctx, s.cfg.SessionRetention, s.cfg.SessionPurgeBatch)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.Warn("purging expired sessions failed; trying again next interval", "purged", n, "err", err, "interval", interval.String())
-		case n > 0:
-			s.log.Info("purged expired sessions", "count", n)
-		}
+// purge deletes expired sessions. A failed purge is logged and tried again at the next
+// interval; the rows only take space meanwhile.
+func (s *Service) purge(ctx context.Context) {
+	n, err := s.accounts.PurgeSessions(ctx, s.cfg.SessionRetention, s.cfg.SessionPurgeBatch)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Warn("purging expired sessions failed; trying again next interval", "purged", n, "err", err, "interval", s.cfg.SessionPurgeInterval.String())
+	case n > 0:
+		s.log.Info("purged expired sessions", "count", n)
 	}
 }
 
