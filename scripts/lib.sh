@@ -25,8 +25,8 @@ term_then_kill() {
 
 # go_test LABEL DIR ARGS...: runs `go test ARGS...` in DIR, streaming its output and
 # keeping a copy under $GO_TEST_LOGS (.cache/test-logs, one file per label, replaced by
-# the next run). A failure is recorded, not fatal, so every module
-# runs; go_test_verdict reports them all at the end.
+# the next run). A failure is recorded, not fatal, so every module runs;
+# go_test_verdict reports them all at the end.
 GO_TEST_LOGS=${GO_TEST_LOGS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cache/test-logs}
 GO_TEST_FAILED=()
 go_test() {

@@ -22,20 +22,13 @@ type clientLog struct {
 	level atomic.Int64 // a slog.Level
 }
 
-var (
-	installClientLogOnce sync.Once
-	// installedClientLog is the one logger rlog was given, for tests.
-	installedClientLog *clientLog
-)
+var installClientLogOnce sync.Once
 
 // installClientLog hands rlog, a process-global of the library, to logger. Only the first
 // call has effect, and it must come before the first client starts, which Open ensures:
 // rlog swaps its logger without synchronisation.
 func installClientLog(logger *slog.Logger) {
-	installClientLogOnce.Do(func() {
-		installedClientLog = newClientLog(logger)
-		rlog.SetLogger(installedClientLog)
-	})
+	installClientLogOnce.Do(func() { rlog.SetLogger(newClientLog(logger)) })
 }
 
 func newClientLog(logger *slog.Logger) *clientLog {
