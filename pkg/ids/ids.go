@@ -3,6 +3,10 @@
 package ids
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"regexp"
 
 	"github.com/google/uuid"
@@ -35,3 +39,17 @@ var idempotencyKeyRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 // 1 to 64 ASCII letters, digits, '_', '.', ':' or '-'. The gateway, the order service
 // and the product service all use this one rule.
 func ValidIdempotencyKey(s string) bool { return idempotencyKeyRE.MatchString(s) }
+
+// Fingerprint identifies the request an idempotency key was first used with: the hex
+// SHA-256 of canonical's JSON. canonical must be a struct (so its fields keep their
+// order) that carries a version, so the meaning of a stored fingerprint never changes
+// silently, and only strings, numbers, booleans and slices of them, which always
+// marshal.
+func Fingerprint(canonical any) string {
+	b, err := json.Marshal(canonical)
+	if err != nil {
+		panic(fmt.Sprintf("ids: fingerprint: %v", err)) // a programming error: see above
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

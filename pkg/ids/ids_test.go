@@ -30,3 +30,26 @@ func TestValidIdempotencyKey(t *testing.T) {
 		})
 	}
 }
+
+// A stored fingerprint must keep its meaning across releases: the value of a fixed
+// input is pinned, and a change of any field changes it.
+func TestFingerprint(t *testing.T) {
+	type v1 struct {
+		Version int    `json:"v"`
+		SKU     string `json:"sku"`
+	}
+	got := Fingerprint(v1{1, "MUG-RED"})
+	// sha256 of {"v":1,"sku":"MUG-RED"}
+	if want := "fb64d5dfe3c4b4ac90dc4527087f0e5f78742a408b767ff3f1aa37510fb41065"; got != want {
+		t.Fatalf("Fingerprint = %s, want %s", got, want)
+	}
+	if Fingerprint(v1{1, "MUG-BLUE"}) == got || Fingerprint(v1{2, "MUG-RED"}) == got {
+		t.Fatal("different requests share a fingerprint")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a value that cannot be marshalled did not panic")
+		}
+	}()
+	Fingerprint(func() {})
+}

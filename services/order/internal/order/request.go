@@ -1,9 +1,6 @@
 package order
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -88,9 +85,8 @@ func validateLines(lines []LineRequest, vs *errs.Violations) {
 	}
 }
 
-// fingerprint identifies the request a key was first used with. The encoding is
-// canonical JSON of a struct (fixed field order) with the lines in the order given, and
-// versioned, so the meaning of a stored fingerprint never changes silently.
+// fingerprint identifies the request a key was first used with (ids.Fingerprint), with
+// the lines in the order given.
 func (r CreateRequest) fingerprint() string {
 	type line struct {
 		SKU      string `json:"sku"`
@@ -105,12 +101,7 @@ func (r CreateRequest) fingerprint() string {
 	for i, l := range r.Lines {
 		canonical.Lines[i] = line{l.SKU, l.Quantity}
 	}
-	b, err := json.Marshal(canonical)
-	if err != nil {
-		panic(fmt.Sprintf("order: marshal fingerprint: %v", err)) // strings and numbers always marshal
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return ids.Fingerprint(canonical)
 }
 
 // ListRequest asks for a page of the user's orders, newest first.

@@ -4,9 +4,6 @@ package stock
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -112,10 +109,9 @@ func NewAdjustment(r AdjustRequest) (Adjustment, error) {
 func (a Adjustment) Movement() Movement { return Movement{SKU: a.SKU, Available: a.Delta} }
 
 // Fingerprint identifies what a keyed adjustment asked for, so a retry can be told
-// from another adjustment under the same key. The actor is not in it: keys belong to
-// an actor already. The encoding is canonical JSON of a struct (fixed field order),
-// versioned, so the meaning of a stored fingerprint never changes silently; the reason
-// is the trimmed one, so a retry differing only in surrounding spaces is a retry.
+// from another adjustment under the same key (ids.Fingerprint). The actor is not in it:
+// keys belong to an actor already. The reason is the trimmed one, so a retry differing
+// only in surrounding spaces is a retry.
 func (a Adjustment) Fingerprint() string {
 	canonical := struct {
 		Version int    `json:"v"`
@@ -123,12 +119,7 @@ func (a Adjustment) Fingerprint() string {
 		Delta   int64  `json:"delta"`
 		Reason  string `json:"reason"`
 	}{Version: 1, SKU: a.SKU, Delta: a.Delta, Reason: a.Reason}
-	b, err := json.Marshal(canonical)
-	if err != nil {
-		panic(fmt.Sprintf("stock: marshal fingerprint: %v", err)) // strings and numbers always marshal
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return ids.Fingerprint(canonical)
 }
 
 // Store keeps stock levels, adjustments, reservations and decisions.
