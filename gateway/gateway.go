@@ -139,10 +139,12 @@ func (g *Gateway) Run(ctx context.Context) error {
 	if g.admin != nil {
 		go func() { admin <- g.admin.serve() }()
 	}
-	g.log.InfoContext(ctx, "gateway listening", "addr", g.Addr().String())
+	g.log.InfoContext(ctx, "gateway serving", "addr", g.Addr().String())
 	select {
 	case <-ctx.Done():
-		return errors.Join(g.shutdownPublic(), g.shutdownAdmin())
+		err := errors.Join(g.shutdownPublic(), g.shutdownAdmin())
+		g.log.Info("gateway stopped")
+		return err
 	case err := <-public:
 		if err == nil {
 			err = errors.New("stopped unexpectedly")

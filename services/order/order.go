@@ -218,7 +218,10 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := s.consumer.Start(); err != nil {
 		return fmt.Errorf("order: start consumer: %w", err)
 	}
-	defer s.consumer.Close()
+	defer func() {
+		s.consumer.Close()
+		s.log.Info("order service stopped")
+	}()
 	sweepCtx, stopSweeping := context.WithCancel(ctx)
 	swept := make(chan struct{})
 	go func() {
@@ -227,7 +230,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}()
 	defer func() { stopSweeping(); <-swept }()
 
-	s.log.Info("order service listening", "addr", s.Addr().String())
+	s.log.Info("order service serving", "addr", s.Addr().String())
 	if err := s.server.Run(ctx); err != nil {
 		return fmt.Errorf("order: %w", err)
 	}

@@ -151,7 +151,7 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := s.consumer.Start(); err != nil {
 		return fmt.Errorf("payment: start consumer: %w", err)
 	}
-	s.log.Info("payment: serving", "addr", s.Addr().String())
+	s.log.Info("payment service serving", "addr", s.Addr().String())
 	err := s.server.Run(ctx)
 	if err != nil {
 		err = fmt.Errorf("payment: %w", err)
@@ -160,7 +160,7 @@ func (s *Service) Run(ctx context.Context) error {
 	if cerr := s.consumer.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("payment: consumer: %w", cerr))
 	}
-	s.log.Info("payment: stopped")
+	s.log.Info("payment service stopped")
 	return err
 }
 

@@ -186,9 +186,9 @@ func (s *Service) Run(ctx context.Context) error {
 		return fmt.Errorf("product: start consumer: %w", err)
 	}
 	s.log.Info("product service serving", "addr", s.Addr().String())
-	err := s.server.Run(ctx)
-	s.log.Info("product service stopping")
-	return errors.Join(err, s.consumer.Close())
+	err := errors.Join(s.server.Run(ctx), s.consumer.Close())
+	s.log.Info("product service stopped")
+	return err
 }
 
 // Addr is where the service listens.
