@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/cloudwego/kitex/pkg/klog"
@@ -59,6 +61,9 @@ type runtime struct {
 // Main runs the binary and exits non-zero on failure. Kitex logs through a
 // process-wide logger of its own, so its level is set here, where the process is owned.
 func Main[C any, R Runner](spec Spec[C, R]) {
+	if spec.Inform(os.Stdout, os.Args[1:]) {
+		return
+	}
 	log := logging.New(os.Stderr, spec.Name, os.Getenv(spec.Prefix+"LOG_LEVEL"))
 	klog.SetLevel(klog.LevelWarn)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -92,11 +97,56 @@ func Run[C any, R Runner](ctx context.Context, log *slog.Logger, args []string, 
 	return spec.serve(ctx, log, cfg, rt)
 }
 
-func (spec Spec[C, R]) command(args []string) (string, error) {
-	usage := spec.Name + " [serve|migrate]"
-	if spec.Migrate == nil {
-		usage = spec.Name + " [serve]"
+// Version is the build's version, set at link time with
+// -ldflags "-X github.com/cartwheel-shop/cartwheel/pkg/command.Version=..."; when unset,
+// the VCS revision Go stamps into the binary stands in.
+var Version = ""
+
+// version names the running build: Version, else the stamped VCS revision, else "dev".
+func version() string {
+	if Version != "" {
+		return Version
 	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return "dev"
+}
+
+// Inform answers `version`, `help`, `-h` and `--help` on w and reports whether it did;
+// they need no configuration, so an image can be checked by running its binary bare.
+func (spec Spec[C, R]) Inform(w io.Writer, args []string) bool {
+	if len(args) != 1 {
+		return false
+	}
+	switch args[0] {
+	case "version":
+		fmt.Fprintf(w, "%s %s\n", spec.Name, version())
+	case "help", "-h", "-help", "--help":
+		fmt.Fprintf(w, "usage: %s\n\n  serve     serve until SIGINT or SIGTERM (the default)\n", spec.usage())
+		if spec.Migrate != nil {
+			fmt.Fprintf(w, "  migrate   bring the database schema up to date and exit\n")
+		}
+		fmt.Fprintf(w, "  version   print the build's version\n\nEvery setting is read from %s* variables.\n", spec.Prefix)
+	default:
+		return false
+	}
+	return true
+}
+
+func (spec Spec[C, R]) usage() string {
+	if spec.Migrate == nil {
+		return spec.Name + " [serve|version]"
+	}
+	return spec.Name + " [serve|migrate|version]"
+}
+
+func (spec Spec[C, R]) command(args []string) (string, error) {
+	usage := spec.usage()
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd = args[0]

@@ -105,9 +105,9 @@ func TestRefusals(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"unknown_command", nil, []string{"launch"}, nil, "usage: fake [serve|migrate]"},
+		{"unknown_command", nil, []string{"launch"}, nil, "usage: fake [serve|migrate|version]"},
 		{"two_commands", nil, []string{"serve", "migrate"}, nil, "usage"},
-		{"no_migrate_without_a_database", withoutMigrate, []string{"migrate"}, nil, "usage: fake [serve]"},
+		{"no_migrate_without_a_database", withoutMigrate, []string{"migrate"}, nil, "usage: fake [serve|version]"},
 		{"bad_config", nil, nil, map[string]string{"FAKE_GREETING": "boom"}, "FAKE_GREETING"},
 		{"empty_variable", nil, nil, map[string]string{"FAKE_GREETING": ""}, "FAKE_GREETING is set but empty"},
 		{"bad_static_table", nil, nil, map[string]string{"FAKE_REGISTRY_STATIC": "user"}, "FAKE_REGISTRY_*"},
@@ -158,5 +158,25 @@ func TestCancelWhileStartingIsACleanStop(t *testing.T) {
 	}
 	if err := Run(context.Background(), quiet, nil, s, map[string]string{}); err == nil {
 		t.Fatal("a failure to start that is not a cancellation must be reported")
+	}
+}
+
+func TestInformAnswersVersionAndHelpWithoutConfiguration(t *testing.T) {
+	var m bool
+	var e Engines
+	s := spec(true, &m, &e)
+	for _, args := range [][]string{{"version"}, {"--help"}, {"-h"}, {"help"}} {
+		var out strings.Builder
+		if !s.Inform(&out, args) {
+			t.Fatalf("%v: not answered", args)
+		}
+		if !strings.HasPrefix(out.String(), "fake ") && !strings.Contains(out.String(), "usage: fake [serve|migrate|version]") {
+			t.Fatalf("%v: %q", args, out.String())
+		}
+	}
+	for _, args := range [][]string{nil, {"serve"}, {"migrate"}, {"version", "x"}} {
+		if s.Inform(io.Discard, args) {
+			t.Fatalf("%v must be left to Run", args)
+		}
 	}
 }
