@@ -64,7 +64,18 @@ func (a *api) login(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
+	ip := clientIP(c)
+	if wait := a.logins.admit(ctx, body.Email, ip); wait > 0 {
+		refuseFor(c, wait)
+		return
+	}
 	resp, err := a.users.Login(ctx, &user.LoginRequest{Email: body.Email, Password: body.Password})
+	switch {
+	case err == nil:
+		a.logins.succeeded(ctx, body.Email, ip)
+	case errs.FromRPC(err).Code == errs.InvalidCredentials:
+		a.logins.failed()
+	}
 	a.answerSession(ctx, c, resp, err)
 }
 

@@ -37,6 +37,12 @@ type Config struct {
 	BurstPerIP   int     `env:"BURST_PER_IP" envDefault:"100"`
 	RatePerUser  float64 `env:"RATE_PER_USER" envDefault:"20"`
 	BurstPerUser int     `env:"BURST_PER_USER" envDefault:"40"`
+	// Login attempts: per account from one client address, and per client address, a
+	// burst and then one attempt every interval (and slower still past four bursts).
+	LoginBurstPerAccount int           `env:"LOGIN_BURST_PER_ACCOUNT" envDefault:"5"`
+	LoginEveryPerAccount time.Duration `env:"LOGIN_EVERY_PER_ACCOUNT" envDefault:"20s"`
+	LoginBurstPerIP      int           `env:"LOGIN_BURST_PER_IP" envDefault:"30"`
+	LoginEveryPerIP      time.Duration `env:"LOGIN_EVERY_PER_IP" envDefault:"10s"`
 	// RateDriver keeps the rate-limit counters in process ("memory": one gateway) or in
 	// Redis ("redis": every replica draws on the same budget; needs REDIS_ADDR).
 	RateDriver string `env:"RATE_DRIVER" envDefault:"memory"`
@@ -76,6 +82,8 @@ func (c *Config) Validate() error {
 	}
 	add(rateLimit("PER_IP", c.RatePerIP, c.BurstPerIP))
 	add(rateLimit("PER_USER", c.RatePerUser, c.BurstPerUser))
+	add(loginLimit("PER_ACCOUNT", c.LoginBurstPerAccount, c.LoginEveryPerAccount))
+	add(loginLimit("PER_IP", c.LoginBurstPerIP, c.LoginEveryPerIP))
 	add(c.validateRateDriver())
 	for _, o := range c.CORSOrigins {
 		add(origin(o))
@@ -152,6 +160,15 @@ func rateLimit(suffix string, perSecond float64, burst int) error {
 	if burst < 1 {
 		problems = append(problems, fmt.Errorf("GATEWAY_BURST_%s=%d: must be at least 1", suffix, burst))
 	}
+	return errors.Join(problems...)
+}
+
+func loginLimit(suffix string, burst int, every time.Duration) error {
+	var problems []error
+	if burst < 1 {
+		problems = append(problems, fmt.Errorf("GATEWAY_LOGIN_BURST_%s=%d: must be at least 1", suffix, burst))
+	}
+	problems = append(problems, durationBetween("GATEWAY_LOGIN_EVERY_"+suffix, every, time.Millisecond, time.Hour))
 	return errors.Join(problems...)
 }
 

@@ -115,6 +115,8 @@ func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients, limits limit
 	a := &api{
 		users: clients.User, products: clients.Product, orders: clients.Order, payments: clients.Payment,
 		tokens: tokens, val: newValidation(), log: deps.Logger,
+		logins: newLoginDefence(loginPolicy{cfg.LoginBurstPerAccount, cfg.LoginEveryPerAccount},
+			loginPolicy{cfg.LoginBurstPerIP, cfg.LoginEveryPerIP}, limits.newLogin, m.logins, deps.Logger),
 	}
 	g := guards{
 		limitIP:      limit(limits.perIP, clientIP, deps.Logger),

@@ -18,6 +18,7 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	logins   *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -33,8 +34,12 @@ func newMetrics() *metrics {
 			Help:    "Time to answer HTTP requests, by method, route template and status class.",
 			Buckets: prometheus.DefBuckets,
 		}, labels),
+		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "cartwheel", Subsystem: "gateway", Name: "login_attempts_total",
+			Help: "Login attempts by outcome: succeeded, failed (wrong credentials), throttled (429).",
+		}, []string{"outcome"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration,
+	m.registry.MustRegister(m.requests, m.duration, m.logins,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

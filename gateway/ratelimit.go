@@ -23,9 +23,11 @@ const maxLimiterKeys = 100_000
 // in between are admitted without waiting for Redis's timeout.
 const redisProbeEvery = 5 * time.Second
 
-// limiters are the per-IP and per-user budgets.
+// limiters are the per-IP and per-user budgets, and how the login defence makes its
+// own on the same driver.
 type limiters struct {
 	perIP, perUser ratelimit.Limiter
+	newLogin       func(name string, perSecond float64, burst int) ratelimit.Forgetter
 }
 
 // newLimiters builds the limiters of cfg.RateDriver and what closes them. The Redis
@@ -37,6 +39,9 @@ func newLimiters(ctx context.Context, cfg Config, log *slog.Logger) (limiters, i
 		return limiters{
 			perIP:   ratelimit.NewMemory(cfg.RatePerIP, cfg.BurstPerIP, maxLimiterKeys, nil),
 			perUser: ratelimit.NewMemory(cfg.RatePerUser, cfg.BurstPerUser, maxLimiterKeys, nil),
+			newLogin: func(_ string, perSecond float64, burst int) ratelimit.Forgetter {
+				return ratelimit.NewMemory(perSecond, burst, maxLimiterKeys, nil)
+			},
 		}, nothingToClose{}
 	}
 	client := cache.NewRedisClient(cfg.Redis)
@@ -46,12 +51,15 @@ func newLimiters(ctx context.Context, cfg Config, log *slog.Logger) (limiters, i
 		log.WarnContext(ctx, "rate limiter's Redis does not answer; requests are admitted unlimited until it does",
 			"addr", cfg.Redis.Addr, "err", err)
 	}
-	failOpen := func(name string, l ratelimit.Limiter) ratelimit.Limiter {
+	failOpen := func(name string, l ratelimit.Limiter) *ratelimit.FailOpen {
 		return ratelimit.NewFailOpen(l, redisProbeEvery, log.With("limiter", name), nil)
 	}
 	return limiters{
 		perIP:   failOpen("per_ip", ratelimit.NewRedis(client, cfg.RateKeyPrefix, cfg.RatePerIP, cfg.BurstPerIP)),
 		perUser: failOpen("per_user", ratelimit.NewRedis(client, cfg.RateKeyPrefix, cfg.RatePerUser, cfg.BurstPerUser)),
+		newLogin: func(name string, perSecond float64, burst int) ratelimit.Forgetter {
+			return failOpen(name, ratelimit.NewRedis(client, cfg.RateKeyPrefix, perSecond, burst))
+		},
 	}, client
 }
 
@@ -72,11 +80,15 @@ func limit(l ratelimit.Limiter, keyOf func(*app.RequestContext) string, log *slo
 			return
 		}
 		if !d.Allowed {
-			seconds := max(1, int(math.Ceil(d.RetryAfter.Seconds())))
-			c.Header("Retry-After", strconv.Itoa(seconds))
-			abortWith(c, errs.New(errs.RateLimited))
+			refuseFor(c, d.RetryAfter)
 		}
 	}
+}
+
+// refuseFor answers 429 with the whole seconds to wait, at least one.
+func refuseFor(c *app.RequestContext, wait time.Duration) {
+	c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	abortWith(c, errs.New(errs.RateLimited))
 }
 
 // clientIP is the TCP peer. X-Forwarded-For is ignored: any client can write it, and

@@ -31,6 +31,7 @@ func RunContract(t *testing.T, newLimiter func(t *testing.T) ratelimit.Limiter) 
 		{"refusals_do_not_spend_tokens", testRefusalsAreFree},
 		{"admits_again_after_retry_after", testRefill},
 		{"keys_are_independent", testKeys},
+		{"forget_restores_the_full_burst", testForget},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,4 +110,22 @@ func testKeys(t *testing.T, l ratelimit.Limiter, key string) {
 	spend(t, l, key+"a")
 	wantRefused(t, l, key+"a")
 	spend(t, l, key+"b")
+}
+
+// testForget: a forgotten key has its whole burst again, and only that key.
+func testForget(t *testing.T, l ratelimit.Limiter, key string) {
+	f, ok := l.(ratelimit.Forgetter)
+	if !ok {
+		t.Fatalf("%T does not implement ratelimit.Forgetter", l)
+	}
+	spend(t, l, key+"a")
+	spend(t, l, key+"b")
+	if err := f.Forget(t.Context(), key+"a"); err != nil {
+		t.Fatalf("Forget: %v", err)
+	}
+	if err := f.Forget(t.Context(), key+"never-seen"); err != nil {
+		t.Fatalf("Forget of an unknown key: %v", err)
+	}
+	spend(t, l, key+"a")
+	wantRefused(t, l, key+"b")
 }
