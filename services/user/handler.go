@@ -17,6 +17,7 @@ var errorTable = []errs.Mapping{
 	{Err: account.ErrUserNotFound, Code: errs.UserNotFound},
 	{Err: account.ErrAddressNotFound, Code: errs.AddressNotFound},
 	{Err: account.ErrTooManyAddresses, Code: errs.TooManyAddresses},
+	{Err: account.ErrBusy, Code: errs.Unavailable},
 }
 
 // handler implements userapi.UserService: it converts between Thrift and the domain and

@@ -17,7 +17,11 @@ type Options struct {
 	BcryptCost   int           // bcrypt.MinCost..bcrypt.MaxCost
 	RefreshTTL   time.Duration // lifetime of each refresh token
 	MaxAddresses int           // address book capacity per user
-	Clock        func() time.Time
+	// HashSlots bounds concurrent bcrypt hashes (0: GOMAXPROCS); a request that waits
+	// HashQueueWait (0: one second) for a slot is refused with ErrBusy.
+	HashSlots     int
+	HashQueueWait time.Duration
+	Clock         func() time.Time
 }
 
 // Service runs the account use cases over a Store.
@@ -35,6 +39,7 @@ type Service struct {
 	// compare is bcrypt.CompareHashAndPassword; tests replace it to observe that every
 	// login attempt pays for exactly one comparison.
 	compare func(hash, password []byte) error
+	hashing hashSlots
 }
 
 // NewService checks opts and prepares the dummy hash at the configured cost.
@@ -63,6 +68,7 @@ func NewService(store Store, opts Options) (*Service, error) {
 		clock:        opts.Clock,
 		dummyHash:    dummy,
 		compare:      bcrypt.CompareHashAndPassword,
+		hashing:      newHashSlots(opts.HashSlots, opts.HashQueueWait),
 	}, nil
 }
 

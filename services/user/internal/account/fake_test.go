@@ -76,7 +76,9 @@ func (m *memStore) RotateSession(_ context.Context, hash string, now time.Time, 
 	if old.RevokedAt != nil || !now.Before(old.ExpiresAt) {
 		return Session{}, ErrRefreshTokenInvalid
 	}
-	old.RevokedAt = &now
+	if old.RotatedAt == nil {
+		old.RotatedAt = &now
+	}
 	m.sessions[hash] = old
 	m.sessions[successor.TokenHash] = successor
 	return successor, nil
@@ -89,9 +91,11 @@ func (m *memStore) RevokeSession(_ context.Context, hash string, now time.Time) 
 	if !ok {
 		return ErrRefreshTokenInvalid
 	}
-	if s.RevokedAt == nil {
-		s.RevokedAt = &now
-		m.sessions[hash] = s
+	for h, other := range m.sessions {
+		if other.FamilyID == s.FamilyID && other.RevokedAt == nil {
+			other.RevokedAt = &now
+			m.sessions[h] = other
+		}
 	}
 	return nil
 }

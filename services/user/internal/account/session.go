@@ -11,23 +11,39 @@ import (
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 )
 
 const tokenBytes = 32
 
-// Session is a stored refresh session. Only the token's hash is kept, so a leaked
+// ReuseGrace is how long after a refresh token was rotated it may still be rotated
+// again: two tabs of one browser that refresh at the same moment both carry on. Past
+// it, presenting a rotated token means a copy is in other hands, and the whole family
+// is revoked.
+const ReuseGrace = 10 * time.Second
+
+// Session is a stored refresh token. Every token rotated from one login shares its
+// FamilyID; logging out revokes the family. Only the token's hash is kept, so a leaked
 // database does not hand out live sessions.
 type Session struct {
 	TokenHash string
+	FamilyID  string
 	UserID    string
 	CreatedAt time.Time
 	ExpiresAt time.Time
-	RevokedAt *time.Time
+	RotatedAt *time.Time // first time it was exchanged for a successor
+	RevokedAt *time.Time // logged out, or its family revoked
 }
 
 // usable reports whether the session may still be rotated at now.
 func (s Session) usable(now time.Time) bool {
 	return s.RevokedAt == nil && now.Before(s.ExpiresAt)
+}
+
+// reused reports whether presenting the session at now is a replay of a token that
+// was exchanged longer than ReuseGrace ago.
+func (s Session) reused(now time.Time) bool {
+	return s.RotatedAt != nil && now.Sub(*s.RotatedAt) > ReuseGrace
 }
 
 // IssuedSession is what the client receives: the token in clear, shown only this once.
@@ -81,7 +97,10 @@ func (s *Service) Login(ctx context.Context, email, password string) (User, Issu
 		hash = u.PasswordHash
 	}
 	// The comparison runs even when the answer is already known to be no.
-	match := s.compare(hash, []byte(password)) == nil
+	var match bool
+	if err := s.hashing.do(ctx, func() { match = s.compare(hash, []byte(password)) == nil }); err != nil {
+		return User{}, IssuedSession{}, err
+	}
 	// bcrypt would ignore bytes past the 72nd, letting extra characters through.
 	if !found || !match || len(password) > maxPasswordBytes {
 		return User{}, IssuedSession{}, ErrInvalidCredentials
@@ -93,28 +112,40 @@ func (s *Service) Login(ctx context.Context, email, password string) (User, Issu
 func (s *Service) openSession(ctx context.Context, userID string) (IssuedSession, error) {
 	token, hash := newToken()
 	now := s.now()
-	sess := Session{TokenHash: hash, UserID: userID, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL)}
+	sess := Session{TokenHash: hash, FamilyID: ids.New(), UserID: userID, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL)}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return IssuedSession{}, err
 	}
 	return IssuedSession{Token: token, ExpiresAt: sess.ExpiresAt}, nil
 }
 
-// Refresh retires the presented token and issues its successor, valid for a full TTL
-// from now. A token works once: reusing it, or using an expired or revoked one, is
-// ErrRefreshTokenInvalid.
+// Refresh retires the presented token and issues its successor in the same family,
+// valid for a full TTL from now. A token works once (within ReuseGrace, twice): reusing
+// it later revokes its whole family, the successors included, because one of the two
+// holders is not the user. An expired or revoked token is ErrRefreshTokenInvalid.
 func (s *Service) Refresh(ctx context.Context, token string) (User, IssuedSession, error) {
 	if err := requireToken(token); err != nil {
 		return User{}, IssuedSession{}, err
 	}
 	nextToken, nextHash := newToken()
 	now := s.now()
-	sess, err := s.store.RotateSession(ctx, HashToken(token), now, func(old Session) (Session, error) {
+	hash := HashToken(token)
+	reused := false
+	sess, err := s.store.RotateSession(ctx, hash, now, func(old Session) (Session, error) {
 		if !old.usable(now) {
 			return Session{}, ErrRefreshTokenInvalid
 		}
-		return Session{TokenHash: nextHash, UserID: old.UserID, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL)}, nil
+		if old.reused(now) {
+			reused = true
+			return Session{}, ErrRefreshTokenInvalid
+		}
+		return Session{TokenHash: nextHash, FamilyID: old.FamilyID, UserID: old.UserID, CreatedAt: now, ExpiresAt: now.Add(s.refreshTTL)}, nil
 	})
+	if reused {
+		if rerr := s.store.RevokeSession(ctx, hash, now); rerr != nil {
+			return User{}, IssuedSession{}, fmt.Errorf("revoke the family of a reused refresh token: %w", rerr)
+		}
+	}
 	if err != nil {
 		return User{}, IssuedSession{}, err
 	}
@@ -125,8 +156,9 @@ func (s *Service) Refresh(ctx context.Context, token string) (User, IssuedSessio
 	return u, IssuedSession{Token: nextToken, ExpiresAt: sess.ExpiresAt}, nil
 }
 
-// Logout revokes the session of token. Logging out twice succeeds, so a client that
-// retries after a lost answer is not told it failed.
+// Logout revokes the family of token: the login it came from, whichever of its
+// rotations the client holds. Logging out twice succeeds, so a client that retries
+// after a lost answer is not told it failed.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	if err := requireToken(token); err != nil {
 		return err

@@ -141,11 +141,77 @@ func TestRefresh(t *testing.T) {
 		if u.ID != alice.ID || second.Token == first.Token || !second.ExpiresAt.Equal(clk.Now().Add(time.Hour)) {
 			t.Fatalf("user %+v session %+v", u, second)
 		}
-		if _, _, err := svc.Refresh(ctx, first.Token); !errors.Is(err, ErrRefreshTokenInvalid) {
-			t.Fatalf("reused token: want ErrRefreshTokenInvalid, got %v", err)
-		}
 		if _, _, err := svc.Refresh(ctx, second.Token); err != nil {
 			t.Fatalf("successor token refused: %v", err)
+		}
+	})
+	// The report: RT1 -> RT2, RT1 again is refused but RT2 kept working, so a
+	// stolen token kept a session alive. Now the replay revokes the family.
+	t.Run("refresh/reuse_revokes_the_family", func(t *testing.T) {
+		svc, _, clk, _ := registered(t)
+		_, rt1, err := svc.Login(ctx, "alice@example.com", "c0rrect-horse")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, other, err := svc.Login(ctx, "alice@example.com", "c0rrect-horse") // another device
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rt2, err := svc.Refresh(ctx, rt1.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rt3, err := svc.Refresh(ctx, rt2.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(ReuseGrace + time.Second)
+		if _, _, err := svc.Refresh(ctx, rt1.Token); !errors.Is(err, ErrRefreshTokenInvalid) {
+			t.Fatalf("replayed token: want ErrRefreshTokenInvalid, got %v", err)
+		}
+		if _, _, err := svc.Refresh(ctx, rt3.Token); !errors.Is(err, ErrRefreshTokenInvalid) {
+			t.Fatalf("the family's newest token after a replay: want ErrRefreshTokenInvalid, got %v", err)
+		}
+		if _, _, err := svc.Refresh(ctx, other.Token); err != nil {
+			t.Fatalf("another device's login was revoked too: %v", err)
+		}
+	})
+	t.Run("refresh/two_tabs_within_grace", func(t *testing.T) {
+		svc, _, clk, _ := registered(t)
+		_, rt1, err := svc.Login(ctx, "alice@example.com", "c0rrect-horse")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, tabA, err := svc.Refresh(ctx, rt1.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(ReuseGrace)
+		_, tabB, err := svc.Refresh(ctx, rt1.Token)
+		if err != nil {
+			t.Fatalf("second tab within the grace: %v", err)
+		}
+		for name, tok := range map[string]string{"tab A": tabA.Token, "tab B": tabB.Token} {
+			if _, _, err := svc.Refresh(ctx, tok); err != nil {
+				t.Fatalf("%s's successor refused: %v", name, err)
+			}
+		}
+	})
+	t.Run("refresh/logout_revokes_the_family", func(t *testing.T) {
+		svc, _, _, _ := registered(t)
+		_, rt1, err := svc.Login(ctx, "alice@example.com", "c0rrect-horse")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rt2, err := svc.Refresh(ctx, rt1.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Logout(ctx, rt1.Token); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Refresh(ctx, rt2.Token); !errors.Is(err, ErrRefreshTokenInvalid) {
+			t.Fatalf("logout with an older token of the login left its newest working: %v", err)
 		}
 	})
 	t.Run("refresh/expired", func(t *testing.T) {

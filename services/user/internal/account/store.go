@@ -26,13 +26,15 @@ type UserStore interface {
 // SessionStore keeps refresh sessions, identified by the SHA-256 of their token.
 type SessionStore interface {
 	CreateSession(ctx context.Context, s Session) error
-	// RotateSession atomically retires the live session with tokenHash and stores the
-	// successor that next builds from it. Of two concurrent rotations of one token
-	// exactly one succeeds; the other, and any token that is unknown, expired or
-	// revoked at now, gets ErrRefreshTokenInvalid.
+	// RotateSession atomically marks the session with tokenHash rotated (keeping the
+	// first rotation time) and stores the successor that next builds from the session
+	// as stored; next's error is returned and nothing changes. A session revoked or
+	// expired at now by the time of the write, or an unknown hash, is
+	// ErrRefreshTokenInvalid, so a concurrent logout wins over a rotation.
 	RotateSession(ctx context.Context, tokenHash string, now time.Time, next func(old Session) (Session, error)) (Session, error)
-	// RevokeSession revokes the session with tokenHash; revoking a revoked or expired
-	// session succeeds, an unknown hash is ErrRefreshTokenInvalid.
+	// RevokeSession revokes every session of the family of the session with tokenHash;
+	// revoking a revoked or expired one succeeds, an unknown hash is
+	// ErrRefreshTokenInvalid.
 	RevokeSession(ctx context.Context, tokenHash string, now time.Time) error
 	// PurgeSessions deletes up to limit sessions that expired before cutoff, earliest
 	// first, and reports how many it deleted.

@@ -14,40 +14,54 @@ import (
 
 type sessionRow struct {
 	TokenHash string `gorm:"primaryKey"`
+	FamilyID  string
 	UserID    string
 	CreatedAt db.Time
 	ExpiresAt db.Time
+	RotatedAt *db.Time
 	RevokedAt *db.Time
 }
 
 func (sessionRow) TableName() string { return "sessions" }
 
 func toRowSession(s account.Session) sessionRow {
-	row := sessionRow{
+	return sessionRow{
 		TokenHash: s.TokenHash,
+		FamilyID:  s.FamilyID,
 		UserID:    s.UserID,
 		CreatedAt: db.NewTime(s.CreatedAt),
 		ExpiresAt: db.NewTime(s.ExpiresAt),
+		RotatedAt: toRowTime(s.RotatedAt),
+		RevokedAt: toRowTime(s.RevokedAt),
 	}
-	if s.RevokedAt != nil {
-		t := db.NewTime(*s.RevokedAt)
-		row.RevokedAt = &t
+}
+
+func toRowTime(t *time.Time) *db.Time {
+	if t == nil {
+		return nil
 	}
-	return row
+	r := db.NewTime(*t)
+	return &r
+}
+
+func toDomainTime(t *db.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	d := t.Time
+	return &d
 }
 
 func toDomainSession(r sessionRow) account.Session {
-	s := account.Session{
+	return account.Session{
 		TokenHash: r.TokenHash,
+		FamilyID:  r.FamilyID,
 		UserID:    r.UserID,
 		CreatedAt: r.CreatedAt.Time,
 		ExpiresAt: r.ExpiresAt.Time,
+		RotatedAt: toDomainTime(r.RotatedAt),
+		RevokedAt: toDomainTime(r.RevokedAt),
 	}
-	if r.RevokedAt != nil {
-		t := r.RevokedAt.Time
-		s.RevokedAt = &t
-	}
-	return s
 }
 
 func (s *Store) CreateSession(ctx context.Context, sess account.Session) error {
@@ -58,9 +72,10 @@ func (s *Store) CreateSession(ctx context.Context, sess account.Session) error {
 	return nil
 }
 
-// RotateSession reads the session only to learn its owner and let next apply the
-// rules; the conditional update is what makes a token single-use, because a concurrent
-// rotation that read the same live row finds it already retired and updates nothing.
+// RotateSession reads the session to let next apply the rules (reuse is next's call);
+// the conditional update makes a concurrent logout or expiry win, since the row it
+// changed no longer matches. Two concurrent rotations of one token may both succeed:
+// they happen within the reuse grace by definition.
 func (s *Store) RotateSession(ctx context.Context, tokenHash string, now time.Time, next func(account.Session) (account.Session, error)) (account.Session, error) {
 	at := db.NewTime(now)
 	var successor account.Session
@@ -78,7 +93,7 @@ func (s *Store) RotateSession(ctx context.Context, tokenHash string, now time.Ti
 		}
 		retire := tx.Model(&sessionRow{}).
 			Where("token_hash = ? AND revoked_at IS NULL AND expires_at > ?", tokenHash, at).
-			Update("revoked_at", at)
+			Update("rotated_at", gorm.Expr("COALESCE(rotated_at, ?)", at))
 		if retire.Error != nil {
 			return retire.Error
 		}
@@ -94,24 +109,23 @@ func (s *Store) RotateSession(ctx context.Context, tokenHash string, now time.Ti
 	return successor, nil
 }
 
+// RevokeSession revokes the family of tokenHash in one statement per step: find the
+// family, then revoke its live rows (a successor created in between is caught by the
+// family id, whenever it commits).
 func (s *Store) RevokeSession(ctx context.Context, tokenHash string, now time.Time) error {
 	gdb := s.db.WithContext(ctx)
-	res := gdb.Model(&sessionRow{}).
-		Where("token_hash = ? AND revoked_at IS NULL", tokenHash).
-		Update("revoked_at", db.NewTime(now))
-	if res.Error != nil {
-		return fmt.Errorf("store: revoke session: %w", res.Error)
+	var row sessionRow
+	err := gdb.Select("family_id").Where("token_hash = ?", tokenHash).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("store: revoke session: %w", account.ErrRefreshTokenInvalid)
 	}
-	if res.RowsAffected == 1 {
-		return nil
-	}
-	// Nothing changed: either revoked before, which is fine, or never issued.
-	var n int64
-	if err := gdb.Model(&sessionRow{}).Where("token_hash = ?", tokenHash).Count(&n).Error; err != nil {
+	if err != nil {
 		return fmt.Errorf("store: revoke session: %w", err)
 	}
-	if n == 0 {
-		return fmt.Errorf("store: revoke session: %w", account.ErrRefreshTokenInvalid)
+	if err := gdb.Model(&sessionRow{}).
+		Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
+		Update("revoked_at", db.NewTime(now)).Error; err != nil {
+		return fmt.Errorf("store: revoke session: %w", err)
 	}
 	return nil
 }
