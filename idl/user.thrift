@@ -53,6 +53,11 @@ struct LogoutRequest {
     1: required string refresh_token
 }
 
+// LogoutAllRequest ends every refresh session of the user ("log out everywhere").
+struct LogoutAllRequest {
+    1: required string user_id
+}
+
 struct GetUserRequest {
     1: required string user_id
 }
@@ -88,7 +93,9 @@ service UserService {
     LoginResponse Login(1: LoginRequest req)
     // Refresh rotates a refresh session: the presented token stops working.
     LoginResponse Refresh(1: RefreshRequest req)
+    // Logout revokes the presented token's family: every rotation of its login.
     Empty Logout(1: LogoutRequest req)
+    Empty LogoutAll(1: LogoutAllRequest req)
     User GetUser(1: GetUserRequest req)
     Address AddAddress(1: AddAddressRequest req)
     ListAddressesResponse ListAddresses(1: ListAddressesRequest req)

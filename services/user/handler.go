@@ -60,6 +60,13 @@ func (h *handler) Logout(ctx context.Context, req *userapi.LogoutRequest) (*user
 	return &userapi.Empty{}, nil
 }
 
+func (h *handler) LogoutAll(ctx context.Context, req *userapi.LogoutAllRequest) (*userapi.Empty, error) {
+	if err := h.accounts.LogoutAll(ctx, req.UserId); err != nil {
+		return nil, h.fail(ctx, "LogoutAll", err)
+	}
+	return &userapi.Empty{}, nil
+}
+
 func (h *handler) GetUser(ctx context.Context, req *userapi.GetUserRequest) (*userapi.User, error) {
 	u, err := h.accounts.User(ctx, req.UserId)
 	if err != nil {

@@ -437,6 +437,35 @@ var fieldIDToName_LogoutRequest = map[int16]string{
 	1: "refresh_token",
 }
 
+type LogoutAllRequest struct {
+	UserId string `thrift:"user_id,1,required" frugal:"1,required,string" json:"user_id"`
+}
+
+func NewLogoutAllRequest() *LogoutAllRequest {
+	return &LogoutAllRequest{}
+}
+
+func (p *LogoutAllRequest) InitDefault() {
+}
+
+func (p *LogoutAllRequest) GetUserId() (v string) {
+	return p.UserId
+}
+func (p *LogoutAllRequest) SetUserId(val string) {
+	p.UserId = val
+}
+
+func (p *LogoutAllRequest) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("LogoutAllRequest(%+v)", *p)
+}
+
+var fieldIDToName_LogoutAllRequest = map[int16]string{
+	1: "user_id",
+}
+
 type GetUserRequest struct {
 	UserId string `thrift:"user_id,1,required" frugal:"1,required,string" json:"user_id"`
 }
@@ -674,6 +703,8 @@ type UserService interface {
 	Refresh(ctx context.Context, req *RefreshRequest) (r *LoginResponse, err error)
 
 	Logout(ctx context.Context, req *LogoutRequest) (r *Empty, err error)
+
+	LogoutAll(ctx context.Context, req *LogoutAllRequest) (r *Empty, err error)
 
 	GetUser(ctx context.Context, req *GetUserRequest) (r *User, err error)
 
@@ -987,6 +1018,82 @@ func (p *UserServiceLogoutResult) String() string {
 }
 
 var fieldIDToName_UserServiceLogoutResult = map[int16]string{
+	0: "success",
+}
+
+type UserServiceLogoutAllArgs struct {
+	Req *LogoutAllRequest `thrift:"req,1" frugal:"1,default,LogoutAllRequest" json:"req"`
+}
+
+func NewUserServiceLogoutAllArgs() *UserServiceLogoutAllArgs {
+	return &UserServiceLogoutAllArgs{}
+}
+
+func (p *UserServiceLogoutAllArgs) InitDefault() {
+}
+
+var UserServiceLogoutAllArgs_Req_DEFAULT *LogoutAllRequest
+
+func (p *UserServiceLogoutAllArgs) GetReq() (v *LogoutAllRequest) {
+	if !p.IsSetReq() {
+		return UserServiceLogoutAllArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+func (p *UserServiceLogoutAllArgs) SetReq(val *LogoutAllRequest) {
+	p.Req = val
+}
+
+func (p *UserServiceLogoutAllArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *UserServiceLogoutAllArgs) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("UserServiceLogoutAllArgs(%+v)", *p)
+}
+
+var fieldIDToName_UserServiceLogoutAllArgs = map[int16]string{
+	1: "req",
+}
+
+type UserServiceLogoutAllResult struct {
+	Success *Empty `thrift:"success,0,optional" frugal:"0,optional,Empty" json:"success,omitempty"`
+}
+
+func NewUserServiceLogoutAllResult() *UserServiceLogoutAllResult {
+	return &UserServiceLogoutAllResult{}
+}
+
+func (p *UserServiceLogoutAllResult) InitDefault() {
+}
+
+var UserServiceLogoutAllResult_Success_DEFAULT *Empty
+
+func (p *UserServiceLogoutAllResult) GetSuccess() (v *Empty) {
+	if !p.IsSetSuccess() {
+		return UserServiceLogoutAllResult_Success_DEFAULT
+	}
+	return p.Success
+}
+func (p *UserServiceLogoutAllResult) SetSuccess(x interface{}) {
+	p.Success = x.(*Empty)
+}
+
+func (p *UserServiceLogoutAllResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *UserServiceLogoutAllResult) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("UserServiceLogoutAllResult(%+v)", *p)
+}
+
+var fieldIDToName_UserServiceLogoutAllResult = map[int16]string{
 	0: "success",
 }
 

@@ -15,6 +15,7 @@ type Client interface {
 	Login(ctx context.Context, req *user.LoginRequest, callOptions ...callopt.Option) (r *user.LoginResponse, err error)
 	Refresh(ctx context.Context, req *user.RefreshRequest, callOptions ...callopt.Option) (r *user.LoginResponse, err error)
 	Logout(ctx context.Context, req *user.LogoutRequest, callOptions ...callopt.Option) (r *user.Empty, err error)
+	LogoutAll(ctx context.Context, req *user.LogoutAllRequest, callOptions ...callopt.Option) (r *user.Empty, err error)
 	GetUser(ctx context.Context, req *user.GetUserRequest, callOptions ...callopt.Option) (r *user.User, err error)
 	AddAddress(ctx context.Context, req *user.AddAddressRequest, callOptions ...callopt.Option) (r *user.Address, err error)
 	ListAddresses(ctx context.Context, req *user.ListAddressesRequest, callOptions ...callopt.Option) (r *user.ListAddressesResponse, err error)
@@ -69,6 +70,11 @@ func (p *kUserServiceClient) Refresh(ctx context.Context, req *user.RefreshReque
 func (p *kUserServiceClient) Logout(ctx context.Context, req *user.LogoutRequest, callOptions ...callopt.Option) (r *user.Empty, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.Logout(ctx, req)
+}
+
+func (p *kUserServiceClient) LogoutAll(ctx context.Context, req *user.LogoutAllRequest, callOptions ...callopt.Option) (r *user.Empty, err error) {
+	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
+	return p.kClient.LogoutAll(ctx, req)
 }
 
 func (p *kUserServiceClient) GetUser(ctx context.Context, req *user.GetUserRequest, callOptions ...callopt.Option) (r *user.User, err error) {

@@ -41,6 +41,13 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingNone),
 	),
+	"LogoutAll": kitex.NewMethodInfo(
+		logoutAllHandler,
+		newUserServiceLogoutAllArgs,
+		newUserServiceLogoutAllResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingNone),
+	),
 	"GetUser": kitex.NewMethodInfo(
 		getUserHandler,
 		newUserServiceGetUserArgs,
@@ -214,6 +221,24 @@ func newUserServiceLogoutResult() interface{} {
 	return user.NewUserServiceLogoutResult()
 }
 
+func logoutAllHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	realArg := arg.(*user.UserServiceLogoutAllArgs)
+	realResult := result.(*user.UserServiceLogoutAllResult)
+	success, err := handler.(user.UserService).LogoutAll(ctx, realArg.Req)
+	if err != nil {
+		return err
+	}
+	realResult.Success = success
+	return nil
+}
+func newUserServiceLogoutAllArgs() interface{} {
+	return user.NewUserServiceLogoutAllArgs()
+}
+
+func newUserServiceLogoutAllResult() interface{} {
+	return user.NewUserServiceLogoutAllResult()
+}
+
 func getUserHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
 	realArg := arg.(*user.UserServiceGetUserArgs)
 	realResult := result.(*user.UserServiceGetUserResult)
@@ -349,6 +374,16 @@ func (p *kClient) Logout(ctx context.Context, req *user.LogoutRequest) (r *user.
 	_args.Req = req
 	var _result user.UserServiceLogoutResult
 	if err = p.c.Call(ctx, "Logout", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) LogoutAll(ctx context.Context, req *user.LogoutAllRequest) (r *user.Empty, err error) {
+	var _args user.UserServiceLogoutAllArgs
+	_args.Req = req
+	var _result user.UserServiceLogoutAllResult
+	if err = p.c.Call(ctx, "LogoutAll", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

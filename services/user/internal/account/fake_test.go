@@ -100,6 +100,18 @@ func (m *memStore) RevokeSession(_ context.Context, hash string, now time.Time) 
 	return nil
 }
 
+func (m *memStore) RevokeUserSessions(_ context.Context, userID string, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for h, s := range m.sessions {
+		if s.UserID == userID && s.RevokedAt == nil {
+			s.RevokedAt = &now
+			m.sessions[h] = s
+		}
+	}
+	return nil
+}
+
 func (m *memStore) PurgeSessions(_ context.Context, cutoff time.Time, limit int) (int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -166,6 +166,15 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.store.RevokeSession(ctx, HashToken(token), s.now())
 }
 
+// LogoutAll revokes every refresh session of the user ("log out everywhere"); the
+// gateway revokes the access tokens. An unknown user has nothing to revoke.
+func (s *Service) LogoutAll(ctx context.Context, userID string) error {
+	if !ids.Valid(userID) {
+		return ErrUserNotFound
+	}
+	return s.store.RevokeUserSessions(ctx, userID, s.now())
+}
+
 // requireToken: a missing token is a malformed request; a present but impossible one
 // is simply not a valid token.
 func requireToken(token string) error {

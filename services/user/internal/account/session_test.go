@@ -197,6 +197,25 @@ func TestRefresh(t *testing.T) {
 			}
 		}
 	})
+	t.Run("refresh/logout_all_revokes_every_login", func(t *testing.T) {
+		svc, _, _, alice := registered(t)
+		var tokens []string
+		for range 3 {
+			_, sess, err := svc.Login(ctx, "alice@example.com", "c0rrect-horse")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokens = append(tokens, sess.Token)
+		}
+		if err := svc.LogoutAll(ctx, alice.ID); err != nil {
+			t.Fatal(err)
+		}
+		for i, tok := range tokens {
+			if _, _, err := svc.Refresh(ctx, tok); !errors.Is(err, ErrRefreshTokenInvalid) {
+				t.Fatalf("login %d after logging out everywhere: %v", i+1, err)
+			}
+		}
+	})
 	t.Run("refresh/logout_revokes_the_family", func(t *testing.T) {
 		svc, _, _, _ := registered(t)
 		_, rt1, err := svc.Login(ctx, "alice@example.com", "c0rrect-horse")

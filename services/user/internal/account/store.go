@@ -36,6 +36,8 @@ type SessionStore interface {
 	// revoking a revoked or expired one succeeds, an unknown hash is
 	// ErrRefreshTokenInvalid.
 	RevokeSession(ctx context.Context, tokenHash string, now time.Time) error
+	// RevokeUserSessions revokes every live session of the user.
+	RevokeUserSessions(ctx context.Context, userID string, now time.Time) error
 	// PurgeSessions deletes up to limit sessions that expired before cutoff, earliest
 	// first, and reports how many it deleted.
 	PurgeSessions(ctx context.Context, cutoff time.Time, limit int) (int, error)

@@ -130,6 +130,16 @@ func (s *Store) RevokeSession(ctx context.Context, tokenHash string, now time.Ti
 	return nil
 }
 
+// RevokeUserSessions revokes every live session of userID.
+func (s *Store) RevokeUserSessions(ctx context.Context, userID string, now time.Time) error {
+	if err := s.db.WithContext(ctx).Model(&sessionRow{}).
+		Where("user_id = ? AND revoked_at IS NULL", userID).
+		Update("revoked_at", db.NewTime(now)).Error; err != nil {
+		return fmt.Errorf("store: revoke user sessions: %w", err)
+	}
+	return nil
+}
+
 // PurgeSessions deletes up to limit sessions that expired before cutoff, earliest expiry
 // first, and reports how many went. Two statements, not a DELETE with a LIMIT inside a
 // subquery, which MariaDB does not support; the second repeats the expiry condition, so
