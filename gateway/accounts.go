@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
@@ -116,6 +117,29 @@ func (a *api) logout(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	if _, err := a.users.Logout(ctx, &user.LogoutRequest{RefreshToken: body.RefreshToken}); err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	// The access token sent along, if any, ends now too rather than at its expiry.
+	if raw, ok := bearer(c); ok {
+		if claims, err := a.tokens.Verify(raw); err == nil {
+			if err := a.revocations.revokeToken(ctx, claims); err != nil {
+				a.fail(ctx, c, err)
+				return
+			}
+		}
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// logoutAll ends every session of the caller: the user service revokes the refresh
+// tokens, the gateway every access token issued until now.
+func (a *api) logoutAll(ctx context.Context, c *app.RequestContext) {
+	if _, err := a.users.LogoutAll(ctx, &user.LogoutAllRequest{UserId: callerID(c)}); err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	if err := a.revocations.revokeUser(ctx, callerID(c), time.Now()); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}

@@ -24,6 +24,8 @@ type api struct {
 	val      *validation
 	log      *slog.Logger
 	logins   *loginDefence
+	// revocations end access tokens on logout, before they expire.
+	revocations revocations
 }
 
 func (a *api) fail(ctx context.Context, c *app.RequestContext, err error) { fail(ctx, a.log, c, err) }

@@ -25,6 +25,7 @@ type fakeUsers struct {
 	login         func(context.Context, *user.LoginRequest) (*user.LoginResponse, error)
 	refresh       func(context.Context, *user.RefreshRequest) (*user.LoginResponse, error)
 	logout        func(context.Context, *user.LogoutRequest) (*user.Empty, error)
+	logoutAll     func(context.Context, *user.LogoutAllRequest) (*user.Empty, error)
 	getUser       func(context.Context, *user.GetUserRequest) (*user.User, error)
 	addAddress    func(context.Context, *user.AddAddressRequest) (*user.Address, error)
 	listAddresses func(context.Context, *user.ListAddressesRequest) (*user.ListAddressesResponse, error)
@@ -45,6 +46,10 @@ func (f *fakeUsers) Refresh(ctx context.Context, r *user.RefreshRequest, _ ...ca
 
 func (f *fakeUsers) Logout(ctx context.Context, r *user.LogoutRequest, _ ...callopt.Option) (*user.Empty, error) {
 	return f.logout(ctx, r)
+}
+
+func (f *fakeUsers) LogoutAll(ctx context.Context, r *user.LogoutAllRequest, _ ...callopt.Option) (*user.Empty, error) {
+	return f.logoutAll(ctx, r)
 }
 
 func (f *fakeUsers) GetUser(ctx context.Context, r *user.GetUserRequest, _ ...callopt.Option) (*user.User, error) {

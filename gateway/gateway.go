@@ -114,13 +114,13 @@ func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients, limits limit
 	tokens := token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTTL, nil)
 	a := &api{
 		users: clients.User, products: clients.Product, orders: clients.Order, payments: clients.Payment,
-		tokens: tokens, val: newValidation(), log: deps.Logger,
+		tokens: tokens, val: newValidation(), log: deps.Logger, revocations: limits.revocations,
 		logins: newLoginDefence(loginPolicy{cfg.LoginBurstPerAccount, cfg.LoginEveryPerAccount},
 			loginPolicy{cfg.LoginBurstPerIP, cfg.LoginEveryPerIP}, limits.newLogin, m.logins, deps.Logger),
 	}
 	g := guards{
 		limitIP:      limit(limits.perIP, clientIP, deps.Logger),
-		authenticate: authenticate(tokens),
+		authenticate: authenticate(tokens, limits.revocations, deps.Logger),
 		limitUser:    limit(limits.perUser, userKey, deps.Logger),
 		admin:        requireAdmin(),
 	}

@@ -23,11 +23,12 @@ const maxLimiterKeys = 100_000
 // in between are admitted without waiting for Redis's timeout.
 const redisProbeEvery = 5 * time.Second
 
-// limiters are the per-IP and per-user budgets, and how the login defence makes its
-// own on the same driver.
+// limiters are the per-IP and per-user budgets, how the login defence makes its own,
+// and the access-token revocation list: all state that lives on the rate driver.
 type limiters struct {
 	perIP, perUser ratelimit.Limiter
 	newLogin       func(name string, perSecond float64, burst int) ratelimit.Forgetter
+	revocations    revocations
 }
 
 // newLimiters builds the limiters of cfg.RateDriver and what closes them. The Redis
@@ -42,6 +43,7 @@ func newLimiters(ctx context.Context, cfg Config, log *slog.Logger) (limiters, i
 			newLogin: func(_ string, perSecond float64, burst int) ratelimit.Forgetter {
 				return ratelimit.NewMemory(perSecond, burst, maxLimiterKeys, nil)
 			},
+			revocations: newMemoryRevocations(cfg.AccessTTL),
 		}, nothingToClose{}
 	}
 	client := cache.NewRedisClient(cfg.Redis)
@@ -60,6 +62,7 @@ func newLimiters(ctx context.Context, cfg Config, log *slog.Logger) (limiters, i
 		newLogin: func(name string, perSecond float64, burst int) ratelimit.Forgetter {
 			return failOpen(name, ratelimit.NewRedis(client, cfg.RateKeyPrefix, perSecond, burst))
 		},
+		revocations: &redisRevocations{client: client, prefix: cfg.RateKeyPrefix, ttl: cfg.AccessTTL},
 	}, client
 }
 

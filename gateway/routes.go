@@ -30,6 +30,7 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	v1.POST("/payments/webhook", a.paymentWebhook) // the provider signs it; no user token
 
 	user := v1.Group("", g.authenticate, g.limitUser)
+	user.POST("/auth/logout-all", a.logoutAll)
 	user.GET("/me", a.me)
 	user.GET("/me/addresses", a.listAddresses)
 	user.POST("/me/addresses", a.addAddress)

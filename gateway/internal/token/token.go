@@ -32,14 +32,21 @@ var (
 	ErrInvalid = errors.New("token: invalid")
 )
 
-// Claims is who the caller is, as far as the gateway is concerned.
+// Claims is who the caller is, as far as the gateway is concerned, and which token
+// said so (for revocation).
 type Claims struct {
-	UserID string
-	Role   string
+	UserID    string
+	Role      string
+	ID        string    // jti: names this token in a revocation list
+	IssuedAt  time.Time // to the millisecond: "log out everywhere" revokes what came before
+	ExpiresAt time.Time
 }
 
 type accessClaims struct {
 	Role string `json:"role"`
+	// IssuedAtMs refines iat (whole seconds) so a login in the same second as a
+	// "log out everywhere" is not revoked by it.
+	IssuedAtMs int64 `json:"iat_ms,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -78,7 +85,8 @@ func (i *Issuer) TTL() time.Duration { return i.ttl }
 func (i *Issuer) Issue(userID, role string) (string, error) {
 	now := i.now()
 	claims := accessClaims{
-		Role: role,
+		Role:       role,
+		IssuedAtMs: now.UnixMilli(),
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    issuer,
 			Subject:   userID,
@@ -109,5 +117,9 @@ func (i *Issuer) Verify(raw string) (Claims, error) {
 	case claims.Subject == "" || (claims.Role != RoleCustomer && claims.Role != RoleAdmin):
 		return Claims{}, fmt.Errorf("%w: subject or role missing", ErrInvalid)
 	}
-	return Claims{UserID: claims.Subject, Role: claims.Role}, nil
+	issued := claims.IssuedAt.Time
+	if claims.IssuedAtMs != 0 {
+		issued = time.UnixMilli(claims.IssuedAtMs)
+	}
+	return Claims{UserID: claims.Subject, Role: claims.Role, ID: claims.ID, IssuedAt: issued, ExpiresAt: claims.ExpiresAt.Time}, nil
 }

@@ -17,7 +17,7 @@ var secret = []byte("0123456789abcdef0123456789abcdef")
 func fixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
 
 func TestIssueThenVerify(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 123_000_000, time.UTC)
 	iss := NewIssuer(secret, 15*time.Minute, fixedClock(now))
 	raw, err := iss.Issue("user-1", RoleAdmin)
 	if err != nil {
@@ -27,7 +27,8 @@ func TestIssueThenVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify own token: %v", err)
 	}
-	if got != (Claims{UserID: "user-1", Role: RoleAdmin}) {
+	if got.UserID != "user-1" || got.Role != RoleAdmin || got.ID == "" ||
+		!got.IssuedAt.Equal(now) || !got.ExpiresAt.Equal(now.Add(15*time.Minute).Truncate(time.Second)) {
 		t.Fatalf("claims = %+v", got)
 	}
 	// The token carries the claims clients and services can rely on.
@@ -40,7 +41,7 @@ func TestIssueThenVerify(t *testing.T) {
 			t.Errorf("claim %q missing from %v", k, claims)
 		}
 	}
-	if exp, _ := claims.GetExpirationTime(); !exp.Time.Equal(now.Add(15 * time.Minute)) {
+	if exp, _ := claims.GetExpirationTime(); !exp.Time.Equal(now.Add(15 * time.Minute).Truncate(time.Second)) { // whole seconds
 		t.Errorf("exp = %v, want issue time + ttl", exp)
 	}
 }
