@@ -55,6 +55,10 @@ type Config struct {
 	// "https://shop.example.com"; none by default, so no CORS headers are sent.
 	CORSOrigins []string `env:"CORS_ORIGINS" envSeparator:","`
 
+	// HSTSMaxAge > 0 sends Strict-Transport-Security: set it only when the gateway is
+	// reached through TLS (a terminating proxy), e.g. 8760h.
+	HSTSMaxAge time.Duration `env:"HSTS_MAX_AGE" envDefault:"0s"`
+
 	RPCTimeout     time.Duration `env:"RPC_TIMEOUT" envDefault:"3s"`
 	SandboxEnabled bool          `env:"SANDBOX_ENABLED" envDefault:"true"`
 	// AdminAddr serves pprof when set; it must never be the public address.
@@ -77,6 +81,9 @@ func (c *Config) Validate() error {
 	add(positive("GATEWAY_WRITE_TIMEOUT", c.WriteTimeout))
 	add(positive("GATEWAY_IDLE_TIMEOUT", c.IdleTimeout))
 	add(positive("GATEWAY_RPC_TIMEOUT", c.RPCTimeout))
+	if c.HSTSMaxAge < 0 {
+		add(fmt.Errorf("GATEWAY_HSTS_MAX_AGE=%s: must not be negative", c.HSTSMaxAge))
+	}
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 64<<20 {
 		add(fmt.Errorf("GATEWAY_MAX_BODY_BYTES=%d: must be between 1024 and %d", c.MaxBodyBytes, 64<<20))
 	}

@@ -98,6 +98,7 @@ func newServer(cfg Config, ln net.Listener) *server.Hertz {
 		server.WithRedirectTrailingSlash(false), // a redirected POST loses its body; 404 is clearer
 		server.WithDisablePrintRoute(true),
 		server.WithExitWaitTime(cfg.WriteTimeout),
+		withoutServerBanner,
 	)
 }
 
@@ -105,7 +106,7 @@ func newServer(cfg Config, ln net.Listener) *server.Hertz {
 // can log it; log and metrics around recovery so they see panics as 500s.
 func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients, limits limiters) {
 	m := newMetrics()
-	h.Use(requestIDMiddleware(), accessLog(deps.Logger), m.observe(), recovery(deps.Logger))
+	h.Use(requestIDMiddleware(), accessLog(deps.Logger), m.observe(), securityHeaders(cfg.HSTSMaxAge), recovery(deps.Logger))
 	if len(cfg.CORSOrigins) > 0 {
 		h.Use(corsMiddleware(cfg.CORSOrigins))
 	}
