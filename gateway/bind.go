@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
@@ -27,9 +28,22 @@ func (val *validation) bindJSON(c *app.RequestContext, dst any, more ...errs.Fie
 	return nil
 }
 
+// decodeJSON refuses what encoding/json would let through silently: bytes that are not
+// UTF-8 (it would turn them into U+FFFD), values of the wrong type and keys given twice
+// (INVALID_ARGUMENT naming every such field by its full path, see shapeOf).
 func decodeJSON(body []byte, dst any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
+	if trimmed := bytes.TrimSpace(body); len(trimmed) == 0 || trimmed[0] != '{' {
 		return errs.Newf(errs.MalformedJSON, "the request body must be a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return errs.Newf(errs.MalformedJSON, "the request body must be UTF-8")
+	}
+	violations, err := shapeOf(body, reflect.TypeOf(dst))
+	if err != nil {
+		return malformed(err)
+	}
+	if len(violations) > 0 {
+		return errs.Invalid(violations...)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {

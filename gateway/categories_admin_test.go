@@ -28,7 +28,7 @@ func TestCreateCategoryRefusesABadName(t *testing.T) {
 		{"blank", `{"name":" \t "}`, errs.InvalidArgument.Name, map[string]string{"name": "must not be blank"}},
 		{"too_long", `{"name":"` + strings.Repeat("é", 101) + `"}`, errs.InvalidArgument.Name,
 			map[string]string{"name": "must be at most 100 characters"}},
-		{"not_a_string", `{"name":7}`, errs.MalformedJSON.Name, map[string]string{"name": "must be a string"}},
+		{"not_a_string", `{"name":7}`, errs.InvalidArgument.Name, map[string]string{"name": "must be a string"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -55,8 +55,7 @@ func TestMalformedJSON(t *testing.T) {
 		{name: "not_json", body: `email=a@b.c`},
 		{name: "two_values", body: `{"email":"a@b.c"} {"email":"d@e.f"}`},
 		{name: "wrong_type_string_for_object", body: `"hello"`},
-		{name: "wrong_type_field", body: `{"email": 42, "password": "longenough", "name": "Ada"}`,
-			wantDetails: map[string]string{"email": "must be a string"}},
+		{name: "not_utf8", body: "{\"email\": \"a\xffb@example.com\", \"password\": \"longenough\", \"name\": \"Ada\"}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,6 +63,44 @@ func TestMalformedJSON(t *testing.T) {
 			e := a.expectError(t, http.StatusBadRequest, errs.MalformedJSON.Name)
 			if tt.wantDetails != nil && !reflect.DeepEqual(details(e), tt.wantDetails) {
 				t.Fatalf("details = %v, want %v", details(e), tt.wantDetails)
+			}
+		})
+	}
+}
+
+// The issue's report: "quantity":"2" answered MALFORMED_JSON "not valid JSON" with the
+// path lines.quantity, and duplicate keys were accepted, the last winning.
+func TestBodyShapeErrorsAreInvalidArgumentsWithFullPaths(t *testing.T) {
+	h := start(t, refuseCalls(t))
+	order := func(body string) call {
+		return call{method: "POST", path: "/api/v1/orders", token: h.customer(), body: body,
+			header: map[string]string{"Idempotency-Key": "k-1"}}
+	}
+	tests := []struct {
+		name string
+		call call
+		want map[string]string
+	}{
+		{"string_for_integer_in_a_list", order(`{"lines":[{"sku":"MUG-RED","quantity":1},{"sku":"MUG-RED","quantity":"2"}],"address_id":"` + addressID + `"}`),
+			map[string]string{"lines[1].quantity": "must be an integer"}},
+		{"fraction_for_integer", order(`{"lines":[{"sku":"MUG-RED","quantity":1.5}],"address_id":"` + addressID + `"}`),
+			map[string]string{"lines[0].quantity": "must be an integer of at most 64 bits"}},
+		{"object_for_list", order(`{"lines":{"sku":"MUG-RED"},"address_id":"` + addressID + `"}`),
+			map[string]string{"lines": "must be an array"}},
+		{"duplicate_key", call{method: "POST", path: "/api/v1/auth/register",
+			body: `{"email":"ann@example.com","password":"correct-horse-9","name":"Ann","name":"Admin"}`},
+			map[string]string{"name": "appears more than once"}},
+		{"duplicate_key_in_other_case", call{method: "POST", path: "/api/v1/auth/register",
+			body: `{"email":"ann@example.com","Email":"bob@example.com","password":"correct-horse-9","name":"Ann"}`},
+			map[string]string{"Email": "appears more than once"}},
+		{"wrong_type_field", call{method: "POST", path: "/api/v1/auth/register", body: `{"email": 42, "password": "longenough", "name": "Ada"}`},
+			map[string]string{"email": "must be a string"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := h.do(tt.call).expectError(t, http.StatusBadRequest, errs.InvalidArgument.Name)
+			if got := details(e); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("details = %v, want %v", got, tt.want)
 			}
 		})
 	}
