@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	emailpkg "github.com/cartwheel-shop/cartwheel/pkg/email"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -15,11 +16,10 @@ const (
 	maxNameChars     = 100
 )
 
-// NormaliseEmail is the form in which emails are stored, compared and made unique, so
-// " Alice@Example.COM" and "alice@example.com" are one account.
-func NormaliseEmail(raw string) string {
-	return strings.ToLower(strings.TrimSpace(raw))
-}
+// NormaliseEmail is the form in which emails are stored, compared and made unique
+// (pkg/email, which the gateway's login throttle shares): " Alice@Example.COM" and
+// "alice@example.com" are one account, and so are the NFC and NFD spellings of "é".
+func NormaliseEmail(raw string) string { return emailpkg.Normalise(raw) }
 
 // CheckCredentials applies the sign-up rules for an email and a password, reporting both
 // fields at once. The configured admin account is held to the same rules as customers.
@@ -44,6 +44,9 @@ func checkEmail(email string) string {
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Name != "" || addr.Address != email {
 		return "must be a plain email address such as name@example.com"
+	}
+	if strings.IndexFunc(email, isFormat) >= 0 || emailpkg.MixedScript(email) {
+		return "must not mix alphabets within a part or hide invisible characters (a look-alike of another address)"
 	}
 	return ""
 }

@@ -49,6 +49,11 @@ func TestCheckEmail(t *testing.T) {
 		{"quoted_local_part", `"alice smith"@example.com`, false},
 		{"two_addresses", "alice@example.com, bob@example.com", false},
 		{"inner_space", "ali ce@example.com", false},
+		// The issue's look-alike: a Cyrillic "а" among Latin letters.
+		{"mixed_script_local_part", "\u0430nn@example.com", false},
+		{"mixed_script_domain", "ann@ex\u0430mple.com", false},
+		{"zero_width_space", "an\u200bn@example.com", false},
+		{"cyrillic_throughout", "\u0430\u043d\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,6 +71,9 @@ func TestCheckEmail(t *testing.T) {
 func TestNormaliseEmail(t *testing.T) {
 	if got := NormaliseEmail("  Alice@Example.COM \t"); got != "alice@example.com" {
 		t.Fatalf("got %q", got)
+	}
+	if got := NormaliseEmail("Zoe\u0308@example.com"); got != "zo\u00eb@example.com" {
+		t.Fatalf("decomposed diaeresis: got %q, want the NFC form", got)
 	}
 }
 
@@ -116,6 +124,13 @@ func TestCheckName(t *testing.T) {
 		{"newline", "Alice\nSmith", false},
 		{"nul", "Alice\x00", false},
 		{"invalid_utf8", "Alice\xff", false},
+		// The issue's reports: right-to-left overrides and zero-width characters.
+		{"right_to_left_override", "Ann\u202enimda", false},
+		{"bidi_isolate", "Ann\u2067x\u2069", false},
+		{"zero_width_space", "An\u200bn", false},
+		{"zero_width_joiner", "An\u200dn", false},
+		{"byte_order_mark", "\ufeffAnn", false},
+		{"accents_and_apostrophe", "Zo\u00eb O'Brien-Lef\u00e8vre", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,6 +16,11 @@ func checkText(s string, min, max int) string {
 	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		return "must not contain control characters"
 	}
+	// Format characters are invisible: bidi overrides make "Ann\u202Enimda" display as
+	// "Annadmin", zero-width ones make two names that look the same differ.
+	if strings.IndexFunc(s, isFormat) >= 0 {
+		return "must not contain invisible formatting characters (bidi controls, zero-width characters)"
+	}
 	n := utf8.RuneCountInString(s)
 	switch {
 	case n == 0 && min > 0:
@@ -27,6 +32,8 @@ func checkText(s string, min, max int) string {
 	}
 	return ""
 }
+
+func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 // checkCharset returns why s is not min..max characters all accepted by allowed, or "".
 func checkCharset(s string, min, max int, allowed func(rune) bool, describe string) string {
