@@ -58,7 +58,7 @@ func productOut(p *product.Product) productView {
 }
 
 type listProductsQuery struct {
-	Q         string `json:"q" validate:"max=200"`
+	Q         string `json:"q" validate:"max=100"` // the product service's limit, checked here to name the field as sent
 	Category  string `json:"category" validate:"omitempty,id"`
 	Sort      string `json:"sort" validate:"omitempty,oneof=newest price_asc price_desc"`
 	PageSize  *int32 `json:"page_size" validate:"omitempty,between=1 100"`

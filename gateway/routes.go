@@ -80,10 +80,14 @@ func registerFallbacks(r *route.Engine) {
 }
 
 // allowedMethods lists the methods routed for path, for the Allow header of a 405.
+// A path that is a route of its own (/payments/webhook) does not also take the methods
+// of a template it happens to fit (/payments/:id): GET there would find no payment.
 func allowedMethods(routes route.RoutesInfo, path string) []string {
+	exact := slices.ContainsFunc(routes, func(rt route.RouteInfo) bool { return strings.Trim(rt.Path, "/") == strings.Trim(path, "/") })
 	var methods []string
 	for _, rt := range routes {
-		if matches(rt.Path, path) && !slices.Contains(methods, rt.Method) {
+		fits := matches(rt.Path, path) && (!exact || strings.Trim(rt.Path, "/") == strings.Trim(path, "/"))
+		if fits && !slices.Contains(methods, rt.Method) {
 			methods = append(methods, rt.Method)
 		}
 	}

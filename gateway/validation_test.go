@@ -160,7 +160,7 @@ func TestEveryInvalidFieldIsReportedAtOnce(t *testing.T) {
 				"page_size": "must be between 1 and 100",
 				"sort":      "must be one of: newest, price_asc, price_desc",
 				"category":  "must be a valid id",
-				"q":         "must be at most 200 characters",
+				"q":         "must be at most 100 characters",
 			},
 		},
 		{
