@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -155,9 +157,13 @@ func (f *Fleet) openDrivers(opts Options, log *slog.Logger) error {
 	return nil
 }
 
+// listen binds every address, and on a clash names every taken one, not just the
+// first found, so one look at the message tells what to move or stop.
 func (f *Fleet) listen(opts Options) (map[string]net.Listener, error) {
 	out := map[string]net.Listener{}
-	for key, addr := range defaultAddrs {
+	var taken []error
+	for _, key := range slices.Sorted(maps.Keys(defaultAddrs)) {
+		addr := defaultAddrs[key]
 		if v, ok := opts.Env[key]; ok {
 			addr = v
 		} else if v, ok := os.LookupEnv(key); ok {
@@ -168,12 +174,16 @@ func (f *Fleet) listen(opts Options) (map[string]net.Listener, error) {
 		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			for _, l := range out {
-				_ = l.Close()
-			}
-			return nil, fmt.Errorf("fleet: listen %s=%s: %w", key, addr, err)
+			taken = append(taken, fmt.Errorf("listen %s=%s: %w", key, addr, err))
+			continue
 		}
 		out[key] = ln
+	}
+	if len(taken) > 0 {
+		for _, l := range out {
+			_ = l.Close()
+		}
+		return nil, fmt.Errorf("fleet: %w", errors.Join(taken...))
 	}
 	return out, nil
 }
