@@ -38,7 +38,7 @@ func (a *api) getCart(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	c.JSON(http.StatusOK, cartOut(cart))
+	c.JSON(http.StatusOK, cartAnswer(c, cart))
 }
 
 // setCartItem sets the line's quantity (not adds to it), so a retried PUT is harmless.
@@ -57,7 +57,7 @@ func (a *api) setCartItem(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	c.JSON(http.StatusOK, cartOut(cart))
+	c.JSON(http.StatusOK, cartAnswer(c, cart))
 }
 
 func (a *api) removeCartItem(ctx context.Context, c *app.RequestContext) {
@@ -70,5 +70,5 @@ func (a *api) removeCartItem(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	c.JSON(http.StatusOK, cartOut(cart))
+	c.JSON(http.StatusOK, cartAnswer(c, cart))
 }

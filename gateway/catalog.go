@@ -88,7 +88,7 @@ func (a *api) listProducts(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	c.JSON(http.StatusOK, page[productView]{Items: mapList(resp.Items, productOut), NextPageToken: resp.NextPageToken})
+	c.JSON(http.StatusOK, productPageAnswer(c, resp))
 }
 
 func (a *api) getProduct(ctx context.Context, c *app.RequestContext) {
@@ -101,5 +101,5 @@ func (a *api) getProduct(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	c.JSON(http.StatusOK, productOut(p))
+	c.JSON(http.StatusOK, productAnswer(c, p))
 }

@@ -110,7 +110,7 @@ func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients, limits limit
 	if len(cfg.CORSOrigins) > 0 {
 		h.Use(corsMiddleware(cfg.CORSOrigins))
 	}
-	h.Use(bodyLimit(cfg.MaxBodyBytes))
+	h.Use(bodyLimit(cfg.MaxBodyBytes), clientKind())
 
 	tokens := token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTTL, nil)
 	a := &api{

@@ -131,7 +131,7 @@ func (a *api) createOrder(ctx context.Context, c *app.RequestContext) {
 	if resp.Replayed {
 		status = http.StatusOK
 	}
-	c.JSON(status, orderOut(resp.Order))
+	c.JSON(status, orderAnswer(c, resp.Order))
 }
 
 func (a *api) listOrders(ctx context.Context, c *app.RequestContext) {
@@ -147,7 +147,7 @@ func (a *api) listOrders(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	c.JSON(http.StatusOK, page[orderView]{Items: mapList(resp.Items, orderOut), NextPageToken: resp.NextPageToken})
+	c.JSON(http.StatusOK, orderPageAnswer(c, resp))
 }
 
 func (a *api) getOrder(ctx context.Context, c *app.RequestContext) {
@@ -197,5 +197,5 @@ func (a *api) answerOrder(ctx context.Context, c *app.RequestContext, o *order.O
 		a.fail(ctx, c, err)
 		return
 	}
-	c.JSON(http.StatusOK, orderOut(o))
+	c.JSON(http.StatusOK, orderAnswer(c, o))
 }
