@@ -44,6 +44,13 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer f.Stop()
+	// The banner is the go-ahead: print it only once every service can be reached.
+	if err := f.WaitReady(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // Ctrl-C during start-up is a clean stop
+		}
+		return err
+	}
 	fmt.Fprint(os.Stdout, journey(f.URL))
 	<-ctx.Done()
 	log.Info("cartwheel: shutting down")

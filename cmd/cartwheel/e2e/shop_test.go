@@ -49,8 +49,10 @@ func newShop(t *testing.T, env map[string]string) *shop {
 		"GATEWAY_BURST_PER_IP":   "10000",
 		"GATEWAY_RATE_PER_USER":  "10000",
 		"GATEWAY_BURST_PER_USER": "10000",
-		"PRODUCT_SEED_DEMO":      "true",
-		"ORDER_SWEEP_INTERVAL":   "1s",
+		// Every test logs in from 127.0.0.1; the login defence has its own test.
+		"GATEWAY_LOGIN_BURST_PER_IP": "10000",
+		"PRODUCT_SEED_DEMO":          "true",
+		"ORDER_SWEEP_INTERVAL":       "1s",
 		// These tests judge correctness under concurrency, not latency (make bench does
 		// that): under -race on two cores the embedded mode's serialised SQLite writes
 		// make 200 concurrent orders far slower than production, so calls get time.

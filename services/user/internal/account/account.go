@@ -18,7 +18,7 @@ type Options struct {
 	RefreshTTL   time.Duration // lifetime of each refresh token
 	MaxAddresses int           // address book capacity per user
 	// HashSlots bounds concurrent bcrypt hashes (0: GOMAXPROCS); a request that waits
-	// HashQueueWait (0: one second) for a slot is refused with ErrBusy.
+	// HashQueueWait (0: two seconds) for a slot is refused with ErrBusy.
 	HashSlots     int
 	HashQueueWait time.Duration
 	Clock         func() time.Time

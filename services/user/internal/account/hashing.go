@@ -11,9 +11,11 @@ import (
 // long. Refusing at once keeps a guessing storm from holding every login for seconds.
 var ErrBusy = errors.New("too many sign-ins at once, retry in a moment")
 
-// defaultHashQueueWait is how long a login or sign-up waits for a core to hash on;
-// bcrypt at the production cost takes about a quarter of a second per hash.
-const defaultHashQueueWait = time.Second
+// defaultHashQueueWait is how long a login or sign-up waits for a core to hash on:
+// bcrypt at the production cost takes about a quarter of a second per hash, so a few
+// queued behind each core still fit, and the refusal comes well inside the gateway's
+// 3 s RPC timeout.
+const defaultHashQueueWait = 2 * time.Second
 
 // hashSlots bounds bcrypt to one hash per core. More in parallel would only make every
 // hash slower: bcrypt is pure CPU.
