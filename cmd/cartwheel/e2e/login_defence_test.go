@@ -18,7 +18,7 @@ import (
 func TestPasswordGuessingIsThrottledNotUnavailable(t *testing.T) {
 	s := newShop(t, map[string]string{
 		"GATEWAY_LOGIN_BURST_PER_IP": "30", // the default, which the other tests raise
-		"USER_BCRYPT_COST":           "8", // bcrypt that costs, yet fits a loaded CI machine
+		"USER_BCRYPT_COST":           "8",  // bcrypt that costs, yet fits a loaded CI machine
 	})
 	victim, bob := s.newCustomer("Victim"), s.newCustomer("Bob")
 	attacker := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
