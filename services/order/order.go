@@ -184,8 +184,12 @@ func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer) (*orde
 	if err != nil {
 		return nil, fmt.Errorf("order: user client: %w", err)
 	}
+	st, err := newMeteredStore(store.New(gdb, txmsg.NewSender(gdb, producer)), deps.Telemetry.For(ServiceName), deps.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("order: metrics: %w", err)
+	}
 	ports := order.Ports{
-		Store:     store.New(gdb, txmsg.NewSender(gdb, producer)),
+		Store:     st,
 		Catalog:   catalog{products},
 		Addresses: addressBook{users},
 		Timeouts:  events.NewTimeouts(producer),

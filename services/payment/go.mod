@@ -6,6 +6,7 @@ require (
 	github.com/cartwheel-shop/cartwheel/idl v0.0.0
 	github.com/cartwheel-shop/cartwheel/pkg v0.0.0
 	github.com/cloudwego/kitex v0.16.3
+	github.com/prometheus/client_golang v1.23.2
 	github.com/sethvargo/go-retry v0.5.0
 	go.opentelemetry.io/otel v1.47.0
 	gorm.io/gorm v1.31.2
@@ -89,7 +90,6 @@ require (
 	github.com/patrickmn/go-cache v2.1.0+incompatible // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/pressly/goose/v3 v3.29.0 // indirect
-	github.com/prometheus/client_golang v1.23.2 // indirect
 	github.com/prometheus/client_model v0.6.2 // indirect
 	github.com/prometheus/common v0.66.1 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect

@@ -114,9 +114,13 @@ func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer, provid
 		return nil, err
 	}
 	st := store.New(gdb)
+	announcer, err := countPayments(events.NewAnnouncer(txmsg.NewSender(gdb, producer), st), deps.Telemetry.For(ServiceName))
+	if err != nil {
+		return nil, err
+	}
 	opts := payment.Options{
 		Store:            st,
-		Announcer:        events.NewAnnouncer(txmsg.NewSender(gdb, producer), st),
+		Announcer:        announcer,
 		Orders:           orders,
 		Provider:         provider,
 		WebhookSecret:    cfg.WebhookSecret,

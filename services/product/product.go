@@ -17,6 +17,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
 
@@ -118,13 +119,13 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 			return fail(err)
 		}
 	}
-	consumer, err := newOrderConsumer(deps.MQ, gdb, st, log, closers)
+	consumer, err := newOrderConsumer(deps.MQ, deps.Telemetry, gdb, st, log, closers)
 	if err != nil {
 		return fail(err)
 	}
 	// Only the RPCs read through the cache; the seed and the order consumer never read
 	// product details.
-	cached, err := cachedCatalog(ctx, cfg, st, log, closers)
+	cached, err := cachedCatalog(ctx, cfg, st, log, deps.Telemetry.For(ServiceName), closers)
 	if err != nil {
 		return fail(err)
 	}
@@ -147,7 +148,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 // newOrderConsumer builds the stock-outcome producer and the order consumer, and
 // registers their Close on closers (the consumer closes first: its handlers in flight
 // still send).
-func newOrderConsumer(driver mq.Driver, gdb *gorm.DB, st *store.Store, log *slog.Logger, closers *suite.Closers) (mq.Consumer, error) {
+func newOrderConsumer(driver mq.Driver, tel *obs.Telemetry, gdb *gorm.DB, st *store.Store, log *slog.Logger, closers *suite.Closers) (mq.Consumer, error) {
 	producer, err := driver.NewProducer(events.ProducerGroup, txmsg.Checker(gdb))
 	if err != nil {
 		return nil, err
@@ -159,7 +160,11 @@ func newOrderConsumer(driver mq.Driver, gdb *gorm.DB, st *store.Store, log *slog
 	}
 	closers.Add(consumer.Close)
 	inTx := func(tx *gorm.DB) *stock.Service { return stock.NewService(st.WithTx(tx)) }
-	orders := events.NewOrders(stock.NewService(st), inTx, txmsg.NewSender(gdb, producer), log)
+	sender, err := countReservations(txmsg.NewSender(gdb, producer), tel.For(ServiceName))
+	if err != nil {
+		return nil, err
+	}
+	orders := events.NewOrders(stock.NewService(st), inTx, sender, log)
 	if err := orders.Subscribe(consumer); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -217,6 +218,42 @@ func TestEachJourneyIsOneTrace(t *testing.T) {
 	for _, id := range []trace.TraceID{placeID, payID, expireID} {
 		s.expectInBackend(rec, id)
 	}
+
+	// The same journeys, as the dashboard counts them.
+	s.expectMetrics(
+		`cartwheel_orders_created_total{service="order"} 2`,
+		`cartwheel_order_transitions_total{from="PENDING",service="order",to="AWAITING_PAYMENT"} 2`,
+		`cartwheel_order_transitions_total{from="AWAITING_PAYMENT",service="order",to="PAID"} 1`,
+		`cartwheel_order_transitions_total{from="AWAITING_PAYMENT",service="order",to="CANCELLED"} 1`,
+		`cartwheel_order_settle_seconds_count{outcome="awaiting_payment",service="order"} 2`,
+		`cartwheel_stock_reservations_total{outcome="reserved",service="product"} 2`,
+		`cartwheel_payments_total{outcome="succeeded",service="payment"} 1`,
+		`kitex_server_throughput{callee="order",caller="unknown",method="CreateOrder",retry="0",status="succeed"} 2`,
+	)
+}
+
+// expectMetrics waits until the fleet's admin listener exports every line.
+func (s *shop) expectMetrics(lines ...string) {
+	s.t.Helper()
+	var text string
+	missing := func() []string {
+		return slices.DeleteFunc(slices.Clone(lines), func(l string) bool { return strings.Contains(text, l+"\n") })
+	}
+	defer func() {
+		if s.t.Failed() {
+			s.t.Logf("missing %q", missing())
+		}
+	}()
+	s.eventually("metrics", 10*time.Second, func() bool {
+		resp, err := http.Get(s.fleet.AdminURL + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		text = string(body)
+		return len(missing()) == 0
+	})
 }
 
 // A client's own traceparent names the trace of a plain read, and the answer says so.
