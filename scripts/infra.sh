@@ -277,7 +277,7 @@ ensure_jaeger() {
       cp "$copy" "$jgr/bin.tmp/jaeger"
     else
       command -v go >/dev/null || die "go is missing (needed to build Jaeger)"
-      log "jaeger: building github.com/jaegertracing/jaeger/cmd/jaeger (tools/jaeger; a few minutes on a cold Go cache; log $jgr/logs/build.log)"
+      log "jaeger: building github.com/jaegertracing/jaeger/cmd/jaeger (tools/jaeger; 10-20 minutes on 2 busy cores with a cold Go cache, about 90 s warm; log $jgr/logs/build.log)"
       if ! (cd "$root/tools/jaeger" && GOWORK=off GOBIN="$jgr/bin.tmp" \
         go install tool) >"$jgr/logs/build.log" 2>&1; then
         fail_with_logs "building Jaeger failed" "$jgr/logs/build.log"
