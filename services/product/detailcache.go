@@ -9,6 +9,7 @@ import (
 
 	"github.com/cartwheel-shop/cartwheel/pkg/cache"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalogcache"
@@ -72,12 +73,12 @@ func (c *CacheConfig) validate(redis *cache.RedisConfig) error {
 // cachedCatalog wraps st with the detail cache of cfg and registers what closes it.
 // A Redis that does not answer at start-up is reported, not fatal: reads then go to
 // the database until it does.
-func cachedCatalog(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger, closers *closeStack) (catalog.Store, error) {
+func cachedCatalog(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger, closers *suite.Closers) (catalog.Store, error) {
 	var c cache.Cache
 	switch cfg.Cache.Driver {
 	case "redis":
 		client := cache.NewRedisClient(cfg.Redis)
-		closers.push(func() { client.Close() })
+		closers.Add(client.Close)
 		pingCtx, cancel := context.WithTimeout(ctx, cfg.Redis.DialTimeout+cfg.Redis.ReadTimeout)
 		defer cancel()
 		if err := client.Ping(pingCtx).Err(); err != nil {
