@@ -49,6 +49,11 @@ func ListenAdmin(addr string, reg *prometheus.Registry, log *slog.Logger) (*Admi
 	if err != nil {
 		return nil, fmt.Errorf("obs: admin listener: %w", err)
 	}
+	return ServeAdmin(ln, reg, log), nil
+}
+
+// ServeAdmin is ListenAdmin on a listener the caller opened.
+func ServeAdmin(ln net.Listener, reg *prometheus.Registry, log *slog.Logger) *Admin {
 	a := &Admin{ln: ln, log: log, served: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -68,7 +73,7 @@ func ListenAdmin(addr string, reg *prometheus.Registry, log *slog.Logger) (*Admi
 			log.Error("obs: admin listener stopped", "err", err)
 		}
 	}()
-	return a, nil
+	return a
 }
 
 // Addr is where the listener listens.
