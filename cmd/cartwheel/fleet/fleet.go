@@ -57,8 +57,8 @@ type Fleet struct {
 	// with its service.
 	Telemetry *obs.Telemetry
 
-	admin   *obs.Admin
-	traced  mq.Driver // MQ as the services see it: traced and counted
+	admin  *obs.Admin
+	traced mq.Driver // MQ as the services see it: traced and counted
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
