@@ -11,20 +11,25 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/cloudwego/hertz/pkg/common/hlog"
 	"github.com/cloudwego/kitex/pkg/klog"
 
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/fleet"
 	"github.com/cartwheel-shop/cartwheel/pkg/logging"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 )
 
 func main() {
 	log := logging.New(os.Stderr, "", os.Getenv("CARTWHEEL_LOG_LEVEL"))
 	// Kitex and Hertz log through process-wide loggers of their own; their start and
-	// shutdown chatter is noise next to ours, their warnings are not.
+	// shutdown chatter is noise next to ours, their warnings are not, and they go out
+	// as our JSON: one format per process.
 	klog.SetLevel(klog.LevelWarn)
 	hlog.SetLevel(hlog.LevelWarn)
+	klog.SetOutput(logging.Lines(log, "kitex"))
+	hlog.SetOutput(logging.Lines(log, "hertz"))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, log, os.Args[1:]); err != nil {
@@ -39,6 +44,17 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
+	stopTracing, err := obs.StartTracing(ctx, "cartwheel")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(flushCtx); err != nil {
+			log.Warn("tracing: flush", "err", err)
+		}
+	}()
 	f, err := fleet.Start(ctx, fleet.Options{DataDir: *dataDir, Logger: log})
 	if err != nil {
 		return err
@@ -52,6 +68,7 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	fmt.Fprint(os.Stdout, journey(f.URL))
+	fmt.Fprintf(os.Stdout, "Operators: %[1]s/readyz, %[1]s/metrics and %[1]s/debug/pprof/ on the admin listener.\n", f.AdminURL)
 	<-ctx.Done()
 	log.Info("cartwheel: shutting down")
 	return f.Err()

@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"slices"
 	"sync"
@@ -171,6 +172,19 @@ func (d *Driver) Close() error {
 	return d.admin.Close()
 }
 
+// Lag is each consumer group's backlog, estimated from the broker's MAX_OFFSET on the
+// messages this process's members acknowledged last (0 for a group not yet delivered
+// to); other processes' members of a group report their own queues.
+func (d *Driver) Lag(context.Context) (map[string]int64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	lag := map[string]int64{}
+	for c := range d.consumers {
+		lag[c.group] += c.lag()
+	}
+	return lag, nil
+}
+
 // Stats returns the driver's counters.
 func (d *Driver) Stats() Stats {
 	return d.stats.Stats()
@@ -220,4 +234,19 @@ func (d *Driver) missingTopics(ctx context.Context, topics []string) ([]string, 
 	return slices.DeleteFunc(slices.Clone(topics), func(t string) bool {
 		return slices.Contains(list.TopicList, t)
 	}), nil
+}
+
+// Ping reports whether a name server accepts a connection: without one no producer or
+// consumer of this process can find a broker.
+func (d *Driver) Ping(ctx context.Context) error {
+	var dialer net.Dialer
+	var errs []error
+	for _, addr := range d.cfg.NameServers {
+		conn, err := dialer.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			return conn.Close()
+		}
+		errs = append(errs, err)
+	}
+	return fmt.Errorf("mq/rocketmq: no name server reachable: %w", errors.Join(errs...))
 }
