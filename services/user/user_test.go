@@ -204,7 +204,9 @@ func testSessions(t *testing.T, c userservice.Client) {
 			t.Fatalf("wrong password: %+v; unknown email: %+v", a, b)
 		}
 	})
-	t.Run("refresh/rotates_and_old_token_fails", func(t *testing.T) {
+	// A replay past account.ReuseGrace revokes the family (account's tests, on a clock);
+	// here, at once, the old token is a second tab and gets a successor of its own.
+	t.Run("refresh/rotates_and_old_token_works_within_the_grace", func(t *testing.T) {
 		first := login(t)
 		resp, err := c.Refresh(ctx, &userapi.RefreshRequest{RefreshToken: first.RefreshToken})
 		if err != nil {
@@ -213,8 +215,8 @@ func testSessions(t *testing.T, c userservice.Client) {
 		if resp.User.Id != carol.Id || resp.Session.RefreshToken == first.RefreshToken {
 			t.Fatalf("refresh answered %+v", resp)
 		}
-		if _, err := c.Refresh(ctx, &userapi.RefreshRequest{RefreshToken: first.RefreshToken}); code(err) != errs.RefreshTokenInvalid.Name {
-			t.Fatalf("old token: want REFRESH_TOKEN_INVALID, got %v", err)
+		if _, err := c.Refresh(ctx, &userapi.RefreshRequest{RefreshToken: first.RefreshToken}); err != nil {
+			t.Fatalf("old token within the grace: %v", err)
 		}
 		if _, err := c.Refresh(ctx, &userapi.RefreshRequest{RefreshToken: resp.Session.RefreshToken}); err != nil {
 			t.Fatalf("new token: %v", err)

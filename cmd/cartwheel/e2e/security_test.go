@@ -144,7 +144,8 @@ func TestTokens(t *testing.T) {
 		})
 	}
 
-	// Refresh rotates: the new pair works, the old refresh token does not.
+	// Refresh rotates: the new pair works; the old refresh token works again only within
+	// the reuse grace (a second tab), and logout ends the whole login, access token too.
 	var pair struct {
 		AccessToken  string `json:"access_token"`
 		RefreshToken string `json:"refresh_token"`
@@ -152,12 +153,15 @@ func TestTokens(t *testing.T) {
 	s.must(200, "POST", "/api/v1/auth/login", "", map[string]string{"email": c.email, "password": "correct-horse-9"}, nil).decode(t, &pair)
 	old := pair.RefreshToken
 	s.must(200, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": old}, nil).decode(t, &pair)
-	if r := s.call("POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": old}, nil); r.status != http.StatusUnauthorized {
-		t.Fatalf("old refresh token still works: %d", r.status)
-	}
+	s.must(200, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": old}, nil) // the second tab
 	s.must(200, "GET", "/api/v1/me", pair.AccessToken, nil, nil)
 	s.must(204, "POST", "/api/v1/auth/logout", pair.AccessToken, map[string]string{"refresh_token": pair.RefreshToken}, nil)
-	if r := s.call("POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": pair.RefreshToken}, nil); r.status != http.StatusUnauthorized {
-		t.Fatalf("refresh after logout: %d", r.status)
+	for _, tok := range []string{pair.RefreshToken, old} {
+		if r := s.call("POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": tok}, nil); r.status != http.StatusUnauthorized {
+			t.Fatalf("refresh after logout: %d", r.status)
+		}
+	}
+	if r := s.call("GET", "/api/v1/me", pair.AccessToken, nil, nil); r.status != http.StatusUnauthorized {
+		t.Fatalf("the access token sent with logout still works: %d", r.status)
 	}
 }
