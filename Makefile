@@ -16,6 +16,8 @@ help:
 	@echo "make build  - build the dev server and the service binaries into ./bin"
 	@echo "make up     - the real fleet: five processes on MariaDB, Redis, RocketMQ, Nacos"
 	@echo "make down   - stop what make up started, engines included"
+	@echo "make images - OCI image layouts of the five binaries in build/images (no Docker needed)"
+	@echo "make deploy-test - image and Helm chart tests (images-test, helm-test)"
 
 gen:
 	scripts/gen.sh
@@ -56,3 +58,28 @@ integration:
 	scripts/integration.sh
 
 test: gen-check lint unit integration
+
+# Deployment: images without a Docker daemon and the Helm charts (deploy/README.md). The
+# two Go modules under deploy/ stay out of go.work (GOWORK=off): Helm's and
+# go-containerregistry's dependencies would otherwise raise shared modules (prometheus,
+# otel, x/net) for every service built in the workspace.
+.PHONY: images images-test helm-test deploy-test deploy-lint
+IMAGES     ?= gateway user product order payment
+IMAGES_DIR := build/images
+DEPLOY_MODULES := deploy/imagebuild deploy/helmtest
+
+images:
+	cd deploy/imagebuild && GOWORK=off go run . -root ../.. -out ../../$(IMAGES_DIR) $(IMAGES)
+
+images-test: images
+	cd deploy/imagebuild && CARTWHEEL_IMAGES=$(CURDIR)/$(IMAGES_DIR) CARTWHEEL_IMAGE_NAMES="$(IMAGES)" \
+		GOWORK=off go test -count=1 .
+
+helm-test:
+	cd deploy/helmtest && GOWORK=off go test -count=1 .
+
+deploy-lint:
+	@out=$$(gofmt -l $(DEPLOY_MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	for m in $(DEPLOY_MODULES); do (cd $$m && GOWORK=off go vet ./...); done
+
+deploy-test: deploy-lint images-test helm-test
