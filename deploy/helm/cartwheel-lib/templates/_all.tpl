@@ -131,7 +131,7 @@ spec:
             # (an unspecified host such as 0.0.0.0 is refused by pkg/registry/nacos).
             - name: {{ $p }}ADDR
               value: "$(POD_IP):{{ $v.port }}"
-            {{- include "cartwheel-lib.secretEnv" . | nindent 12 }}
+            {{- include "cartwheel-lib.secretEnv" . | trim | nindent 12 }}
           startupProbe:
             httpGet:
               path: /healthz
@@ -329,7 +329,7 @@ spec:
             - name: {{ $k }}
               value: {{ $val | quote }}
             {{- end }}
-            {{- include "cartwheel-lib.secretEnv" . | nindent 12 }}
+            {{- include "cartwheel-lib.secretEnv" . | trim | nindent 12 }}
           resources:
             {{- toYaml $v.migration.resources | nindent 12 }}
           securityContext:

@@ -36,7 +36,7 @@ guards: rendering fails, naming the numbers, when values would break production.
 {{- fail (printf "%s: autoscaling.minReplicas %d is above maxReplicas %d" $name (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) -}}
 {{- end -}}
 {{- if and $v.dashboard.enabled (not $v.dashboard.json) -}}
-{{- fail (printf "%s: dashboard.enabled needs dashboard.json (e.g. --set-file %s.dashboard.json=deploy/observability/%s.json)" $name (include "cartwheel-lib.name" .) (include "cartwheel-lib.name" .)) -}}
+{{- fail (printf "%s: dashboard.enabled needs dashboard.json (e.g. --set-file %s.dashboard.json=deploy/observability/dashboards/cartwheel-fleet.json)" $name (include "cartwheel-lib.name" .)) -}}
 {{- end -}}
 {{- end -}}
 
