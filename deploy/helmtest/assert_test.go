@@ -186,6 +186,10 @@ func checkService(t *testing.T, svc string, vs values, r rendered) {
 		t.Errorf("database settings missing from the ConfigMap: %v", cm)
 	}
 	checkSecrets(t, svc, env)
+	// The binaries refuse the sandbox payer in production (gateway and payment Validate).
+	if cm[prefix+"ENV"] == "production" && (svc == "gateway" || svc == "payment") && cm[prefix+"SANDBOX_ENABLED"] != "false" {
+		t.Errorf("%sENV=production with %sSANDBOX_ENABLED=%q: the binary would refuse to start", prefix, prefix, cm[prefix+"SANDBOX_ENABLED"])
+	}
 	for k, v := range cm {
 		if strings.Contains(strings.ToLower(k), "secret") || strings.Contains(k, "DSN") || strings.Contains(k, "PASSWORD") {
 			t.Errorf("ConfigMap holds %s=%q: secrets come from the Secret only", k, v)

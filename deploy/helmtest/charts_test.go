@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -44,7 +45,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// setup builds helm (unless HELM names one), copies deploy/helm to a temporary folder so
+// setup finds helm (HELM, else this module's tool), copies deploy/helm to a temporary folder so
 // the work tree stays clean, and runs `helm dependency build` library first, umbrella last.
 func setup(m *testing.M) (int, error) {
 	tmp, err := os.MkdirTemp("", "helmtest-")
@@ -54,11 +55,12 @@ func setup(m *testing.M) (int, error) {
 	defer os.RemoveAll(tmp)
 	helmBin = os.Getenv("HELM")
 	if helmBin == "" {
-		helmBin = filepath.Join(tmp, "helm")
-		cmd := exec.Command("go", "build", "-o", helmBin, "helm.sh/helm/v4/cmd/helm")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("go build helm: %v\n%s", err, out)
+		// The module's tool, built once and kept in Go's cache (`go tool -n` names it).
+		out, err := exec.Command("go", "tool", "-n", "helm").Output()
+		if err != nil {
+			return 0, fmt.Errorf("go tool -n helm: %w", err)
 		}
+		helmBin = strings.TrimSpace(string(out))
 	}
 	chartsDir = filepath.Join(tmp, "helm")
 	if err := os.CopyFS(chartsDir, os.DirFS("../helm")); err != nil {
