@@ -179,6 +179,9 @@ func checkService(t *testing.T, svc string, vs values, r rendered) {
 	if len(c.EnvFrom) != 1 || c.EnvFrom[0].ConfigMapRef == nil || c.EnvFrom[0].ConfigMapRef.Name != d.Name {
 		t.Errorf("envFrom %+v, want the ConfigMap %s", c.EnvFrom, d.Name)
 	}
+	if got := cm[prefix+"REGISTRY_NACOS_TRACK"]; got != vs.track {
+		t.Errorf("%sREGISTRY_NACOS_TRACK = %q, want %q (the Nacos metadata of the instances)", prefix, got, vs.track)
+	}
 	if cm[prefix+"REGISTRY_DRIVER"] != "nacos" || cm[prefix+"REGISTRY_NACOS_ADDR"] == "" {
 		t.Errorf("registry settings %v", cm)
 	}

@@ -62,6 +62,7 @@ the ConfigMap exists).
 {{- $_ = set $e (printf "%sREGISTRY_NACOS_ADDR" $p) $v.nacos.addr -}}
 {{- $_ = set $e (printf "%sREGISTRY_NACOS_GROUP" $p) $v.nacos.group -}}
 {{- if $v.nacos.namespace }}{{ $_ = set $e (printf "%sREGISTRY_NACOS_NAMESPACE" $p) $v.nacos.namespace }}{{ end -}}
+{{- $_ = set $e (printf "%sREGISTRY_NACOS_TRACK" $p) $v.track -}}
 {{- $_ = set $e (printf "%sREGISTRY_NACOS_DRAIN" $p) (printf "%ds" (int $v.shutdown.registryDrainSeconds)) -}}
 {{- $_ = set $e (printf "%sREGISTRY_NACOS_LOG_DIR" $p) "/tmp/nacos/log" -}}
 {{- $_ = set $e (printf "%sREGISTRY_NACOS_CACHE_DIR" $p) "/tmp/nacos/cache" -}}
