@@ -170,7 +170,14 @@ export class Router {
     for (const c of this.cleanups.splice(0)) c();
     const { path, params } = this.parse();
     const alive = () => seq === this.seq;
-    const show = (...children) => { if (alive()) { mount(this.main, ...children); this.main.focus({ preventScroll: true }); } };
+    // After a route change the main element takes the focus, so keyboard and screen
+    // reader users start at the new content; a fresh page load starts at the top.
+    const first = seq === 1;
+    const show = (...children) => {
+      if (!alive()) return;
+      mount(this.main, ...children);
+      if (!first) this.main.focus({ preventScroll: true });
+    };
     const found = this.routes.find(([pattern]) => pattern.test(path));
     const view = found ? found[1] : this.notFound;
     const args = found ? path.match(found[0]).slice(1).map(decodeURIComponent) : [];
