@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODULES := idl pkg services/user services/product services/order services/payment gateway cmd/cartwheel
 BIN     := bin
 
-.PHONY: gen gen-check build run test unit integration lint vet fmt-check bench help
+.PHONY: gen gen-check build run test unit browser integration lint vet fmt-check bench help
 
 help:
 	@echo "make run    - the whole fleet in one process on embedded defaults (http://127.0.0.1:8080)"
@@ -52,7 +52,11 @@ lint: fmt-check vet
 unit:
 	scripts/unit.sh
 
+# The storefront and admin console in headless Chromium (installed when missing).
+browser:
+	scripts/browser.sh
+
 integration:
 	scripts/integration.sh
 
-test: gen-check lint unit integration
+test: gen-check lint unit browser integration

@@ -118,6 +118,8 @@ func TestCustomerBuysPaysAndSeesTheShipment(t *testing.T) {
 	admin := b.actor("admin")
 	admin.adminSignIn()
 	admin.waitText(`#order-counts li[data-status="PAID"] .n`, "1")
+	// The dev fleet's broker counted the protocol's messages (created, reserved, paid...).
+	admin.waitFor("message counters", `Number(document.querySelector('[data-counter="acked"] .n').textContent) > 0`)
 	admin.shot("protocol")
 	admin.click(`#order-counts li[data-status="PAID"] a`)
 	admin.click(fmt.Sprintf(`#orders tr[data-order="%s"] a`, id))
@@ -131,6 +133,13 @@ func TestCustomerBuysPaysAndSeesTheShipment(t *testing.T) {
 	ann.shot("sees-shipment")
 	ann.click("#confirm-receipt")
 	ann.waitStatus("RECEIVED")
+	// A reload keeps the customer signed in: the access token lived in memory only, so
+	// the page trades this tab's refresh token for a new one, quietly.
+	ann.do("reload", chromedp.Reload())
+	ann.waitStatus("RECEIVED")
+	if n := len(ann.apiRequests("POST", "/auth/refresh")); n != 1 {
+		t.Errorf("reload sent %d refresh requests, want 1", n)
+	}
 	if n := len(ann.apiRequests("POST", "/orders")); n != 1 {
 		t.Errorf("ann sent %d order requests, want 1", n)
 	}
