@@ -217,3 +217,37 @@ func (b *Broker) wake(topic string) {
 		}
 	}
 }
+
+// Ping reports whether the broker's file still answers.
+func (b *Broker) Ping(ctx context.Context) error {
+	if b.isClosed() {
+		return ErrClosed
+	}
+	return b.db.PingContext(ctx)
+}
+
+// Lag counts, per consumer group, the deliveries that are due and not yet
+// acknowledged: the backlog a group has to work through. A delayed message not due yet
+// (a payment timeout) is not lag.
+func (b *Broker) Lag(ctx context.Context) (map[string]int64, error) {
+	if b.isClosed() {
+		return nil, ErrClosed
+	}
+	rows, err := b.db.QueryContext(ctx, `SELECT consumer_group, COUNT(*) FROM deliveries
+		WHERE state IN (?, ?) AND due_at <= ? GROUP BY consumer_group`,
+		deliveryReady, deliveryInFlight, time.Now().UnixMicro())
+	if err != nil {
+		return nil, fmt.Errorf("mq/embedded: lag: %w", err)
+	}
+	defer rows.Close()
+	lag := map[string]int64{}
+	for rows.Next() {
+		var group string
+		var n int64
+		if err := rows.Scan(&group, &n); err != nil {
+			return nil, fmt.Errorf("mq/embedded: lag: %w", err)
+		}
+		lag[group] = n
+	}
+	return lag, rows.Err()
+}
