@@ -111,7 +111,8 @@ func jaegerExport(t *testing.T) []sdktrace.TracerProviderOption {
 	if endpoint == "" {
 		return nil // expectInBackend fails the test that needs it
 	}
-	exporter, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpointURL(endpoint))
+	// A URL with no path would post to "/"; OTLP/HTTP traces go to /v1/traces.
+	exporter, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpointURL(endpoint+"/v1/traces"))
 	if err != nil {
 		t.Errorf("jaeger exporter: %v", err)
 		return nil

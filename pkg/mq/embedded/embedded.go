@@ -226,15 +226,17 @@ func (b *Broker) Ping(ctx context.Context) error {
 	return b.db.PingContext(ctx)
 }
 
-// Lag counts, per consumer group, the deliveries that are due and not yet
-// acknowledged: the backlog a group has to work through. A delayed message not due yet
-// (a payment timeout) is not lag.
+// Lag counts, per subscribed consumer group, the deliveries that are due and not yet
+// acknowledged: the backlog a group has to work through, 0 when it has caught up. A
+// delayed message not due yet (a payment timeout) is not lag.
 func (b *Broker) Lag(ctx context.Context) (map[string]int64, error) {
 	if b.isClosed() {
 		return nil, ErrClosed
 	}
-	rows, err := b.db.QueryContext(ctx, `SELECT consumer_group, COUNT(*) FROM deliveries
-		WHERE state IN (?, ?) AND due_at <= ? GROUP BY consumer_group`,
+	rows, err := b.db.QueryContext(ctx, `SELECT g.consumer_group, COUNT(d.id) FROM
+		(SELECT DISTINCT consumer_group FROM subscriptions) g
+		LEFT JOIN deliveries d ON d.consumer_group = g.consumer_group AND d.state IN (?, ?) AND d.due_at <= ?
+		GROUP BY g.consumer_group`,
 		deliveryReady, deliveryInFlight, time.Now().UnixMicro())
 	if err != nil {
 		return nil, fmt.Errorf("mq/embedded: lag: %w", err)
