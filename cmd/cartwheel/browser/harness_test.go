@@ -160,6 +160,34 @@ type actor struct {
 	sent     []*network.Request // every request to the API, in order
 	closing  bool
 	product  string // the hash of a product page the journey comes back to
+	expected []expectedError
+	allowed  map[string]bool // URLs of expected error answers, for their log lines
+}
+
+// expectedError is an error answer a journey provokes on purpose, accepted once.
+type expectedError struct {
+	method, pathSuffix string
+	status             int64
+}
+
+// expectError accepts one answer of status to method path (suffix), which a journey
+// provokes to see how the page shows it.
+func (a *actor) expectError(method, pathSuffix string, status int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.expected = append(a.expected, expectedError{method, pathSuffix, status})
+}
+
+// acceptError consumes a matching expected error; the caller holds a.mu.
+func (a *actor) acceptError(r *network.Response, req *network.Request) bool {
+	for i, e := range a.expected {
+		if req != nil && req.Method == e.method && strings.HasSuffix(r.URL, e.pathSuffix) && r.Status == e.status {
+			a.expected = append(a.expected[:i], a.expected[i+1:]...)
+			a.allowed[r.URL] = true
+			return true
+		}
+	}
+	return false
 }
 
 // cspProbe turns a CSP violation into a console error even where Chrome would only
@@ -170,7 +198,7 @@ const cspProbe = `document.addEventListener("securitypolicyviolation", (e) =>
 func (b *browser) actor(name string, setup ...chromedp.Action[chromedp.Void]) *actor {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
-	a := &actor{b: b, name: name, ctx: ctx, requests: map[network.RequestID]*network.Request{}}
+	a := &actor{b: b, name: name, ctx: ctx, requests: map[network.RequestID]*network.Request{}, allowed: map[string]bool{}}
 	if err := chromedp.Listen(ctx, a.observe); err != nil {
 		b.t.Fatalf("%s: listen: %v", name, err)
 	}
@@ -205,7 +233,7 @@ func (a *actor) observe(ev any) {
 			a.sent = append(a.sent, ev.Request)
 		}
 	case *network.EventResponseReceived:
-		if ev.Response.Status >= 400 {
+		if ev.Response.Status >= 400 && !a.acceptError(ev.Response, a.requests[ev.RequestID]) {
 			a.problems = append(a.problems, fmt.Sprintf("HTTP %d from %s", ev.Response.Status, ev.Response.URL))
 		}
 	case *network.EventLoadingFailed:
@@ -234,7 +262,8 @@ func (a *actor) observe(ev any) {
 		}
 		a.problems = append(a.problems, "uncaught exception: "+text)
 	case *log.EventEntryAdded:
-		if ev.Entry.Level == log.EntryLevelError {
+		// The browser logs every error answer; an expected one is no problem.
+		if ev.Entry.Level == log.EntryLevelError && !(ev.Entry.Source == log.EntrySourceNetwork && a.allowed[ev.Entry.URL]) {
 			a.problems = append(a.problems, fmt.Sprintf("browser log (%s): %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL))
 		}
 	}
@@ -245,6 +274,9 @@ func (a *actor) check() {
 	defer a.mu.Unlock()
 	for _, p := range a.problems {
 		a.b.t.Errorf("%s: %s", a.name, p)
+	}
+	for _, e := range a.expected {
+		a.b.t.Errorf("%s: expected error %d on %s %s never came", a.name, e.status, e.method, e.pathSuffix)
 	}
 }
 

@@ -101,6 +101,21 @@ func TestCustomerBuysPaysAndSeesTheShipment(t *testing.T) {
 	ann.addToCart("TEA-EGR-100G", 1)
 	ann.addToCart("TEA-EGR-250G", 2)
 	ann.shot("product")
+	// A bad postal code: the page shows the envelope's sentence and marks the field
+	// named in details, then the corrected address goes through.
+	ann.click("#cart-link")
+	ann.waitFor("cart shown", `!!document.querySelector("#go-checkout")`)
+	ann.click("#go-checkout")
+	ann.waitFor("address form", `!!document.querySelector("#address-form")`)
+	ann.fill("#address-form", "recipient", "Ann", "line1", "1 Main St", "city", "Springfield", "postal_code", "!!")
+	ann.expectError("POST", "/api/v1/me/addresses", 400)
+	ann.click("#address-form button[type=submit]")
+	ann.waitFor("field marked", `document.querySelector('#address-form [name="postal_code"]').getAttribute("aria-invalid") === "true"`)
+	ann.waitFor("reason beside it", `!!document.querySelector('#address-form [name="postal_code"] + .field-error')`)
+	if msg := ann.eval(`document.querySelector("#address-form .alert").textContent`); msg == "" {
+		t.Error("no error sentence shown")
+	}
+	ann.shot("address-error")
 	ann.toCheckout()
 	ann.shot("checkout")
 	ann.click("#place-order")
@@ -146,8 +161,8 @@ func TestCustomerBuysPaysAndSeesTheShipment(t *testing.T) {
 }
 
 // The admin leaves one hand grinder in stock; two customers each put it in their cart.
-// The first to check out gets it; the second's order is cancelled as out of stock,
-// and the product page then shows the SKU sold out.
+// The first to check out gets it: the second's open product page shows it sold out
+// without a reload, and her order is cancelled as out of stock.
 func TestSecondCustomerLosesTheLastUnit(t *testing.T) {
 	url := startShop(t)
 	b := newBrowser(t, url)
@@ -168,22 +183,22 @@ func TestSecondCustomerLosesTheLastUnit(t *testing.T) {
 		c.search("grinder")
 		c.click("#products .card-link")
 		c.waitText(`.stock[data-sku="GEAR-GRINDER-HAND"]`, "1 available")
-		c.product = c.eval(`location.hash`)
 		c.addToCart("GEAR-GRINDER-HAND", 1)
-		c.toCheckout()
 	}
+	bob.toCheckout()
 	bob.click("#place-order")
 	bob.orderID()
 	bob.waitStatus("AWAITING_PAYMENT")
 	bob.shot("got-it")
+	// Cat's product page, open all along, follows the stock: the grinder is gone.
+	cat.waitFor("sold out shown live", `!!document.querySelector('.stock.out[data-sku="GEAR-GRINDER-HAND"]')`)
+	cat.shot("sold-out-live")
+	cat.toCheckout()
 	cat.click("#place-order")
 	cat.orderID()
 	cat.waitStatus("CANCELLED")
 	cat.waitText("#cancel-reason", "Out of stock")
 	cat.shot("out-of-stock")
-	cat.open("/" + cat.product)
-	cat.waitFor("sold out shown", `!!document.querySelector('.stock.out[data-sku="GEAR-GRINDER-HAND"]')`)
-	cat.shot("sold-out")
 }
 
 // search2 finds a product with the console's own search box and opens it.
