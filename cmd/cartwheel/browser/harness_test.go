@@ -36,9 +36,24 @@ const (
 )
 
 // startShop runs a dev fleet on ephemeral ports with the demo catalog, as make run
-// does, with test-sized bcrypt cost and limits out of the way.
-func startShop(t *testing.T) string {
+// does, with test-sized bcrypt cost and limits out of the way; env is pairs of
+// variables and values that override those.
+func startShop(t *testing.T, env ...string) string {
 	t.Helper()
+	vars := map[string]string{
+		"USER_BCRYPT_COST":       "4",
+		"GATEWAY_JWT_SECRET":     "browser-jwt-secret-0123456789abcdef0123456",
+		"PAYMENT_WEBHOOK_SECRET": "browser-webhook-secret-0123456789abcdef01",
+		"GATEWAY_RATE_PER_IP":    "10000",
+		"GATEWAY_BURST_PER_IP":   "10000",
+		"GATEWAY_RATE_PER_USER":  "10000",
+		"GATEWAY_BURST_PER_USER": "10000",
+		"PRODUCT_SEED_DEMO":      "true",
+		"CARTWHEEL_TEST_FLEET":   "1",
+	}
+	for i := 0; i+1 < len(env); i += 2 {
+		vars[env[i]] = env[i+1]
+	}
 	level := slog.LevelWarn
 	if os.Getenv("CARTWHEEL_E2E_DEBUG") != "" {
 		level = slog.LevelDebug
@@ -47,18 +62,8 @@ func startShop(t *testing.T) string {
 		DataDir:   t.TempDir(),
 		Ephemeral: true,
 		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
-		Env: map[string]string{
-			"USER_BCRYPT_COST":       "4",
-			"GATEWAY_JWT_SECRET":     "browser-jwt-secret-0123456789abcdef0123456",
-			"PAYMENT_WEBHOOK_SECRET": "browser-webhook-secret-0123456789abcdef01",
-			"GATEWAY_RATE_PER_IP":    "10000",
-			"GATEWAY_BURST_PER_IP":   "10000",
-			"GATEWAY_RATE_PER_USER":  "10000",
-			"GATEWAY_BURST_PER_USER": "10000",
-			"PRODUCT_SEED_DEMO":      "true",
-			"CARTWHEEL_TEST_FLEET":   "1",
-		},
-		Broker: embedded.Options{PollInterval: 20 * time.Millisecond, CheckAfter: 500 * time.Millisecond},
+		Env:       vars,
+		Broker:    embedded.Options{PollInterval: 20 * time.Millisecond, CheckAfter: 500 * time.Millisecond},
 	})
 	if err != nil {
 		t.Fatalf("start fleet: %v", err)
@@ -277,6 +282,19 @@ func (a *actor) check() {
 	}
 	for _, e := range a.expected {
 		a.b.t.Errorf("%s: expected error %d on %s %s never came", a.name, e.status, e.method, e.pathSuffix)
+	}
+}
+
+// waitRequests waits (up to limit) until n API requests of method to path were sent;
+// for what the page does on its own clock, such as renewing its token.
+func (a *actor) waitRequests(method, pathSuffix string, n int, limit time.Duration) {
+	a.b.t.Helper()
+	deadline := time.Now().Add(limit)
+	for len(a.apiRequests(method, pathSuffix)) < n {
+		if time.Now().After(deadline) {
+			a.b.t.Fatalf("%s: %d %s %s requests after %s, want %d", a.name, len(a.apiRequests(method, pathSuffix)), method, pathSuffix, limit, n)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
