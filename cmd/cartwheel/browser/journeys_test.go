@@ -97,6 +97,12 @@ func TestCustomerBuysPaysAndSeesTheShipment(t *testing.T) {
 	ann.open("/")
 	ann.waitFor("catalog", `document.querySelectorAll("#products .card").length > 0`)
 	ann.shot("storefront")
+	ann.click(`.chips a:nth-child(5)`) // Tea
+	ann.waitText("main h1", "Tea")
+	ann.waitFor("the two teas", `document.querySelectorAll("#products .card").length === 2`)
+	ann.do("sort by price", chromedp.SetValue(chromedp.CSS(`form.sort [name="sort"]`), "price_desc"))
+	ann.waitFor("dearest first", `location.hash.includes("sort=price_desc") && document.querySelector("#products .card .card-title").textContent === "Sencha Asanoka"`)
+	ann.shot("category-by-price")
 	ann.signUp("Ann", "ann@example.com")
 	ann.search("Earl Grey")
 	ann.shot("search")
