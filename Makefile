@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODULES := idl pkg services/user services/product services/order services/payment gateway cmd/cartwheel
 BIN     := bin
 
-.PHONY: gen gen-check build run test unit integration lint vet fmt-check bench help
+.PHONY: gen gen-check build run test unit browser integration lint vet fmt-check bench help
 
 help:
 	@echo "make run    - the whole fleet in one process on embedded defaults (http://127.0.0.1:8080)"
@@ -54,16 +54,25 @@ lint: fmt-check vet
 unit:
 	scripts/unit.sh
 
+# The storefront and admin console in headless Chromium (installed when missing).
+browser:
+	scripts/browser.sh
+
 integration:
 	scripts/integration.sh
 
-test: gen-check lint unit integration
+test: gen-check lint deploy-lint unit browser deploy-check integration
+
+# make test builds and checks one image (all five take minutes more on a cold cache) and
+# every chart.
+deploy-check:
+	$(MAKE) images-test helm-test IMAGES=order
 
 # Deployment: images without a Docker daemon and the Helm charts (deploy/README.md). The
 # two Go modules under deploy/ stay out of go.work (GOWORK=off): Helm's and
 # go-containerregistry's dependencies would otherwise raise shared modules (prometheus,
 # otel, x/net) for every service built in the workspace.
-.PHONY: images images-test helm-test deploy-test deploy-lint
+.PHONY: images images-test helm-test deploy-test deploy-lint deploy-check
 IMAGES     ?= gateway user product order payment
 IMAGES_DIR := build/images
 DEPLOY_MODULES := deploy/imagebuild deploy/helmtest

@@ -23,6 +23,7 @@ type api struct {
 	tokens   *token.Issuer
 	val      *validation
 	log      *slog.Logger
+	mqStats  MQStats // nil when the broker is not in this process
 }
 
 func (a *api) fail(ctx context.Context, c *app.RequestContext, err error) { fail(ctx, a.log, c, err) }

@@ -28,6 +28,9 @@ type Deps struct {
 	Telemetry *obs.Telemetry // optional: nil records no metrics
 	Listener  net.Listener   // optional: nil listens on Config.Addr; tests pass 127.0.0.1:0
 	Clients   *Clients       // optional: nil builds Kitex clients that resolve through Registry
+	// MQStats is optional: the broker's counters for the admin protocol view, when the
+	// broker runs in this process (the dev server); nil reports none.
+	MQStats MQStats
 }
 
 // Gateway is one configured HTTP server, ready to Run.
@@ -115,7 +118,7 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 	tokens := token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTTL, nil)
 	a := &api{
 		users: clients.User, products: clients.Product, orders: clients.Order, payments: clients.Payment,
-		tokens: tokens, val: newValidation(), log: deps.Logger,
+		tokens: tokens, val: newValidation(), log: deps.Logger, mqStats: deps.MQStats,
 	}
 	g := guards{
 		limitIP:      limit(limits.perIP, clientIP, deps.Logger),
@@ -125,6 +128,7 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 	}
 	registerAPI(h.Engine, a, g, cfg.SandboxEnabled)
 	registerOps(h.Engine, ready)
+	registerWeb(h.Engine)
 	registerFallbacks(h.Engine)
 }
 

@@ -55,6 +55,9 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	admin.GET("/skus/:sku/stock", a.getStock)
 	admin.POST("/skus/:sku/stock", a.adjustStock)
 	admin.POST("/orders/:id/ship", a.shipOrder)
+	admin.GET("/orders", a.adminListOrders)
+	admin.GET("/orders/:id", a.adminGetOrder)
+	admin.GET("/protocol", a.protocol)
 }
 
 // registerOps declares the operational endpoints the public contract promises. They

@@ -71,6 +71,8 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 func journey(url string) string {
 	return fmt.Sprintf(`
 Cartwheel is running at %[1]s   (API docs: %[1]s/docs)
+  the storefront:    %[1]s/
+  the admin console: %[1]s/admin/   (admin@cartwheel.local / cartwheel-admin)
 
 A customer's journey with curl and jq:
   B=%[1]s/api/v1
