@@ -117,6 +117,7 @@ func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients, limits limit
 		tokens: tokens, val: newValidation(), log: deps.Logger,
 	}
 	g := guards{
+		admit:        admission(cfg.MaxInFlight, cfg.AdmissionWait),
 		limitIP:      limit(limits.perIP, clientIP, deps.Logger),
 		authenticate: authenticate(tokens),
 		limitUser:    limit(limits.perUser, userKey, deps.Logger),
