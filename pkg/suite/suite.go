@@ -38,6 +38,9 @@ func serverOptions(name string, ln net.Listener, registrar kregistry.Registry) [
 		server.WithServiceAddr(ln.Addr()),
 		server.WithRegistry(registrar),
 		server.WithMetaHandler(transmeta.ServerTTHeaderHandler),
+		// The caller's RPC timeout (TTHeader carries it) becomes the handler's deadline,
+		// so work whose caller gave up stops, and its transaction rolls back.
+		server.WithEnableContextTimeout(true),
 		server.WithReadWriteTimeout(10 * time.Second),
 		server.WithExitWaitTime(5 * time.Second),
 	}
