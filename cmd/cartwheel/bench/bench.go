@@ -205,11 +205,12 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	report := &Report{Machine: machine(), Target: t.describe(), Runs: cfg.Runs}
 	var runs [][]Row
 	for i := range cfg.Runs {
-		r := &run{cfg: cfg, shop: s, hertz: hello, echo: echo}
+		r := &run{index: i, cfg: cfg, shop: s, hertz: hello, echo: echo}
 		say("run %d/%d: baselines", i+1, cfg.Runs)
 		r.baselines(ctx)
 		for _, sc := range cfg.Scenarios {
 			say("run %d/%d: %s", i+1, cfg.Runs, sc)
+			before := len(r.rows)
 			switch sc {
 			case "browse":
 				r.browse(ctx)
@@ -222,6 +223,9 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 			}
 			if err != nil {
 				return nil, fmt.Errorf("run %d: %s: %w", i+1, sc, err)
+			}
+			for _, row := range r.rows[before:] {
+				say("  %s: %.0f/s p50 %s p99 %s errors %s %s", row.Op, row.PerSec, ms(row.P50), ms(row.P99), formatErrors(row.Errors), row.Note)
 			}
 			broken, err := invariants.Settled(ctx, dbs, invariants.Options{}, cfg.SettleWait)
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 // run is one pass of every scenario; its rows carry the ratio to this run's own
 // Hertz baseline.
 type run struct {
+	index  int
 	cfg    Config
 	shop   *shop
 	hertz  *api // the bare Hertz hello
@@ -69,7 +70,7 @@ func (r *run) browse(ctx context.Context) {
 // it to time out (2 in 10). One placement in 20 is abandoned by its client after 5 ms.
 func (r *run) checkout(ctx context.Context) error {
 	c, s := r.cfg.CheckoutConcurrency, r.shop
-	sku, err := s.newSKU(ctx, fmt.Sprintf("W%d", len(r.checks)), 1_000_000)
+	sku, err := s.newSKU(ctx, fmt.Sprintf("W%d", r.index), 1_000_000)
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func (r *run) checkout(ctx context.Context) error {
 // never pass the stock. Every buyer polls its order until it learns win or lose.
 func (r *run) flashSale(ctx context.Context) error {
 	s, c, n, stock := r.shop, r.cfg.FlashConcurrency, r.cfg.FlashBuyers, r.cfg.FlashStock
-	sku, err := s.newSKU(ctx, fmt.Sprintf("F%d", len(r.checks)), stock)
+	sku, err := s.newSKU(ctx, fmt.Sprintf("F%d", r.index), stock)
 	if err != nil {
 		return err
 	}
