@@ -92,9 +92,10 @@ func (r *run) checkout(ctx context.Context) error {
 			cancel.Add(s.api.call(ctx, "POST", "/orders/"+p.id+"/cancel", p.who.token, nil, nil))
 		}
 	})
-	window := drive(ctx, c, r.cfg.Duration*2, func(ctx context.Context, w, i int) {
+	var attempts atomic.Int64
+	window := drive(ctx, c, r.cfg.Duration*2, func(ctx context.Context, w, _ int) {
 		who := s.customers[w%len(s.customers)]
-		if i%20 == 19 {
+		if attempts.Add(1)%20 == 0 {
 			short, stop := context.WithTimeout(ctx, 5*time.Millisecond)
 			body := map[string]any{"lines": []map[string]any{{"sku": sku, "quantity": 1}}, "address_id": who.addressID}
 			_ = s.api.call(short, "POST", "/orders", who.token, body, nil, "Idempotency-Key", s.idempotencyKey())
