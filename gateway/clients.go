@@ -8,6 +8,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment/paymentservice"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 )
@@ -32,9 +33,9 @@ type Clients struct {
 }
 
 // NewClients builds Kitex clients that resolve each service through reg and bound
-// every call by timeout.
-func NewClients(reg registry.Registry, timeout time.Duration) (*Clients, error) {
-	opts := suite.ClientOptions(reg, timeout)
+// every call by timeout, recording their metrics in tel (nil: none).
+func NewClients(reg registry.Registry, timeout time.Duration, tel *obs.Telemetry) (*Clients, error) {
+	opts := suite.ClientOptions(reg, timeout, tel)
 	u, err := userservice.NewClient(UserService, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %s client: %w", UserService, err)

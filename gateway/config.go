@@ -49,14 +49,16 @@ type Config struct {
 	// "https://shop.example.com"; none by default, so no CORS headers are sent.
 	CORSOrigins []string `env:"CORS_ORIGINS" envSeparator:","`
 
+	// SlowRequest is the duration from which a successful request is logged at info;
+	// faster successes are logged at debug only (errors are always logged).
+	SlowRequest time.Duration `env:"SLOW_REQUEST" envDefault:"500ms"`
+
 	RPCTimeout time.Duration `env:"RPC_TIMEOUT" envDefault:"3s"`
 	// MaxInFlight bounds the API requests served at once (0: unbounded); past it a request
 	// waits up to AdmissionWait for a slot, then is answered 503 OVERLOADED with Retry-After.
 	MaxInFlight    int           `env:"MAX_IN_FLIGHT" envDefault:"256"`
 	AdmissionWait  time.Duration `env:"ADMISSION_WAIT" envDefault:"100ms"`
 	SandboxEnabled bool          `env:"SANDBOX_ENABLED" envDefault:"true"`
-	// AdminAddr serves pprof when set; it must never be the public address.
-	AdminAddr string `env:"ADMIN_ADDR"`
 }
 
 // Validate reports every problem at once, naming the variable to fix.
@@ -75,6 +77,7 @@ func (c *Config) Validate() error {
 	add(positive("GATEWAY_WRITE_TIMEOUT", c.WriteTimeout))
 	add(positive("GATEWAY_IDLE_TIMEOUT", c.IdleTimeout))
 	add(positive("GATEWAY_RPC_TIMEOUT", c.RPCTimeout))
+	add(positive("GATEWAY_SLOW_REQUEST", c.SlowRequest))
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 64<<20 {
 		add(fmt.Errorf("GATEWAY_MAX_BODY_BYTES=%d: must be between 1024 and %d", c.MaxBodyBytes, 64<<20))
 	}
@@ -84,12 +87,6 @@ func (c *Config) Validate() error {
 	add(c.validateRateDriver())
 	for _, o := range c.CORSOrigins {
 		add(origin(o))
-	}
-	if c.AdminAddr != "" {
-		add(hostPort("GATEWAY_ADMIN_ADDR", c.AdminAddr))
-		if c.AdminAddr == c.Addr {
-			add(errors.New("GATEWAY_ADMIN_ADDR: must differ from GATEWAY_ADDR, pprof is never public"))
-		}
 	}
 	return errors.Join(problems...)
 }

@@ -12,7 +12,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("defaults must be valid: %v", err)
 	}
-	if cfg.Addr != "127.0.0.1:8080" || cfg.Env != "dev" || !cfg.SandboxEnabled || cfg.AdminAddr != "" ||
+	if cfg.Addr != "127.0.0.1:8080" || cfg.Env != "dev" || !cfg.SandboxEnabled ||
 		cfg.MaxBodyBytes != 1<<20 || len(cfg.CORSOrigins) != 0 {
 		t.Fatalf("unexpected defaults: %+v", cfg)
 	}
@@ -55,8 +55,6 @@ func TestConfigValidate(t *testing.T) {
 		{name: "cors/ok", env: map[string]string{"GATEWAY_CORS_ORIGINS": "https://shop.example.com,http://127.0.0.1:3000"}},
 		{name: "cors/path_and_wildcard", env: map[string]string{"GATEWAY_CORS_ORIGINS": "https://shop.example.com/app,*"},
 			wantErr: []string{`"https://shop.example.com/app"`, `"*"`}},
-		{name: "admin/same_as_public", env: map[string]string{"GATEWAY_ADMIN_ADDR": "127.0.0.1:8080"}, wantErr: []string{"must differ"}},
-		{name: "admin/ok", env: map[string]string{"GATEWAY_ADMIN_ADDR": "127.0.0.1:6060"}},
 		{name: "several_at_once", env: map[string]string{"GATEWAY_ENV": "production", "GATEWAY_RPC_TIMEOUT": "-1s"},
 			wantErr: []string{"GATEWAY_JWT_SECRET", "GATEWAY_SANDBOX_ENABLED", "GATEWAY_RPC_TIMEOUT"}},
 	}

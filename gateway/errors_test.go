@@ -162,9 +162,9 @@ func TestRateLimits(t *testing.T) {
 		if got := a.header.Get("Retry-After"); got != "2" {
 			t.Errorf("Retry-After = %q, want 2 (one token at 0.5/s)", got)
 		}
-		// Probes are never throttled.
-		if a := h.do(call{method: "GET", path: "/healthz"}); a.status != http.StatusOK {
-			t.Errorf("healthz throttled: %d", a.status)
+		// The API's description is never throttled.
+		if a := h.do(call{method: "GET", path: "/openapi.json"}); a.status != http.StatusOK {
+			t.Errorf("openapi.json throttled: %d", a.status)
 		}
 	})
 	t.Run("per_user", func(t *testing.T) {
@@ -200,8 +200,8 @@ func TestPanicIsAnInternalError(t *testing.T) {
 		t.Fatalf("panic not logged with its request id: %s", logs)
 	}
 	// The server survives.
-	if a := h.do(call{method: "GET", path: "/healthz"}); a.status != http.StatusOK {
-		t.Fatalf("healthz after panic: %d", a.status)
+	if a := h.do(call{method: "GET", path: "/openapi.json"}); a.status != http.StatusOK {
+		t.Fatalf("openapi.json after panic: %d", a.status)
 	}
 }
 

@@ -12,18 +12,22 @@ import (
 	"net"
 	"time"
 
+	"github.com/cloudwego/hertz/pkg/app"
 	"github.com/cloudwego/hertz/pkg/app/server"
+	"github.com/cloudwego/hertz/pkg/common/config"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 )
 
 // Deps are the gateway's collaborators.
 type Deps struct {
-	Logger   *slog.Logger
-	Registry registry.Registry
-	Listener net.Listener // optional: nil listens on Config.Addr; tests pass 127.0.0.1:0
-	Clients  *Clients     // optional: nil builds Kitex clients that resolve through Registry
+	Logger    *slog.Logger
+	Registry  registry.Registry
+	Telemetry *obs.Telemetry // optional: nil records no metrics
+	Listener  net.Listener   // optional: nil listens on Config.Addr; tests pass 127.0.0.1:0
+	Clients   *Clients       // optional: nil builds Kitex clients that resolve through Registry
 }
 
 // Gateway is one configured HTTP server, ready to Run.
@@ -31,7 +35,7 @@ type Gateway struct {
 	log   *slog.Logger
 	h     *server.Hertz
 	ln    net.Listener
-	admin *adminServer // nil unless ADMIN_ADDR is set
+	ready *readiness
 	grace time.Duration
 }
 
@@ -61,18 +65,13 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Gateway, func(), error) {
 		}
 		opened = append(opened, ln)
 	}
-	g := &Gateway{log: deps.Logger, ln: ln, grace: cfg.WriteTimeout}
-	if cfg.AdminAddr != "" {
-		if g.admin, err = newAdminServer(cfg.AdminAddr); err != nil {
-			cleanup()
-			return nil, nil, fmt.Errorf("gateway: admin listen: %w", err)
-		}
-		opened = append(opened, g.admin.ln)
-	}
+	g := &Gateway{log: deps.Logger, ln: ln, grace: cfg.WriteTimeout,
+		ready: &readiness{resolver: deps.Registry.Resolver(), services: serviceNames}}
 	limits, closeLimits := newLimiters(ctx, cfg, deps.Logger)
 	opened = append(opened, closeLimits)
-	g.h = newServer(cfg, ln)
-	wire(g.h, cfg, deps, clients, limits)
+	tracer, tracing := newTracing()
+	g.h = newServer(cfg, ln, tracer)
+	wire(g.h, g.ready, cfg, deps, clients, limits, tracing)
 	return g, cleanup, nil
 }
 
@@ -80,13 +79,14 @@ func clientsFor(cfg Config, deps Deps) (*Clients, error) {
 	if deps.Clients != nil {
 		return deps.Clients, deps.Clients.complete()
 	}
-	return NewClients(deps.Registry, cfg.RPCTimeout)
+	return NewClients(deps.Registry, cfg.RPCTimeout, deps.Telemetry)
 }
 
 // newServer configures Hertz. Request bodies are streamed so that bodyLimit, not
 // Hertz, enforces the size limit and answers with the error envelope.
-func newServer(cfg Config, ln net.Listener) *server.Hertz {
+func newServer(cfg Config, ln net.Listener, tracer config.Option) *server.Hertz {
 	return server.New(
+		tracer,
 		server.WithListener(ln),
 		server.WithReadTimeout(cfg.ReadTimeout),
 		server.WithWriteTimeout(cfg.WriteTimeout),
@@ -101,11 +101,12 @@ func newServer(cfg Config, ln net.Listener) *server.Hertz {
 	)
 }
 
-// wire installs middleware in the order each needs: the request id first so everything
-// can log it; log and metrics around recovery so they see panics as 500s.
-func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients, limits limiters) {
-	m := newMetrics()
-	h.Use(requestIDMiddleware(), accessLog(deps.Logger), m.observe(), recovery(deps.Logger))
+// wire installs middleware in the order each needs: the trace first so every log line
+// of the request carries it, then the request id so everything can log it; log and
+// metrics around recovery so they see panics as 500s.
+func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Clients, limits limiters, tracing app.HandlerFunc) {
+	m := newMetrics(deps.Telemetry)
+	h.Use(tracing, traceIDHeader(), requestIDMiddleware(), accessLog(deps.Logger, cfg.SlowRequest), m.observe(), recovery(deps.Logger))
 	if len(cfg.CORSOrigins) > 0 {
 		h.Use(corsMiddleware(cfg.CORSOrigins))
 	}
@@ -124,9 +125,13 @@ func wire(h *server.Hertz, cfg Config, deps Deps, clients *Clients, limits limit
 		admin:        requireAdmin(),
 	}
 	registerAPI(h.Engine, a, g, cfg.SandboxEnabled)
-	registerOps(h.Engine, &readiness{resolver: deps.Registry.Resolver(), services: serviceNames}, m)
+	registerOps(h.Engine, ready)
 	registerFallbacks(h.Engine)
 }
+
+// Ready reports whether every service resolves and accepts a connection; the admin
+// listener's /readyz asks it.
+func (g *Gateway) Ready(ctx context.Context) error { return g.ready.check(ctx) }
 
 // Addr is the address the public API listens on.
 func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }
@@ -136,23 +141,17 @@ func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }
 func (g *Gateway) Run(ctx context.Context) error {
 	public := make(chan error, 1)
 	go func() { public <- g.h.Run() }()
-	admin := make(chan error, 1)
-	if g.admin != nil {
-		go func() { admin <- g.admin.serve() }()
-	}
 	g.log.InfoContext(ctx, "gateway serving", "addr", g.Addr().String())
 	select {
 	case <-ctx.Done():
-		err := errors.Join(g.shutdownPublic(), g.shutdownAdmin())
+		err := g.shutdownPublic()
 		g.log.Info("gateway stopped")
 		return err
 	case err := <-public:
 		if err == nil {
 			err = errors.New("stopped unexpectedly")
 		}
-		return errors.Join(fmt.Errorf("gateway: serve: %w", err), g.shutdownAdmin())
-	case err := <-admin:
-		return errors.Join(fmt.Errorf("gateway: admin: %w", err), g.shutdownPublic())
+		return fmt.Errorf("gateway: serve: %w", err)
 	}
 }
 
@@ -166,18 +165,6 @@ func (g *Gateway) shutdownPublic() error {
 	}
 	if err := g.h.Shutdown(ctx); err != nil {
 		return fmt.Errorf("gateway: shutdown: %w", err)
-	}
-	return nil
-}
-
-func (g *Gateway) shutdownAdmin() error {
-	if g.admin == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), g.grace)
-	defer cancel()
-	if err := g.admin.shutdown(ctx); err != nil {
-		return fmt.Errorf("gateway: admin shutdown: %w", err)
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 )
 
@@ -114,6 +115,7 @@ type harness struct {
 	cfg    Config
 	fakes  *fakes
 	reg    *registry.Static
+	tel    *obs.Telemetry
 	logs   *syncBuffer
 	client *http.Client
 }
@@ -131,14 +133,14 @@ func start(t *testing.T, f *fakes, tweak ...func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, cfg: cfg, fakes: f, reg: registry.NewStatic(nil), logs: &syncBuffer{},
+	h := &harness{t: t, cfg: cfg, fakes: f, reg: registry.NewStatic(nil), tel: obs.New(), logs: &syncBuffer{},
 		client: &http.Client{Timeout: 5 * time.Second}}
 	var clients *Clients // nil fakes: real Kitex clients resolving through h.reg
 	if f != nil {
 		clients = f.clients()
 	}
 	g, cleanup, err := New(context.Background(), cfg, Deps{
-		Logger: slog.New(slog.NewJSONHandler(h.logs, nil)), Registry: h.reg, Listener: ln, Clients: clients,
+		Logger: slog.New(slog.NewJSONHandler(h.logs, nil)), Registry: h.reg, Telemetry: h.tel, Listener: ln, Clients: clients,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

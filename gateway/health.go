@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"slices"
@@ -29,6 +30,14 @@ func healthz(_ context.Context, c *app.RequestContext) {
 type readiness struct {
 	resolver discovery.Resolver
 	services []string
+}
+
+// check names the unreachable services, or returns nil.
+func (r *readiness) check(ctx context.Context) error {
+	if down := r.down(ctx); len(down) > 0 {
+		return fmt.Errorf("unreachable: %s", strings.Join(down, ", "))
+	}
+	return nil
 }
 
 func (r *readiness) handle(ctx context.Context, c *app.RequestContext) {

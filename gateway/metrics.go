@@ -6,24 +6,21 @@ import (
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
-	"github.com/cloudwego/hertz/pkg/common/adaptor"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 )
 
-// metrics are the gateway's RED metrics on a registry of its own, so two gateways in
-// one process (tests, the dev server) never collide on a global registry.
+// metrics are the gateway's RED metrics, on the process's registry (obs.Telemetry), so
+// two gateways in one test binary never collide on a global one.
 type metrics struct {
-	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
+func newMetrics(tel *obs.Telemetry) *metrics {
 	labels := []string{"method", "route", "status_class"}
 	m := &metrics{
-		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "cartwheel", Subsystem: "gateway", Name: "requests_total",
 			Help: "HTTP requests answered, by method, route template and status class.",
@@ -34,8 +31,7 @@ func newMetrics() *metrics {
 			Buckets: prometheus.DefBuckets,
 		}, labels),
 	}
-	m.registry.MustRegister(m.requests, m.duration,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	tel.For("gateway").MustRegister(m.requests, m.duration)
 	return m
 }
 
@@ -45,13 +41,18 @@ func (m *metrics) observe() app.HandlerFunc {
 		start := time.Now()
 		c.Next(ctx)
 		class := strconv.Itoa(c.Response.StatusCode()/100) + "xx"
-		labels := prometheus.Labels{"method": string(c.Method()), "route": routeLabel(c), "status_class": class}
+		labels := prometheus.Labels{"method": methodLabel(c.Method()), "route": routeLabel(c), "status_class": class}
 		m.requests.With(labels).Inc()
 		m.duration.With(labels).Observe(time.Since(start).Seconds())
 	}
 }
 
-// handler serves the Prometheus text format.
-func (m *metrics) handler() app.HandlerFunc {
-	return adaptor.HertzHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+// methodLabel keeps the label set closed: a made-up method is OTHER, not a new series.
+func methodLabel(method []byte) string {
+	switch m := string(method); m {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
+		return m
+	default:
+		return "OTHER"
+	}
 }

@@ -46,16 +46,30 @@ func routeLabel(c *app.RequestContext) string {
 	return "unmatched"
 }
 
-// accessLog writes one line per request after it is answered.
-func accessLog(log *slog.Logger) app.HandlerFunc {
+// accessLog writes one line per request after it is answered: at debug for a fast
+// success, so a busy gateway does not write gigabytes of them; at info for a slow one
+// or a client error, at warn for a server error.
+func accessLog(log *slog.Logger, slow time.Duration) app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
 		start := time.Now()
 		c.Next(ctx)
-		log.InfoContext(ctx, "request",
+		took := time.Since(start)
+		status := c.Response.StatusCode()
+		level := slog.LevelDebug
+		switch {
+		case status >= 500:
+			level = slog.LevelWarn
+		case status >= 400 || took >= slow:
+			level = slog.LevelInfo
+		}
+		if !log.Enabled(ctx, level) {
+			return
+		}
+		log.Log(ctx, level, "request",
 			"method", string(c.Method()),
 			"route", routeLabel(c),
-			"status", c.Response.StatusCode(),
-			"duration_ms", float64(time.Since(start).Microseconds())/1000,
+			"status", status,
+			"duration_ms", float64(took.Microseconds())/1000,
 			"request_id", requestID(c),
 			"user_id", c.GetString(keyUserID),
 		)

@@ -3,10 +3,13 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,6 +17,7 @@ import (
 	"time"
 
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
@@ -213,8 +217,19 @@ func TestReadyz(t *testing.T) {
 			if strings.Contains(string(a.body), "127.0.0.1") {
 				t.Fatalf("readiness leaked addresses: %s", a.body)
 			}
+			if err := h.g.Ready(context.Background()); err == nil || !strings.Contains(err.Error(), strings.Join(tt.wantDown, ", ")) {
+				t.Fatalf("Ready = %v, want the same services down", err)
+			}
 		})
 	}
+}
+
+// metricsText is what the admin listener's /metrics would serve for the gateway.
+func (h *harness) metricsText() string {
+	h.t.Helper()
+	rec := httptest.NewRecorder()
+	promhttp.HandlerFor(h.tel.Registry(), promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return rec.Body.String()
 }
 
 func TestMetricsUseRouteTemplates(t *testing.T) {
@@ -226,16 +241,12 @@ func TestMetricsUseRouteTemplates(t *testing.T) {
 	h.do(call{method: "GET", path: "/api/v1/products/" + productID})
 	h.do(call{method: "GET", path: "/api/v1/products/not-an-id"})
 	h.do(call{method: "GET", path: "/no/such/path"})
-	a := h.do(call{method: "GET", path: "/metrics"})
-	if a.status != http.StatusOK {
-		t.Fatalf("GET /metrics: %d", a.status)
-	}
-	text := string(a.body)
+	text := h.metricsText()
 	for _, want := range []string{
-		`cartwheel_gateway_requests_total{method="GET",route="/api/v1/products/:id",status_class="2xx"} 1`,
-		`cartwheel_gateway_requests_total{method="GET",route="/api/v1/products/:id",status_class="4xx"} 1`,
-		`cartwheel_gateway_requests_total{method="GET",route="unmatched",status_class="4xx"} 1`,
-		`cartwheel_gateway_request_duration_seconds_bucket{method="GET",route="/api/v1/products/:id",status_class="2xx",le="+Inf"} 1`,
+		`cartwheel_gateway_requests_total{method="GET",route="/api/v1/products/:id",service="gateway",status_class="2xx"} 1`,
+		`cartwheel_gateway_requests_total{method="GET",route="/api/v1/products/:id",service="gateway",status_class="4xx"} 1`,
+		`cartwheel_gateway_requests_total{method="GET",route="unmatched",service="gateway",status_class="4xx"} 1`,
+		`cartwheel_gateway_request_duration_seconds_bucket{method="GET",route="/api/v1/products/:id",service="gateway",status_class="2xx",le="+Inf"} 1`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %s", want)
@@ -266,7 +277,7 @@ func TestCORS(t *testing.T) {
 	}
 	a.envelope(t) // whatever the status, it is our envelope, not a bare 403
 
-	simple := h.do(call{method: "GET", path: "/healthz", header: map[string]string{"Origin": "https://shop.example.com"}})
+	simple := h.do(call{method: "GET", path: "/openapi.json", header: map[string]string{"Origin": "https://shop.example.com"}})
 	if simple.header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" ||
 		!strings.Contains(simple.header.Get("Access-Control-Expose-Headers"), "X-Request-Id") {
 		t.Fatalf("simple request CORS headers: %v", simple.header)
@@ -275,24 +286,51 @@ func TestCORS(t *testing.T) {
 
 func TestCORSOffByDefault(t *testing.T) {
 	h := start(t, newFakes())
-	a := h.do(call{method: "GET", path: "/healthz", header: map[string]string{"Origin": "https://shop.example.com"}})
+	a := h.do(call{method: "GET", path: "/openapi.json", header: map[string]string{"Origin": "https://shop.example.com"}})
 	if got := a.header.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Fatalf("no origins configured, yet Access-Control-Allow-Origin = %q", got)
 	}
 }
 
-func TestPprofOnlyOnAdminListener(t *testing.T) {
-	admin := closedAddr(t)
-	h := start(t, newFakes(), func(c *Config) { c.AdminAddr = admin })
-	h.do(call{method: "GET", path: "/debug/pprof/"}).expectError(t, http.StatusNotFound, errs.RouteNotFound.Name)
-	resp, err := h.client.Get("http://" + admin + "/debug/pprof/")
-	if err != nil {
-		t.Fatalf("admin listener: %v", err)
+// Metrics and pprof are on the admin listener (pkg/obs), never on the public port.
+func TestMetricsAndPprofAreNotPublic(t *testing.T) {
+	h := start(t, newFakes())
+	for _, path := range []string{"/metrics", "/debug/pprof/"} {
+		h.do(call{method: "GET", path: path}).expectError(t, http.StatusNotFound, errs.RouteNotFound.Name)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "goroutine") {
-		t.Fatalf("pprof index on admin listener: %d", resp.StatusCode)
+}
+
+// Made-up methods and paths must not grow the metrics: every label is from a closed set.
+func TestMetricsStayBoundedUnderRandomMethodsAndPaths(t *testing.T) {
+	h := start(t, newFakes())
+	rng := rand.New(rand.NewPCG(1, 2))
+	send := func(n int) {
+		for range n {
+			method := fmt.Sprintf("M%06d", rng.IntN(1_000_000))
+			if rng.IntN(4) == 0 {
+				method = "GET"
+			}
+			req, err := http.NewRequest(method, h.base+fmt.Sprintf("/x%d/%d", rng.Int64(), rng.Int64()), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := h.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	series := func() int { return strings.Count(h.metricsText(), "cartwheel_gateway_") }
+	send(100)
+	before := series()
+	send(10_000)
+	if after := series(); after != before {
+		t.Fatalf("gateway series grew from %d to %d lines after 10,000 random requests", before, after)
+	}
+	if text := h.metricsText(); !strings.Contains(text, `method="OTHER"`) || strings.Contains(text, `method="M`) {
+		t.Fatal("unknown methods must share the label OTHER")
 	}
 }
 
@@ -327,7 +365,7 @@ func waitServing(t *testing.T, addr string) {
 	t.Helper()
 	client := &http.Client{Timeout: time.Second}
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if resp, err := client.Get("http://" + addr + "/healthz"); err == nil {
+		if resp, err := client.Get("http://" + addr + "/openapi.json"); err == nil {
 			_ = resp.Body.Close()
 			client.CloseIdleConnections()
 			return

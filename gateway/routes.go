@@ -57,12 +57,13 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	admin.POST("/orders/:id/ship", a.shipOrder)
 }
 
-// registerOps declares the operational endpoints. They are not rate limited: probes
-// and scrapers must see the truth even when clients are being throttled.
-func registerOps(r *route.Engine, ready *readiness, m *metrics) {
+// registerOps declares the operational endpoints the public contract promises. They
+// are not rate limited: probes must see the truth even when clients are throttled.
+// Metrics and pprof are not here: they live on the admin listener (pkg/obs), never on
+// the public port, which also serves /healthz and /readyz for orchestrators.
+func registerOps(r *route.Engine, ready *readiness) {
 	r.GET("/healthz", healthz)
 	r.GET("/readyz", ready.handle)
-	r.GET("/metrics", m.handler())
 	r.GET("/openapi.json", serveOpenAPI)
 	r.GET("/docs", serveDocs)
 }

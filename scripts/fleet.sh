@@ -5,16 +5,25 @@
 #   scripts/fleet.sh up      start the engines (scripts/infra.sh up), build bin/{user,product,
 #                            order,payment,gateway}, create the four schemas if missing, migrate
 #                            each, start every binary that is not running (one that was rebuilt
-#                            since it started is restarted), then wait until the gateway's
-#                            /readyz answers 200. Running it twice leaves one of each.
+#                            since it started is restarted), then wait until every binary's
+#                            admin /readyz answers 200. Running it twice leaves one of each.
 #   scripts/fleet.sh down    stop exactly the binaries `up` started (PID files: TERM, wait, KILL),
 #                            then the engines (scripts/infra.sh down); fail if any port of the
-#                            fleet or the engines is still listening
-#   scripts/fleet.sh status  each binary and engine, up or down (exit 1 if any is down)
+#                            fleet (public and admin) or the engines (Jaeger's too) is still
+#                            listening
+#   scripts/fleet.sh status  each binary with its admin listener and /readyz, and each engine,
+#                            up or down (exit 1 if any is down or not ready)
 #
-# Binaries and ports (the same as `make run`, so the README's curl journey works as is):
-#   gateway 127.0.0.1:8080   user 127.0.0.1:8881   product 127.0.0.1:8882
-#   order   127.0.0.1:8883   payment 127.0.0.1:8884
+# Binaries and ports (the same as `make run`, so the README's curl journey works as is), and
+# each binary's admin listener (<PREFIX>ADMIN_ADDR: /healthz, /readyz, /metrics, /debug/pprof/):
+#   gateway 127.0.0.1:8080 admin 127.0.0.1:9880   user    127.0.0.1:8881 admin 127.0.0.1:9881
+#   product 127.0.0.1:8882 admin 127.0.0.1:9882   order   127.0.0.1:8883 admin 127.0.0.1:9883
+#   payment 127.0.0.1:8884 admin 127.0.0.1:9884
+# Traces go to the Jaeger of scripts/infra.sh (OTLP over HTTP, every request sampled):
+#   OTEL_EXPORTER_OTLP_ENDPOINT=$CARTWHEEL_JAEGER_OTLP OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+#   OTEL_SERVICE_NAME=<name> OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=1
+# The caller's own OTEL_* variables (but OTEL_SERVICE_NAME) override these for every binary,
+# e.g. OTEL_TRACES_SAMPLER_ARG=0.1 make up, or OTEL_EXPORTER_OTLP_ENDPOINT= make up for none.
 # Each runs with DB_DRIVER=mysql on its own schema (cartwheel_<name>, utf8mb4_bin), Nacos
 # for discovery, RocketMQ for messages, Redis for the product cache and the gateway's rate
 # limits, and the development demo seed (catalog and admin account). Every variable a
@@ -33,10 +42,12 @@ infra="$root/scripts/infra.sh"
 readonly SERVICES=(user product order payment)
 readonly BINARIES=("${SERVICES[@]}" gateway)
 declare -rA PORT=([gateway]=8080 [user]=8881 [product]=8882 [order]=8883 [payment]=8884)
-# What scripts/infra.sh starts: MariaDB, Redis, RocketMQ name server and broker (3), Nacos (2).
-readonly ENGINE_PORTS=(13306 16379 9876 10909 10911 10912 8848 9848)
+declare -rA ADMIN_PORT=([gateway]=9880 [user]=9881 [product]=9882 [order]=9883 [payment]=9884)
+# What scripts/infra.sh starts: MariaDB, Redis, RocketMQ name server and broker (3), Nacos (2),
+# Jaeger (OTLP gRPC, OTLP HTTP, query HTTP, query gRPC).
+readonly ENGINE_PORTS=(13306 16379 9876 10909 10911 10912 8848 9848 4317 4318 16686 16685)
 readonly GATEWAY_URL="http://127.0.0.1:${PORT[gateway]}"
-readonly READY_TIMEOUT=120 # seconds for /readyz after the binaries start
+readonly READY_TIMEOUT=120 # seconds for every /readyz after the binaries start
 readonly STOP_TIMEOUT=30   # seconds between TERM and KILL (a service drains 7 s in Nacos)
 
 log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -87,19 +98,26 @@ engine_env() {
   out=$("$infra" env) || die "scripts/infra.sh env failed"
   eval "$out"
   for v in CARTWHEEL_MYSQL_DSN CARTWHEEL_REDIS_ADDR CARTWHEEL_ROCKETMQ_NAMESRV \
-    CARTWHEEL_ROCKETMQ_DELAY_LEVELS CARTWHEEL_NACOS_ADDR; do
+    CARTWHEEL_ROCKETMQ_DELAY_LEVELS CARTWHEEL_NACOS_ADDR CARTWHEEL_JAEGER_OTLP; do
     [ -n "${!v:-}" ] || die "scripts/infra.sh env did not set $v"
   done
 }
 
 # binary_env NAME: the NAME=VALUE lines the binary runs with, one per line. The caller's
-# own variables of the binary's prefix come last, so they win.
+# own variables of the binary's prefix, and OTEL_* but OTEL_SERVICE_NAME, come last, so
+# they win (env keeps the last of two assignments).
 binary_env() {
   local name=$1 p dir v
   p="${name^^}_"
   dir="$state/$name"
   printf '%s\n' "PATH=$PATH" "HOME=$dir" \
     "${p}ADDR=127.0.0.1:${PORT[$name]}" \
+    "${p}ADMIN_ADDR=127.0.0.1:${ADMIN_PORT[$name]}" \
+    "OTEL_EXPORTER_OTLP_ENDPOINT=$CARTWHEEL_JAEGER_OTLP" \
+    "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf" \
+    "OTEL_SERVICE_NAME=$name" \
+    "OTEL_TRACES_SAMPLER=parentbased_traceidratio" \
+    "OTEL_TRACES_SAMPLER_ARG=1" \
     "${p}REGISTRY_DRIVER=nacos" \
     "${p}REGISTRY_NACOS_ADDR=$CARTWHEEL_NACOS_ADDR" \
     "${p}REGISTRY_NACOS_LOG_DIR=$dir/nacos-log" \
@@ -127,7 +145,7 @@ binary_env() {
   esac
   while IFS= read -r v; do
     printf '%s\n' "$v=${!v}"
-  done < <(compgen -e | grep "^$p" || true)
+  done < <(compgen -e | grep -E "^($p|OTEL_)" | grep -v '^OTEL_SERVICE_NAME$' || true)
 }
 
 # run_binary NAME ARGS...: runs bin/NAME in the foreground with its environment only.
@@ -202,10 +220,8 @@ start() {
     stop "$name"
   fi
   rm -f "$state/$name.pid"
-  if listening "${PORT[$name]}"; then
-    ss -Hltnp "sport = :${PORT[$name]}" >&2 || true
-    die "port ${PORT[$name]} (for $name) is taken by a process fleet.sh did not start (make run?); stop it first"
-  fi
+  ports_free "${PORT[$name]}" "${ADMIN_PORT[$name]}" ||
+    die "a port of $name (${PORT[$name]}, admin ${ADMIN_PORT[$name]}) is taken by a process fleet.sh did not start (make run?); stop it first"
   mapfile -t vars < <(binary_env "$name")
   printf '\n----- %s: starting %s -----\n' "$(date -u +%FT%TZ)" "$name" >>"$state/$name.log"
   (cd "$state/$name" && exec nohup env -i "${vars[@]}" "$bindir/$name") \
@@ -221,25 +237,36 @@ start() {
     fi
     sleep 0.05
   done
-  log "$name: started on 127.0.0.1:${PORT[$name]} (pid $pid, log .cache/fleet/$name.log)"
+  log "$name: started on 127.0.0.1:${PORT[$name]}, admin 127.0.0.1:${ADMIN_PORT[$name]} (pid $pid, log .cache/fleet/$name.log)"
 }
 
-ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$GATEWAY_URL/readyz")" = 200 ]; }
+admin_url() { printf 'http://127.0.0.1:%s\n' "${ADMIN_PORT[$1]}"; }
 
+# ready NAME: the binary's admin /readyz answers 200 (its database, broker and registry
+# are reachable and it is not draining).
+ready() { http_ok "$(admin_url "$1")/readyz"; }
+
+# wait_ready: until every binary is ready; fails at once when one exits.
 wait_ready() {
-  local deadline=$((SECONDS + READY_TIMEOUT)) name
-  until ready; do
+  local deadline=$((SECONDS + READY_TIMEOUT)) name waiting
+  while :; do
+    waiting=()
     for name in "${BINARIES[@]}"; do
       if ! pid_of "$name" >/dev/null; then
         tail_logs "${BINARIES[@]}"
         die "$name exited during start-up (log .cache/fleet/$name.log)"
       fi
+      ready "$name" || waiting+=("$name")
     done
+    [ ${#waiting[@]} -gt 0 ] || return 0
     if [ "$SECONDS" -ge "$deadline" ]; then
-      curl -s --max-time 2 "$GATEWAY_URL/readyz" >&2 || true
-      echo >&2
-      tail_logs "${BINARIES[@]}"
-      die "$GATEWAY_URL/readyz did not answer 200 within ${READY_TIMEOUT}s"
+      for name in "${waiting[@]}"; do
+        printf '%s %s/readyz: ' "$name" "$(admin_url "$name")" >&2
+        curl -s --max-time 2 "$(admin_url "$name")/readyz" >&2 || true
+        echo >&2
+      done
+      tail_logs "${waiting[@]}"
+      die "not ready within ${READY_TIMEOUT}s: ${waiting[*]}"
     fi
     sleep 0.5
   done
@@ -263,6 +290,9 @@ cmd_up() {
 Cartwheel (the real fleet) is running at $GATEWAY_URL   (API docs: $GATEWAY_URL/docs)
   gateway and user, product, order, payment as separate processes on MariaDB, Redis,
   RocketMQ and Nacos; logs in .cache/fleet/<name>.log; scripts/fleet.sh status
+  Admin listeners (/healthz /readyz /metrics /debug/pprof/): gateway $(admin_url gateway),
+  user $(admin_url user), product $(admin_url product), order $(admin_url order), payment $(admin_url payment)
+  Traces: Jaeger's query API at ${CARTWHEEL_JAEGER_QUERY:-http://127.0.0.1:16686} (README.md, "Seeing inside")
   The customer's journey with curl: README.md, "Walk through the shop with curl"
   (the same API on the same port as make run). make down stops it all.
 EOF
@@ -303,42 +333,32 @@ cmd_down() {
   [ -z "$left" ] || die "still running:$left"
   log "binaries stopped ($((SECONDS - t0))s)"
   "$infra" down >&2 || busy=1
-  for p in "${PORT[@]}" "${ENGINE_PORTS[@]}"; do
-    if listening "$p"; then
-      busy=1
-      log "port $p is still in use:"
-      ss -Hltnp "sport = :$p" >&2 || true
-    fi
-  done
+  ports_free "${PORT[@]}" "${ADMIN_PORT[@]}" "${ENGINE_PORTS[@]}" || busy=1
   [ -z "$busy" ] || die "some ports of the fleet or the engines are still taken"
-  log "all stopped in $((SECONDS - t0))s; ports ${PORT[*]} ${ENGINE_PORTS[*]} are free"
+  log "all stopped in $((SECONDS - t0))s; ports ${PORT[*]} ${ADMIN_PORT[*]} ${ENGINE_PORTS[*]} are free"
 }
 
 # ---------------------------------------------------------------------------------------
 # status
 
 cmd_status() {
-  local rc=0 name pid
+  local rc=0 name pid readyz
   for name in "${BINARIES[@]}"; do
     if pid=$(pid_of "$name"); then
-      printf '%-18s %-5s %-22s pid %s\n' "$name" up "127.0.0.1:${PORT[$name]}" "$pid"
+      if ready "$name"; then readyz=ready; else readyz="NOT-READY" rc=1; fi
+      printf '%-18s %-5s %-22s admin %-22s %-9s pid %s\n' "$name" up "127.0.0.1:${PORT[$name]}" \
+        "$(admin_url "$name")" "$readyz" "$pid"
     else
-      printf '%-18s %-5s %s\n' "$name" down "127.0.0.1:${PORT[$name]}"
+      printf '%-18s %-5s %-22s admin %s\n' "$name" down "127.0.0.1:${PORT[$name]}" "$(admin_url "$name")"
       rc=1
     fi
   done
-  if ready; then
-    printf '%-18s %-5s %s\n' readyz up "$GATEWAY_URL/readyz"
-  else
-    printf '%-18s %-5s %s\n' readyz down "$GATEWAY_URL/readyz"
-    rc=1
-  fi
   "$infra" status || rc=1
   return "$rc"
 }
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 

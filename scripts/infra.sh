@@ -24,6 +24,9 @@
 #                                                   cartwheel_payment
 #   Nacos: rnacos 0.8.5 (crates.io) 127.0.0.1:8848 HTTP open API, 127.0.0.1:9848 gRPC (2.x
 #                                                   SDKs), console off; namespace "public"
+#   Jaeger v1.75.0 (Go module       127.0.0.1:4317    OTLP gRPC; 127.0.0.1:4318 OTLP HTTP;
+#   proxy, tools/jaeger)            127.0.0.1:16686   query API (+16685 query gRPC); traces
+#                                                   in memory only, at most 20000
 #
 # Variables printed by `env`:
 #   CARTWHEEL_MYSQL_DSN            base DSN, 'cartwheel:<password>@tcp(127.0.0.1:13306)/'; a
@@ -33,12 +36,16 @@
 #   CARTWHEEL_ROCKETMQ_NAMESRV     127.0.0.1:9876
 #   CARTWHEEL_ROCKETMQ_DELAY_LEVELS the broker's delay level table, level 1 first
 #   CARTWHEEL_NACOS_ADDR           127.0.0.1:8848 (gRPC on HTTP port + 1000, the SDK default)
+#   CARTWHEEL_JAEGER_OTLP          http://127.0.0.1:4318, for OTEL_EXPORTER_OTLP_ENDPOINT
+#                                  (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
+#   CARTWHEEL_JAEGER_QUERY         http://127.0.0.1:16686, Jaeger's query API (/api/traces/<id>)
 #
 # All state lives under .cache/infra/ (git-ignored): <engine>/ holds its data, logs/ and
 # run/ (PID files); downloads and builds are cached there too (RocketMQ jars, the rnacos
-# binary), so only the first `up` is slow. Config templates: deploy/infra/.
+# and Jaeger binaries), so only the first `up` is slow. Config templates: deploy/infra/.
 # CARTWHEEL_INFRA_SHARED_CACHE=<dir outside the checkout> (optional) also keeps the rnacos
-# binary (the 10-20 minute build) there, for fresh clones on the same machine such as CI's.
+# binary (the 10-20 minute build) and the Jaeger binary there, for fresh clones on the same
+# machine such as CI's.
 # System services are never touched: each server runs from its own --defaults-file/config.
 set -euo pipefail
 
@@ -52,6 +59,12 @@ readonly NAMESRV_PORT=9876
 readonly BROKER_PORT=10911 # the broker also takes BROKER_PORT-2 and BROKER_PORT+1
 readonly NACOS_HTTP_PORT=8848
 readonly NACOS_GRPC_PORT=9848
+readonly JAEGER_OTLP_GRPC_PORT=4317
+readonly JAEGER_OTLP_HTTP_PORT=4318
+readonly JAEGER_QUERY_PORT=16686
+readonly JAEGER_QUERY_GRPC_PORT=16685
+readonly JAEGER_PORTS=("$JAEGER_OTLP_GRPC_PORT" "$JAEGER_OTLP_HTTP_PORT" "$JAEGER_QUERY_PORT" "$JAEGER_QUERY_GRPC_PORT")
+readonly JAEGER_MAX_TRACES=20000
 readonly RNACOS_VERSION=0.8.5
 readonly ROCKETMQ_CLUSTER=DefaultCluster
 readonly ROCKETMQ_BROKER=broker-a
@@ -59,12 +72,13 @@ readonly MYSQL_USER=cartwheel
 readonly DATABASES=(cartwheel_user cartwheel_product cartwheel_order cartwheel_payment)
 readonly TOPICS=(cartwheel_order cartwheel_stock cartwheel_payment)
 readonly ALL_PORTS=("$MYSQL_PORT" "$REDIS_PORT" "$NAMESRV_PORT" "$((BROKER_PORT - 2))"
-  "$BROKER_PORT" "$((BROKER_PORT + 1))" "$NACOS_HTTP_PORT" "$NACOS_GRPC_PORT")
+  "$BROKER_PORT" "$((BROKER_PORT + 1))" "$NACOS_HTTP_PORT" "$NACOS_GRPC_PORT" "${JAEGER_PORTS[@]}")
 
 mdb="$state/mariadb"
 rds="$state/redis"
 rmq="$state/rocketmq"
 ncs="$state/nacos"
+jgr="$state/jaeger"
 
 log() { printf '[infra %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -242,6 +256,43 @@ ensure_rnacos() {
     mkdir -p "$shared"
     cp "$ncs/bin/rnacos" "$copy.tmp.$$" && mv "$copy.tmp.$$" "$copy"
     log "nacos: rnacos $RNACOS_VERSION kept in $copy"
+  fi
+}
+
+# Jaeger: built from the module proxy as the Go tool of tools/jaeger (a module of its own,
+# outside go.work, hence GOWORK=off) into $jgr/bin, again only when tools/jaeger/go.mod or
+# go.sum change. With CARTWHEEL_INFRA_SHARED_CACHE set, the binary is also kept there under
+# the hash of those two files.
+jaeger_sum() { cat "$root/tools/jaeger/go.mod" "$root/tools/jaeger/go.sum" | sha256sum | cut -c1-16; }
+
+ensure_jaeger() {
+  local shared="${CARTWHEEL_INFRA_SHARED_CACHE:-}" t0=$SECONDS sum copy
+  sum=$(jaeger_sum)
+  copy="$shared/jaeger-$sum"
+  if ! [ -x "$jgr/bin/jaeger" ] || [ "$(cat "$jgr/bin/.sum" 2>/dev/null)" != "$sum" ]; then
+    rm -rf "$jgr/bin.tmp"
+    mkdir -p "$jgr/bin.tmp"
+    if [ -n "$shared" ] && [ -x "$copy" ]; then
+      log "jaeger: binary from $copy"
+      cp "$copy" "$jgr/bin.tmp/jaeger"
+    else
+      command -v go >/dev/null || die "go is missing (needed to build Jaeger)"
+      log "jaeger: building github.com/jaegertracing/jaeger/cmd/jaeger (tools/jaeger; 10-20 minutes on 2 busy cores with a cold Go cache, about 90 s warm; log $jgr/logs/build.log)"
+      if ! (cd "$root/tools/jaeger" && GOWORK=off GOBIN="$jgr/bin.tmp" \
+        go install tool) >"$jgr/logs/build.log" 2>&1; then
+        fail_with_logs "building Jaeger failed" "$jgr/logs/build.log"
+      fi
+      [ -x "$jgr/bin.tmp/jaeger" ] || fail_with_logs "go install tool made no jaeger binary" "$jgr/logs/build.log"
+      log "jaeger: built in $((SECONDS - t0))s"
+    fi
+    echo "$sum" >"$jgr/bin.tmp/.sum"
+    rm -rf "${jgr:?}/bin"
+    mv "$jgr/bin.tmp" "$jgr/bin"
+  fi
+  if [ -n "$shared" ] && ! [ -x "$copy" ]; then
+    mkdir -p "$shared"
+    cp "$jgr/bin/jaeger" "$copy.tmp.$$" && mv "$copy.tmp.$$" "$copy"
+    log "jaeger: binary kept in $copy"
   fi
 }
 
@@ -471,10 +522,39 @@ start_nacos() {
 }
 
 # ---------------------------------------------------------------------------------------
+# Jaeger
+
+# jaeger_ready: the query API answers and both OTLP receivers listen.
+jaeger_ready() {
+  http_ok "http://127.0.0.1:$JAEGER_QUERY_PORT/api/services" &&
+    listening "$JAEGER_OTLP_GRPC_PORT" && listening "$JAEGER_OTLP_HTTP_PORT"
+}
+
+start_jaeger() {
+  local pidfile="$jgr/run/jaeger.pid" p
+  if running "$pidfile"; then
+    log "jaeger: already running (pid $(<"$pidfile"))"
+  else
+    rm -f "$pidfile"
+    for p in "${JAEGER_PORTS[@]}"; do port_free_or_die "$p" jaeger; done
+    render "$tmpl/jaeger/config.yaml.in" "$jgr/config.yaml" \
+      OTLP_GRPC_PORT="$JAEGER_OTLP_GRPC_PORT" OTLP_HTTP_PORT="$JAEGER_OTLP_HTTP_PORT" \
+      QUERY_PORT="$JAEGER_QUERY_PORT" QUERY_GRPC_PORT="$JAEGER_QUERY_GRPC_PORT" \
+      MAX_TRACES="$JAEGER_MAX_TRACES"
+    log "jaeger: starting (OTLP 127.0.0.1:$JAEGER_OTLP_GRPC_PORT gRPC, 127.0.0.1:$JAEGER_OTLP_HTTP_PORT HTTP; query http://127.0.0.1:$JAEGER_QUERY_PORT)"
+    (cd "$jgr" && exec nohup env -i PATH="$PATH" HOME="$jgr" "$jgr/bin/jaeger" \
+      --config "$jgr/config.yaml" >>"$jgr/logs/jaeger.log" 2>&1) </dev/null 9>&- &
+    echo $! >"$pidfile"
+  fi
+  wait_until 60 "$pidfile" jaeger jaeger_ready || fail_with_logs "jaeger does not answer" "$jgr/logs/jaeger.log"
+}
+
+# ---------------------------------------------------------------------------------------
 # Verbs
 
 prepare() {
-  mkdir -p "$state" "$mdb"/{logs,run} "$rds"/{logs,run} "$rmq"/{logs,run,home} "$ncs"/{logs,run}
+  mkdir -p "$state" "$mdb"/{logs,run} "$rds"/{logs,run} "$rmq"/{logs,run,home} "$ncs"/{logs,run} \
+    "$jgr"/{logs,run}
   # Serialise concurrent runs. Every server is started with fd 9 closed, so the lock is
   # released when this script ends, not held by the servers it leaves running.
   exec 9>"$state/.lock"
@@ -486,6 +566,7 @@ cmd_install() {
   prepare
   ensure_packages
   ensure_rocketmq
+  ensure_jaeger
   ensure_rnacos
   log "everything installed ($((SECONDS - t0))s)"
 }
@@ -495,10 +576,12 @@ cmd_up() {
   prepare
   ensure_packages
   ensure_rocketmq
+  ensure_jaeger
   start_mariadb
   start_redis
   start_namesrv
   start_broker
+  start_jaeger
   # Last, so the other engines are already usable during rnacos's long first build.
   ensure_rnacos
   start_nacos
@@ -523,7 +606,6 @@ stop() {
 }
 
 cmd_down() {
-  local p busy=
   mkdir -p "$state"
   exec 9>"$state/.lock"
   flock -w 600 9 || die "another infra.sh holds $state/.lock"
@@ -533,15 +615,9 @@ cmd_down() {
   stop "rocketmq namesrv" "$rmq/run/namesrv.pid" 30 &
   stop redis "$rds/run/redis.pid" 20 &
   stop mariadb "$mdb/run/mariadbd.pid" 60 &
+  stop jaeger "$jgr/run/jaeger.pid" 20 &
   wait
-  for p in "${ALL_PORTS[@]}"; do
-    if listening "$p"; then
-      busy=1
-      log "port $p is still in use:"
-      ss -Hltnp "sport = :$p" >&2 || true
-    fi
-  done
-  [ -z "$busy" ] || die "some ports are still taken"
+  ports_free "${ALL_PORTS[@]}" || die "some ports are still taken"
   log "all stopped; ports ${ALL_PORTS[*]} are free"
 }
 
@@ -572,6 +648,7 @@ cmd_status() {
   engine_status "rocketmq-broker" "$rmq/run/broker.pid" "127.0.0.1:$BROKER_PORT" \
     "$((BROKER_PORT - 2))" "$BROKER_PORT" "$((BROKER_PORT + 1))" || rc=1
   engine_status nacos "$ncs/run/rnacos.pid" "127.0.0.1:$NACOS_HTTP_PORT" "$NACOS_HTTP_PORT" "$NACOS_GRPC_PORT" || rc=1
+  engine_status jaeger "$jgr/run/jaeger.pid" "http://127.0.0.1:$JAEGER_QUERY_PORT" "${JAEGER_PORTS[@]}" || rc=1
   return "$rc"
 }
 
@@ -589,6 +666,8 @@ export CARTWHEEL_REDIS_ADDR='127.0.0.1:$REDIS_PORT'
 export CARTWHEEL_ROCKETMQ_NAMESRV='127.0.0.1:$NAMESRV_PORT'
 export CARTWHEEL_ROCKETMQ_DELAY_LEVELS='$levels'
 export CARTWHEEL_NACOS_ADDR='127.0.0.1:$NACOS_HTTP_PORT'
+export CARTWHEEL_JAEGER_OTLP='http://127.0.0.1:$JAEGER_OTLP_HTTP_PORT'
+export CARTWHEEL_JAEGER_QUERY='http://127.0.0.1:$JAEGER_QUERY_PORT'
 EOF
 }
 

@@ -2,6 +2,8 @@
 # Runs every module's integration-tagged tests (and, with CARTWHEEL_TEST_MYSQL_DSN set,
 # every store test on MariaDB too) against the real engines of scripts/infra.sh. Engines
 # that are not running are started, and what this script started is stopped again.
+# Jaeger is one of them: the end-to-end tests on the real engines look their traces up in
+# its query API (CARTWHEEL_JAEGER_QUERY) after exporting to CARTWHEEL_JAEGER_OTLP.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -36,6 +38,7 @@ stop_engines() {
 trap stop_engines EXIT
 
 eval "$(scripts/infra.sh env)"
+: "${CARTWHEEL_JAEGER_OTLP:?scripts/infra.sh env did not set it}" "${CARTWHEEL_JAEGER_QUERY:?scripts/infra.sh env did not set it}"
 echo "integration: engines in use"
 scripts/infra.sh status
 

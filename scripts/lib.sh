@@ -5,6 +5,23 @@
 # listening PORT: something listens on 127.0.0.1:PORT (or any address with that port).
 listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
 
+# http_ok URL: URL answers 200 within 2 seconds.
+http_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null)" = 200 ]; }
+
+# ports_free PORT...: true when none of the ports listens; otherwise logs each busy one with
+# its process (for a failure report) and returns 1.
+ports_free() {
+  local p busy=
+  for p in "$@"; do
+    if listening "$p"; then
+      busy=1
+      log "port $p is still in use:"
+      ss -Hltnp "sport = :$p" >&2 || true
+    fi
+  done
+  [ -z "$busy" ]
+}
+
 # term_then_kill NAME PID SECONDS: TERM the process, wait up to SECONDS for it to exit,
 # then KILL it. The caller has already checked that PID is one of ours.
 term_then_kill() {

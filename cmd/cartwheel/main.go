@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/cloudwego/hertz/pkg/common/hlog"
 	"github.com/cloudwego/kitex/pkg/klog"
@@ -20,6 +21,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/fleet"
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/invariants"
 	"github.com/cartwheel-shop/cartwheel/pkg/logging"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 )
 
 func main() {
@@ -56,12 +58,24 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
+	stopTracing, err := obs.StartTracing(ctx, "cartwheel")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(flushCtx); err != nil {
+			log.Warn("tracing: flush", "err", err)
+		}
+	}()
 	f, err := fleet.Start(ctx, fleet.Options{DataDir: *dataDir, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer f.Stop()
 	fmt.Fprint(os.Stdout, journey(f.URL))
+	fmt.Fprintf(os.Stdout, "Operators: %[1]s/readyz, %[1]s/metrics and %[1]s/debug/pprof/ on the admin listener.\n", f.AdminURL)
 	<-ctx.Done()
 	log.Info("cartwheel: shutting down")
 	return f.Err()

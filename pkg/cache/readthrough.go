@@ -41,6 +41,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Looked, when set, hears every read: hit when the cache answered (a value or a
+	// cached not-found), miss when the loader had to (absent, undecodable, or the cache
+	// failing or skipped).
+	Looked func(hit bool)
 }
 
 const (
@@ -103,11 +107,13 @@ func (r *ReadThrough[T]) Get(ctx context.Context, key string, load Loader[T]) (T
 		e, err := r.cache.Get(ctx, key)
 		switch {
 		case err == nil && e.NotFound:
+			r.looked(true)
 			var zero T
 			return zero, ErrNotFound
 		case err == nil:
 			v, err := decode[T](e.Value)
 			if err == nil {
+				r.looked(true)
 				return v, nil
 			}
 			r.discard(ctx, key, err)
@@ -118,7 +124,14 @@ func (r *ReadThrough[T]) Get(ctx context.Context, key string, load Loader[T]) (T
 			r.degraded(ctx, "get", key, err)
 		}
 	}
+	r.looked(false)
 	return r.load(ctx, key, load)
+}
+
+func (r *ReadThrough[T]) looked(hit bool) {
+	if r.opts.Looked != nil {
+		r.opts.Looked(hit)
+	}
 }
 
 // Invalidate makes the next read of key load again, here and in every process sharing

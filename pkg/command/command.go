@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/cloudwego/kitex/pkg/klog"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/drivers"
 	"github.com/cartwheel-shop/cartwheel/pkg/logging"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 )
 
@@ -31,9 +34,16 @@ type Runner interface {
 
 // Engines are the drivers a binary opened for its server.
 type Engines struct {
-	Logger   *slog.Logger
-	Registry registry.Registry
-	MQ       mq.Driver // nil unless Spec.Messaging
+	Logger    *slog.Logger
+	Registry  registry.Registry
+	MQ        mq.Driver // nil unless Spec.Messaging; traced and counted
+	Telemetry *obs.Telemetry
+}
+
+// Readier is a Runner that can tell whether its own dependencies (its database) answer;
+// the admin listener's /readyz asks it.
+type Readier interface {
+	Ready(ctx context.Context) error
 }
 
 // Spec says what one binary is.
@@ -45,6 +55,8 @@ type Spec[C any, R Runner] struct {
 	Static string
 	// Messaging opens a broker: the embedded one in data/broker-<name>.db when alone.
 	Messaging bool
+	// AdminAddr is the admin listener's default address (<PREFIX>ADMIN_ADDR overrides).
+	AdminAddr string
 	// Migrate applies the schema; nil for a binary without a database (it then takes
 	// no migrate command).
 	Migrate func(ctx context.Context, cfg C, log *slog.Logger) error
@@ -56,6 +68,13 @@ type Spec[C any, R Runner] struct {
 type runtime struct {
 	Registry drivers.Registry `envPrefix:"REGISTRY_"`
 	MQ       drivers.MQ       `envPrefix:"MQ_"`
+	// AdminAddr serves /healthz, /readyz, /metrics and /debug/pprof (Spec.AdminAddr
+	// when unset).
+	AdminAddr string `env:"ADMIN_ADDR"`
+	// DrainDelay is how long a stopping binary keeps serving after /readyz turned 503
+	// and its instances left the registry, so load balancers and callers stop sending
+	// before it stops listening.
+	DrainDelay time.Duration `env:"DRAIN_DELAY" envDefault:"3s"`
 }
 
 // Main runs the binary and exits non-zero on failure. Kitex logs through a
@@ -167,10 +186,19 @@ func (spec Spec[C, R]) runtime(env map[string]string) (runtime, error) {
 	if rt.Registry.Driver == "static" && rt.Registry.Static == "" {
 		rt.Registry.Static = spec.Static
 	}
+	if rt.AdminAddr == "" {
+		rt.AdminAddr = spec.AdminAddr
+	}
 	if rt.MQ.Driver == "embedded" && rt.MQ.EmbeddedPath == "" {
 		rt.MQ.EmbeddedPath = filepath.Join("data", "broker-"+spec.Name+".db")
 	}
 	var problems []error
+	if _, _, err := net.SplitHostPort(rt.AdminAddr); err != nil {
+		problems = append(problems, fmt.Errorf("%sADMIN_ADDR=%q: %w", spec.Prefix, rt.AdminAddr, err))
+	}
+	if rt.DrainDelay < 0 {
+		problems = append(problems, fmt.Errorf("%sDRAIN_DELAY=%s: must not be negative", spec.Prefix, rt.DrainDelay))
+	}
 	if err := rt.Registry.Validate(); err != nil {
 		problems = append(problems, fmt.Errorf("%sREGISTRY_*: %w", spec.Prefix, err))
 	}
@@ -182,25 +210,39 @@ func (spec Spec[C, R]) runtime(env map[string]string) (runtime, error) {
 	return rt, errors.Join(problems...)
 }
 
+// serve runs the binary's server with its admin listener beside it. On the end of ctx
+// (SIGTERM) it drains first: /readyz turns 503, the instances leave the registry, and
+// the server keeps serving for DrainDelay before it stops and finishes what is in flight.
 func (spec Spec[C, R]) serve(ctx context.Context, log *slog.Logger, cfg C, rt runtime) error {
+	stopTracing, err := obs.StartTracing(ctx, spec.Name)
+	if err != nil {
+		return err
+	}
+	defer flush(log, stopTracing)
+	tel := obs.New()
+	admin, err := obs.ListenAdmin(rt.AdminAddr, tel.Registry(), log)
+	if err != nil {
+		return err
+	}
+	defer closeAdmin(log, admin)
+	log.Info(spec.Name+": admin listener", "addr", admin.Addr().String())
+
 	reg, closeRegistry, err := drivers.OpenRegistry(rt.Registry, log)
 	if err != nil {
 		return err
 	}
 	defer closeRegistry()
-	e := Engines{Logger: log, Registry: reg}
+	draining := registry.NewDraining(reg)
+	e := Engines{Logger: log, Registry: draining, Telemetry: tel}
+	var checks []obs.Check
 	if spec.Messaging {
-		if rt.MQ.Driver == "embedded" {
-			if err := os.MkdirAll(filepath.Dir(rt.MQ.EmbeddedPath), 0o755); err != nil {
-				return fmt.Errorf("broker folder: %w", err)
-			}
-		}
-		broker, closeBroker, err := drivers.OpenMQ(rt.MQ, log)
+		broker, closeBroker, err := openMQ(rt.MQ, log)
 		if err != nil {
 			return err
 		}
 		defer closeBroker()
-		e.MQ = broker
+		e.MQ = tel.MQ(broker)
+		checks = append(checks, obs.Check{Name: "broker", Probe: e.MQ.(interface{ Ping(context.Context) error }).Ping})
 	}
 	server, cleanup, err := spec.New(ctx, cfg, e)
 	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
@@ -210,5 +252,53 @@ func (spec Spec[C, R]) serve(ctx context.Context, log *slog.Logger, cfg C, rt ru
 		return err
 	}
 	defer cleanup()
-	return server.Run(ctx)
+	if r, ok := any(server).(Readier); ok {
+		checks = append(checks, obs.Check{Name: "database", Probe: r.Ready})
+	}
+	admin.Ready(checks...)
+
+	running, stop := context.WithCancel(context.WithoutCancel(ctx))
+	defer stop()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-running.Done():
+			return
+		}
+		admin.Drain()
+		if err := draining.Withdraw(); err != nil {
+			log.Warn(spec.Name+": deregister", "err", err)
+		}
+		log.Info(spec.Name+": draining", "for", rt.DrainDelay.String())
+		time.Sleep(rt.DrainDelay)
+		stop()
+	}()
+	return server.Run(running)
+}
+
+func openMQ(cfg drivers.MQ, log *slog.Logger) (mq.Driver, func(), error) {
+	if cfg.Driver == "embedded" {
+		if err := os.MkdirAll(filepath.Dir(cfg.EmbeddedPath), 0o755); err != nil {
+			return nil, nil, fmt.Errorf("broker folder: %w", err)
+		}
+	}
+	return drivers.OpenMQ(cfg, log)
+}
+
+// flush sends the spans still buffered, giving up after a few seconds: an exporter
+// that cannot be reached must not hold the exit.
+func flush(log *slog.Logger, shutdown func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := shutdown(ctx); err != nil {
+		log.Warn("tracing: flush", "err", err)
+	}
+}
+
+func closeAdmin(log *slog.Logger, admin *obs.Admin) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := admin.Close(ctx); err != nil {
+		log.Warn("admin listener: close", "err", err)
+	}
 }

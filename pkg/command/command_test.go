@@ -33,7 +33,7 @@ func (s *fakeServer) Run(ctx context.Context) error {
 // spec is a binary whose server records what it was given.
 func spec(messaging bool, migrated *bool, got *Engines) Spec[fakeConfig, *fakeServer] {
 	return Spec[fakeConfig, *fakeServer]{
-		Name: "fake", Prefix: "FAKE_", Static: "user=127.0.0.1:8881", Messaging: messaging,
+		Name: "fake", Prefix: "FAKE_", Static: "user=127.0.0.1:8881", Messaging: messaging, AdminAddr: "127.0.0.1:0",
 		Migrate: func(context.Context, fakeConfig, *slog.Logger) error { *migrated = true; return nil },
 		New: func(_ context.Context, _ fakeConfig, e Engines) (*fakeServer, func(), error) {
 			*got = e

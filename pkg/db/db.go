@@ -212,3 +212,12 @@ func CheckCurrent(ctx context.Context, gdb *gorm.DB, migrations fs.FS) error {
 
 // IsDuplicate reports a unique-key violation, whichever driver raised it.
 func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+
+// Ping reports whether the database answers within ctx.
+func Ping(ctx context.Context, gdb *gorm.DB) error {
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}

@@ -65,7 +65,7 @@ func TestCallerDeadlineStopsServerWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := suite.NewServer("user", ln, reg, func(opts ...server.Option) server.Server {
+	srv, err := suite.NewServer("user", ln, reg, nil, func(opts ...server.Option) server.Server {
 		return userservice.NewServer(h, opts...)
 	})
 	if err != nil {
@@ -76,7 +76,7 @@ func TestCallerDeadlineStopsServerWork(t *testing.T) {
 	t.Cleanup(func() { stop(); _ = returned(t, done); _ = srv.Close() })
 	waitUp(t, reg)
 
-	cli, err := userservice.NewClient("user", suite.ClientOptions(reg, 300*time.Millisecond)...)
+	cli, err := userservice.NewClient("user", suite.ClientOptions(reg, 300*time.Millisecond, nil)...)
 	if err != nil {
 		t.Fatal(err)
 	}

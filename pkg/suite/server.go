@@ -11,6 +11,7 @@ import (
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
 	"github.com/cloudwego/kitex/server"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 )
 
@@ -33,20 +34,20 @@ type Server struct {
 }
 
 // NewServer prepares ln for Kitex and builds the server of service name, registered in
-// reg, with build: the generated constructor bound to the handler, e.g.
+// reg, recording its metrics in tel (nil: none), with build: the generated constructor bound to the handler, e.g.
 //
 //	func(opts ...server.Option) server.Server { return orderservice.NewServer(h, opts...) }
 //
 // ln stays the caller's to close when NewServer fails; afterwards, Run's stop or Close
 // closes it.
-func NewServer(name string, ln net.Listener, reg registry.Registry, build func(opts ...server.Option) server.Server) (*Server, error) {
+func NewServer(name string, ln net.Listener, reg registry.Registry, tel *obs.Telemetry, build func(opts ...server.Option) server.Server) (*Server, error) {
 	once, err := closeOnce(ln)
 	if err != nil {
 		return nil, fmt.Errorf("suite: %s: %w", name, err)
 	}
 	registrar := newUpRegistrar(reg.Registrar())
 	exit := make(chan error)
-	opts := append(serverOptions(name, once, registrar),
+	opts := append(serverOptions(name, once, registrar, tel),
 		server.WithExitSignal(func() <-chan error { return exit }))
 	return &Server{name: name, ln: once, kitex: build(opts...), exit: exit, up: registrar.up}, nil
 }

@@ -36,7 +36,7 @@ func newServer(t *testing.T, reg registry.Registry) (*suite.Server, net.Listener
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := suite.NewServer("user", ln, reg, func(opts ...server.Option) server.Server {
+	srv, err := suite.NewServer("user", ln, reg, nil, func(opts ...server.Option) server.Server {
 		return userservice.NewServer(&users{}, opts...)
 	})
 	if err != nil {
@@ -102,7 +102,7 @@ func TestRunServesUntilCancelledThenStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := run(ctx, srv)
 
-	client, err := userservice.NewClient("user", suite.ClientOptions(reg, 3*time.Second)...)
+	client, err := userservice.NewClient("user", suite.ClientOptions(reg, 3*time.Second, nil)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,10 +16,11 @@ import (
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
 	"github.com/cloudwego/kitex/pkg/retry"
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
-	"github.com/cloudwego/kitex/pkg/transmeta"
 	"github.com/cloudwego/kitex/server"
 	"github.com/cloudwego/kitex/transport"
+	"github.com/kitex-contrib/obs-opentelemetry/tracing"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 )
 
@@ -28,33 +29,43 @@ import (
 // adds what a server needs to stop safely; these options alone suit a test's stand-in
 // server.
 func ServerOptions(name string, ln net.Listener, reg registry.Registry) []server.Option {
-	return serverOptions(name, ln, reg.Registrar())
+	return serverOptions(name, ln, reg.Registrar(), nil)
 }
 
-func serverOptions(name string, ln net.Listener, registrar kregistry.Registry) []server.Option {
-	return []server.Option{
+// serverOptions: kitex-contrib's OpenTelemetry suite continues the caller's trace from
+// the TTHeader (it brings the TTHeader meta handler Cartwheel's biz-status errors need
+// too) and spans every call; tel records RED metrics per method.
+func serverOptions(name string, ln net.Listener, registrar kregistry.Registry, tel *obs.Telemetry) []server.Option {
+	opts := []server.Option{
 		server.WithServerBasicInfo(&rpcinfo.EndpointBasicInfo{ServiceName: name}),
 		server.WithListener(ln),
 		server.WithServiceAddr(ln.Addr()),
 		server.WithRegistry(registrar),
-		server.WithMetaHandler(transmeta.ServerTTHeaderHandler),
+		server.WithSuite(tracing.NewServerSuite()),
 		// The caller's RPC timeout (TTHeader carries it) becomes the handler's deadline,
 		// so work whose caller gave up stops, and its transaction rolls back.
 		server.WithEnableContextTimeout(true),
 		server.WithReadWriteTimeout(10 * time.Second),
 		server.WithExitWaitTime(5 * time.Second),
 	}
+	if t := tel.KitexServer(); t != nil {
+		opts = append(opts, server.WithTracer(t))
+	}
+	return opts
 }
 
-// ClientOptions resolves the target through reg and bounds every call by timeout.
+// ClientOptions resolves the target through reg, bounds every call by timeout, carries
+// the caller's trace to the server (kitex-contrib's OpenTelemetry suite, on Cartwheel's
+// framed TTHeader transport) and records RED metrics per method in tel (nil: none).
 //
 // Callers re-resolve every second (Kitex's default is 5 s), so a withdrawn instance stops
 // being dialled about a second after the registry drops it; a server's drain (Nacos:
 // DRAIN) covers that second. The one retry is for a call that never obtained a
 // connection on any pick: it never left the process, so retrying it is safe even for
 // RPCs that are not idempotent. Timeouts and broken connections are never retried.
-func ClientOptions(reg registry.Registry, timeout time.Duration) []client.Option {
-	return []client.Option{
+func ClientOptions(reg registry.Registry, timeout time.Duration, tel *obs.Telemetry) []client.Option {
+	opts := []client.Option{
+		client.WithSuite(tracing.NewClientSuite()),
 		client.WithResolver(reg.Resolver()),
 		client.WithLoadBalancer(loadbalance.NewWeightedBalancer(), &lbcache.Options{RefreshInterval: time.Second, Cacheable: true}),
 		client.WithFailureRetry(retry.NewFailurePolicyWithResultRetry(&retry.ShouldResultRetry{
@@ -63,9 +74,14 @@ func ClientOptions(reg registry.Registry, timeout time.Duration) []client.Option
 			},
 			NotRetryForTimeout: true,
 		})),
+		// After the suite, which asks for unframed TTHeader: framed is what every
+		// Cartwheel server and client speaks.
 		client.WithTransportProtocol(transport.TTHeaderFramed),
-		client.WithMetaHandler(transmeta.ClientTTHeaderHandler),
 		client.WithRPCTimeout(timeout),
 		client.WithConnectTimeout(time.Second),
 	}
+	if t := tel.KitexClient(); t != nil {
+		opts = append(opts, client.WithTracer(t))
+	}
+	return opts
 }

@@ -123,7 +123,7 @@ func (w *world) startService(t *testing.T, dir string, env map[string]string, lo
 	suitetest.Run(t, svc.Run)
 	w.svc = svc
 	w.reg.Register(registryInfo(ServiceName, svc.Addr())) // as for the fakes: no need to wait a second
-	if w.client, err = orderservice.NewClient(ServiceName, suite.ClientOptions(w.reg, 3*time.Second)...); err != nil {
+	if w.client, err = orderservice.NewClient(ServiceName, suite.ClientOptions(w.reg, 3*time.Second, nil)...); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -158,7 +158,7 @@ func listen(t *testing.T) net.Listener {
 // once: its listener is bound, and Kitex would only register it after a fixed second.
 func serveFake(t *testing.T, reg *registry.Static, name string, build func(opts ...server.Option) server.Server) {
 	t.Helper()
-	srv, err := suite.NewServer(name, listen(t), reg, build)
+	srv, err := suite.NewServer(name, listen(t), reg, nil, build)
 	if err != nil {
 		t.Fatal(err)
 	}

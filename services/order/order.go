@@ -21,7 +21,6 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 	"github.com/cartwheel-shop/cartwheel/pkg/periodic"
-	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
 	"github.com/cartwheel-shop/cartwheel/services/order/internal/events"
@@ -93,14 +92,8 @@ func (c *Config) policy() order.Policy {
 	}
 }
 
-// Deps are what the service is given rather than builds.
-type Deps struct {
-	Logger   *slog.Logger
-	Registry registry.Registry
-	MQ       mq.Driver
-	Listener net.Listener     // optional: nil listens on cfg.Addr; tests pass 127.0.0.1:0
-	Clock    func() time.Time // optional: nil is time.Now
-}
+// Deps are what the service is given rather than builds (MQ is required).
+type Deps = suite.Deps
 
 // Migrate brings the database's schema up to date. It runs on request (`order
 // migrate`), never at boot.
@@ -116,50 +109,43 @@ type Service struct {
 	server   *suite.Server
 	consumer mq.Consumer
 	clock    func() time.Time
+	db       *gorm.DB
 }
 
 // New opens the database (refusing a schema that is behind), builds the domain, its
 // clients, producers, consumers and the Kitex server. The returned cleanup closes what
 // New opened; call it after Run returns.
 func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
-	if deps.Logger == nil || deps.Registry == nil || deps.MQ == nil {
-		return nil, nil, errors.New("order: Deps.Logger, Deps.Registry and Deps.MQ are required")
-	}
-	if deps.Clock == nil {
-		deps.Clock = time.Now
-	}
-	log := deps.Logger
-	var closers []func() error
-	cleanup := func() {
-		for i := len(closers) - 1; i >= 0; i-- {
-			if err := closers[i](); err != nil {
-				log.Warn("order: cleanup", "err", err)
-			}
-		}
-	}
-	svc, err := build(ctx, cfg, deps, &closers)
-	if err != nil {
-		cleanup()
+	if err := deps.Check(ServiceName, true); err != nil {
 		return nil, nil, err
 	}
-	return svc, cleanup, nil
+	closers := suite.NewClosers(deps.Logger)
+	svc, err := build(ctx, cfg, deps, closers)
+	if err != nil {
+		closers.Close()
+		return nil, nil, err
+	}
+	return svc, closers.Close, nil
 }
 
 // build does New's work, registering a closer for everything it opens.
-func build(ctx context.Context, cfg Config, deps Deps, closers *[]func() error) (*Service, error) {
+func build(ctx context.Context, cfg Config, deps Deps, closers *suite.Closers) (*Service, error) {
 	gdb, err := db.Open(cfg.DB, deps.Logger)
 	if err != nil {
 		return nil, err
 	}
-	*closers = append(*closers, func() error { return db.Close(gdb) })
+	closers.Add(func() error { return db.Close(gdb) })
 	if err := db.CheckCurrent(ctx, gdb, store.Migrations); err != nil {
 		return nil, err
+	}
+	if err := deps.Telemetry.WatchDB(ServiceName, gdb); err != nil {
+		return nil, fmt.Errorf("order: telemetry: %w", err)
 	}
 	producer, err := deps.MQ.NewProducer(events.ProducerGroup, txmsg.Checker(gdb))
 	if err != nil {
 		return nil, fmt.Errorf("order: producer: %w", err)
 	}
-	*closers = append(*closers, producer.Close)
+	closers.Add(producer.Close)
 	orders, err := newDomain(cfg, deps, gdb, producer)
 	if err != nil {
 		return nil, err
@@ -168,17 +154,15 @@ func build(ctx context.Context, cfg Config, deps Deps, closers *[]func() error) 
 	if err != nil {
 		return nil, fmt.Errorf("order: consumer: %w", err)
 	}
-	*closers = append(*closers, consumer.Close)
+	closers.Add(consumer.Close)
 	if err := events.Subscribe(consumer, orders, deps.Logger); err != nil {
 		return nil, err
 	}
-	ln := deps.Listener
-	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return nil, fmt.Errorf("order: listen: %w", err)
-		}
+	ln, err := deps.Listen(cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("order: listen: %w", err)
 	}
-	srv, err := suite.NewServer(ServiceName, ln, deps.Registry, func(opts ...server.Option) server.Server {
+	srv, err := suite.NewServer(ServiceName, ln, deps.Registry, deps.Telemetry, func(opts ...server.Option) server.Server {
 		return orderservice.NewServer(newHandler(orders, deps.Logger), opts...)
 	})
 	if err != nil {
@@ -186,28 +170,35 @@ func build(ctx context.Context, cfg Config, deps Deps, closers *[]func() error) 
 		return nil, err
 	}
 	// The server closes its listener when it stops; this covers one never run.
-	*closers = append(*closers, srv.Close)
-	return &Service{cfg: cfg, log: deps.Logger, orders: orders, consumer: consumer, clock: deps.Clock, server: srv}, nil
+	closers.Add(srv.Close)
+	return &Service{cfg: cfg, log: deps.Logger, orders: orders, consumer: consumer, clock: deps.Clock, server: srv, db: gdb}, nil
 }
 
 // newDomain wires the domain service to its store, neighbours and timeout messages.
 func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer) (*order.Service, error) {
-	products, err := productservice.NewClient("product", suite.ClientOptions(deps.Registry, cfg.RPCTimeout)...)
+	products, err := productservice.NewClient("product", suite.ClientOptions(deps.Registry, cfg.RPCTimeout, deps.Telemetry)...)
 	if err != nil {
 		return nil, fmt.Errorf("order: product client: %w", err)
 	}
-	users, err := userservice.NewClient("user", suite.ClientOptions(deps.Registry, cfg.RPCTimeout)...)
+	users, err := userservice.NewClient("user", suite.ClientOptions(deps.Registry, cfg.RPCTimeout, deps.Telemetry)...)
 	if err != nil {
 		return nil, fmt.Errorf("order: user client: %w", err)
 	}
+	st, err := newMeteredStore(store.New(gdb, txmsg.NewSender(gdb, producer)), deps.Telemetry.For(ServiceName), deps.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("order: metrics: %w", err)
+	}
 	ports := order.Ports{
-		Store:     store.New(gdb, txmsg.NewSender(gdb, producer)),
+		Store:     st,
 		Catalog:   catalog{products},
 		Addresses: addressBook{users},
 		Timeouts:  events.NewTimeouts(producer),
 	}
 	return order.NewService(ports, cfg.policy(), deps.Clock, deps.Logger), nil
 }
+
+// Ready reports whether the database answers; the admin listener's /readyz asks it.
+func (s *Service) Ready(ctx context.Context) error { return db.Ping(ctx, s.db) }
 
 // Addr is where the service listens.
 func (s *Service) Addr() net.Addr { return s.server.Addr() }

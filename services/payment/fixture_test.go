@@ -75,7 +75,7 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 
 	f.stopOrders = serveOrders(t, f.orders, reg)
 
-	if f.client, err = paymentservice.NewClient(payment.ServiceName, suite.ClientOptions(reg, 3*time.Second)...); err != nil {
+	if f.client, err = paymentservice.NewClient(payment.ServiceName, suite.ClientOptions(reg, 3*time.Second, nil)...); err != nil {
 		t.Fatal(err)
 	}
 	f.gateway = &gateway{client: f.client}
@@ -130,7 +130,7 @@ func listen(t *testing.T) net.Listener {
 // stops it sooner (waiting for the stop).
 func serveOrders(t *testing.T, orders *fakeOrders, reg *registry.Static) (stop func()) {
 	t.Helper()
-	srv, err := suite.NewServer("order", listen(t), reg, func(opts ...server.Option) server.Server {
+	srv, err := suite.NewServer("order", listen(t), reg, nil, func(opts ...server.Option) server.Server {
 		return orderservice.NewServer(orders, opts...)
 	})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
-	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
 )
@@ -26,12 +25,12 @@ type orders struct {
 
 var _ payment.Orders = (*orders)(nil)
 
-func newOrders(reg registry.Registry, timeout time.Duration, log *slog.Logger) (*orders, error) {
-	c, err := orderservice.NewClient(orderServiceName, suite.ClientOptions(reg, timeout)...)
+func newOrders(deps Deps, timeout time.Duration) (*orders, error) {
+	c, err := orderservice.NewClient(orderServiceName, suite.ClientOptions(deps.Registry, timeout, deps.Telemetry)...)
 	if err != nil {
 		return nil, fmt.Errorf("payment: order client: %w", err)
 	}
-	return &orders{client: c, log: log}, nil
+	return &orders{client: c, log: deps.Logger}, nil
 }
 
 // Get reads the order as its owner would. ORDER_NOT_FOUND becomes the domain's sentinel;

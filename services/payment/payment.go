@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"time"
 
 	"github.com/cloudwego/kitex/server"
 	"gorm.io/gorm"
@@ -17,7 +16,6 @@ import (
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment/paymentservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
-	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/events"
@@ -30,13 +28,7 @@ import (
 const ServiceName = "payment"
 
 // Deps are what the service needs from its host process.
-type Deps struct {
-	Logger   *slog.Logger
-	Registry registry.Registry
-	MQ       mq.Driver
-	Listener net.Listener     // optional: nil listens on cfg.Addr; tests pass 127.0.0.1:0
-	Clock    func() time.Time // optional: nil is time.Now
-}
+type Deps = suite.Deps
 
 // Service is a built payment service, ready to Run.
 type Service struct {
@@ -44,6 +36,7 @@ type Service struct {
 	server   *suite.Server
 	consumer mq.Consumer
 	provider *sandbox.Provider
+	db       *gorm.DB
 }
 
 // Migrate applies the schema; it is an explicit step (`payment migrate`), never a side
@@ -56,21 +49,12 @@ func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 // domain, producer, consumer and Kitex server. The cleanup closes what New opened; call
 // it after Run has returned.
 func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
-	if deps.Registry == nil || deps.MQ == nil {
-		return nil, nil, errors.New("payment: a registry and a message broker are required")
+	if err := deps.Check(ServiceName, true); err != nil {
+		return nil, nil, err
 	}
-	if deps.Logger == nil {
-		deps.Logger = slog.Default()
-	}
-	var closers []func()
-	cleanup := func() {
-		for i := len(closers) - 1; i >= 0; i-- {
-			closers[i]()
-		}
-		closers = nil
-	}
+	closers := suite.NewClosers(deps.Logger)
 	fail := func(err error) (*Service, func(), error) {
-		cleanup()
+		closers.Close()
 		return nil, nil, err
 	}
 
@@ -78,19 +62,22 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
-	closers = append(closers, func() { _ = db.Close(gdb) })
+	closers.Add(func() error { return db.Close(gdb) })
 	if err := db.CheckCurrent(ctx, gdb, store.Migrations); err != nil {
 		return fail(err)
+	}
+	if err := deps.Telemetry.WatchDB(ServiceName, gdb); err != nil {
+		return fail(fmt.Errorf("payment: telemetry: %w", err))
 	}
 	producer, err := deps.MQ.NewProducer(events.ProducerGroup, txmsg.Checker(gdb))
 	if err != nil {
 		return fail(fmt.Errorf("payment: producer: %w", err))
 	}
-	closers = append(closers, func() { _ = producer.Close() })
+	closers.Add(producer.Close)
 	provider := sandbox.New(sandbox.Config{
 		CheckoutBaseURL: cfg.CheckoutBaseURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 	}, deps.Clock, deps.Logger)
-	closers = append(closers, provider.Close)
+	closers.Add(func() error { provider.Close(); return nil })
 	svc, err := newDomain(cfg, deps, gdb, producer, provider)
 	if err != nil {
 		return fail(err)
@@ -99,18 +86,16 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err != nil {
 		return fail(fmt.Errorf("payment: consumer: %w", err))
 	}
-	closers = append(closers, func() { _ = consumer.Close() })
+	closers.Add(consumer.Close)
 	if err := events.NewRefunds(svc, deps.Logger).Subscribe(consumer); err != nil {
 		return fail(fmt.Errorf("payment: subscribe: %w", err))
 	}
-	ln := deps.Listener
-	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return fail(fmt.Errorf("payment: listen: %w", err))
-		}
+	ln, err := deps.Listen(cfg.Addr)
+	if err != nil {
+		return fail(fmt.Errorf("payment: listen: %w", err))
 	}
 	h := &handler{svc: svc, log: deps.Logger}
-	srv, err := suite.NewServer(ServiceName, ln, deps.Registry, func(opts ...server.Option) server.Server {
+	srv, err := suite.NewServer(ServiceName, ln, deps.Registry, deps.Telemetry, func(opts ...server.Option) server.Server {
 		return paymentservice.NewServer(h, opts...)
 	})
 	if err != nil {
@@ -118,20 +103,24 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 		return fail(err)
 	}
 	// Kitex closes the listener when a started server stops; this covers one never run.
-	closers = append(closers, func() { _ = srv.Close() })
-	return &Service{log: deps.Logger, server: srv, consumer: consumer, provider: provider}, cleanup, nil
+	closers.Add(srv.Close)
+	return &Service{log: deps.Logger, server: srv, consumer: consumer, provider: provider, db: gdb}, closers.Close, nil
 }
 
 // newDomain wires the use cases to their adapters.
 func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer, provider *sandbox.Provider) (*payment.Service, error) {
-	orders, err := newOrders(deps.Registry, cfg.RPCTimeout, deps.Logger)
+	orders, err := newOrders(deps, cfg.RPCTimeout)
 	if err != nil {
 		return nil, err
 	}
 	st := store.New(gdb)
+	announcer, err := countPayments(events.NewAnnouncer(txmsg.NewSender(gdb, producer), st), deps.Telemetry.For(ServiceName))
+	if err != nil {
+		return nil, err
+	}
 	opts := payment.Options{
 		Store:            st,
-		Announcer:        events.NewAnnouncer(txmsg.NewSender(gdb, producer), st),
+		Announcer:        announcer,
 		Orders:           orders,
 		Provider:         provider,
 		WebhookSecret:    cfg.WebhookSecret,
@@ -166,3 +155,6 @@ func (s *Service) Run(ctx context.Context) error {
 
 // Addr is where the service listens.
 func (s *Service) Addr() net.Addr { return s.server.Addr() }
+
+// Ready reports whether the database answers; the admin listener's /readyz asks it.
+func (s *Service) Ready(ctx context.Context) error { return db.Ping(ctx, s.db) }

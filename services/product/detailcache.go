@@ -7,8 +7,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/cartwheel-shop/cartwheel/pkg/cache"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalogcache"
@@ -72,12 +75,12 @@ func (c *CacheConfig) validate(redis *cache.RedisConfig) error {
 // cachedCatalog wraps st with the detail cache of cfg and registers what closes it.
 // A Redis that does not answer at start-up is reported, not fatal: reads then go to
 // the database until it does.
-func cachedCatalog(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger, closers *closeStack) (catalog.Store, error) {
+func cachedCatalog(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger, reg prometheus.Registerer, closers *suite.Closers) (catalog.Store, error) {
 	var c cache.Cache
 	switch cfg.Cache.Driver {
 	case "redis":
 		client := cache.NewRedisClient(cfg.Redis)
-		closers.push(func() { client.Close() })
+		closers.Add(client.Close)
 		pingCtx, cancel := context.WithTimeout(ctx, cfg.Redis.DialTimeout+cfg.Redis.ReadTimeout)
 		defer cancel()
 		if err := client.Ping(pingCtx).Err(); err != nil {
@@ -88,7 +91,21 @@ func cachedCatalog(ctx context.Context, cfg Config, st *store.Store, log *slog.L
 	default:
 		c = cache.NewMemory(cfg.Cache.MaxBytes, nil)
 	}
+	lookups := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cartwheel_cache_requests_total", Help: "Reads of a read-through cache, by cache and result (hit or miss).",
+	}, []string{"cache", "result"})
+	if err := reg.Register(lookups); err != nil {
+		return nil, err
+	}
+	hits, misses := lookups.WithLabelValues("product_detail", "hit"), lookups.WithLabelValues("product_detail", "miss")
 	return catalogcache.New(st, st, c, cache.Options{
 		TTL: cfg.Cache.TTL, NegativeTTL: cfg.Cache.NegativeTTL, Jitter: detailJitter, Logger: log,
+		Looked: func(hit bool) {
+			if hit {
+				hits.Inc()
+			} else {
+				misses.Inc()
+			}
+		},
 	})
 }

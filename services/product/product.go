@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"time"
 
 	"github.com/cloudwego/kitex/server"
 	"gorm.io/gorm"
@@ -18,7 +17,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
-	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
 
@@ -67,20 +66,15 @@ func (c *Config) Validate() error {
 	return errors.Join(problems...)
 }
 
-// Deps are what the service is given rather than builds.
-type Deps struct {
-	Logger   *slog.Logger
-	Registry registry.Registry
-	MQ       mq.Driver
-	Listener net.Listener     // optional: nil listens on cfg.Addr; tests pass 127.0.0.1:0
-	Clock    func() time.Time // optional: nil is time.Now
-}
+// Deps are what the service is given rather than builds (MQ is required).
+type Deps = suite.Deps
 
 // Service is a running product service.
 type Service struct {
 	server   *suite.Server
 	consumer mq.Consumer
 	log      *slog.Logger
+	db       *gorm.DB
 }
 
 // Migrate brings the database schema up to date. It is a command of its own, never
@@ -98,20 +92,13 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("product: config: %w", err)
 	}
-	if deps.Registry == nil || deps.MQ == nil {
-		return nil, nil, errors.New("product: Deps.Registry and Deps.MQ are required")
+	if err := deps.Check(ServiceName, true); err != nil {
+		return nil, nil, err
 	}
-	log := deps.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	clock := deps.Clock
-	if clock == nil {
-		clock = time.Now
-	}
-	var closers closeStack
+	log, clock := deps.Logger, deps.Clock
+	closers := suite.NewClosers(log)
 	fail := func(err error) (*Service, func(), error) {
-		closers.closeAll()
+		closers.Close()
 		return nil, nil, fmt.Errorf("product: %w", err)
 	}
 
@@ -119,8 +106,11 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
-	closers.push(func() { db.Close(gdb) })
+	closers.Add(func() error { return db.Close(gdb) })
 	if err := db.CheckCurrent(ctx, gdb, store.Migrations); err != nil {
+		return fail(err)
+	}
+	if err := deps.Telemetry.WatchDB(ServiceName, gdb); err != nil {
 		return fail(err)
 	}
 	st := store.New(gdb, clock)
@@ -129,50 +119,52 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 			return fail(err)
 		}
 	}
-	consumer, err := newOrderConsumer(deps.MQ, gdb, st, log, &closers)
+	consumer, err := newOrderConsumer(deps.MQ, deps.Telemetry, gdb, st, log, closers)
 	if err != nil {
 		return fail(err)
 	}
 	// Only the RPCs read through the cache; the seed and the order consumer never read
 	// product details.
-	cached, err := cachedCatalog(ctx, cfg, st, log, &closers)
+	cached, err := cachedCatalog(ctx, cfg, st, log, deps.Telemetry.For(ServiceName), closers)
 	if err != nil {
 		return fail(err)
 	}
-	ln := deps.Listener
-	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return fail(err)
-		}
+	ln, err := deps.Listen(cfg.Addr)
+	if err != nil {
+		return fail(err)
 	}
 	h := &handler{catalog: catalog.NewService(cached, cfg.Currency, clock), stock: stock.NewService(st), log: log}
-	svr, err := suite.NewServer(ServiceName, ln, deps.Registry, func(opts ...server.Option) server.Server {
+	svr, err := suite.NewServer(ServiceName, ln, deps.Registry, deps.Telemetry, func(opts ...server.Option) server.Server {
 		return productservice.NewServer(h, opts...)
 	})
 	if err != nil {
 		ln.Close()
 		return fail(err)
 	}
-	closers.push(func() { svr.Close() }) // Run's stop closes the listener already; then it does nothing
-	return &Service{server: svr, consumer: consumer, log: log}, closers.closeAll, nil
+	closers.Add(svr.Close) // Run's stop closes the listener already; then it does nothing
+	return &Service{server: svr, consumer: consumer, log: log, db: gdb}, closers.Close, nil
 }
 
 // newOrderConsumer builds the stock-outcome producer and the order consumer, and
 // registers their Close on closers (the consumer closes first: its handlers in flight
 // still send).
-func newOrderConsumer(driver mq.Driver, gdb *gorm.DB, st *store.Store, log *slog.Logger, closers *closeStack) (mq.Consumer, error) {
+func newOrderConsumer(driver mq.Driver, tel *obs.Telemetry, gdb *gorm.DB, st *store.Store, log *slog.Logger, closers *suite.Closers) (mq.Consumer, error) {
 	producer, err := driver.NewProducer(events.ProducerGroup, txmsg.Checker(gdb))
 	if err != nil {
 		return nil, err
 	}
-	closers.push(func() { producer.Close() })
+	closers.Add(producer.Close)
 	consumer, err := driver.NewConsumer(events.ConsumerGroup)
 	if err != nil {
 		return nil, err
 	}
-	closers.push(func() { consumer.Close() })
+	closers.Add(consumer.Close)
 	inTx := func(tx *gorm.DB) *stock.Service { return stock.NewService(st.WithTx(tx)) }
-	orders := events.NewOrders(stock.NewService(st), inTx, txmsg.NewSender(gdb, producer), log)
+	sender, err := countReservations(txmsg.NewSender(gdb, producer), tel.For(ServiceName))
+	if err != nil {
+		return nil, err
+	}
+	orders := events.NewOrders(stock.NewService(st), inTx, sender, log)
 	if err := orders.Subscribe(consumer); err != nil {
 		return nil, err
 	}
@@ -194,14 +186,5 @@ func (s *Service) Run(ctx context.Context) error {
 // Addr is where the service listens.
 func (s *Service) Addr() net.Addr { return s.server.Addr() }
 
-// closeStack closes what New opened, last opened first.
-type closeStack []func()
-
-func (c *closeStack) push(f func()) { *c = append(*c, f) }
-
-func (c *closeStack) closeAll() {
-	for i := len(*c) - 1; i >= 0; i-- {
-		(*c)[i]()
-	}
-	*c = nil
-}
+// Ready reports whether the database answers; the admin listener's /readyz asks it.
+func (s *Service) Ready(ctx context.Context) error { return db.Ping(ctx, s.db) }

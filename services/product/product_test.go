@@ -3,6 +3,7 @@ package product_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
@@ -64,12 +65,12 @@ func TestNewRefusals(t *testing.T) {
 		deps  product.Deps
 		check func(error) bool
 	}{
-		{"schema never migrated", testConfig(dir, false), product.Deps{Registry: reg, MQ: broker},
+		{"schema never migrated", testConfig(dir, false), product.Deps{Logger: slog.New(slog.DiscardHandler), Registry: reg, MQ: broker},
 			func(err error) bool { return errors.Is(err, db.ErrSchemaBehind) }},
-		{"no broker", testConfig(dir, false), product.Deps{Registry: reg},
+		{"no broker", testConfig(dir, false), product.Deps{Logger: slog.New(slog.DiscardHandler), Registry: reg},
 			func(err error) bool { return err != nil && strings.Contains(err.Error(), "MQ") }},
 		{"bad currency", func() product.Config { c := testConfig(dir, false); c.Currency = "dollars"; return c }(),
-			product.Deps{Registry: reg, MQ: broker},
+			product.Deps{Logger: slog.New(slog.DiscardHandler), Registry: reg, MQ: broker},
 			func(err error) bool { return err != nil && strings.Contains(err.Error(), "CURRENCY") }},
 	}
 	for _, c := range cases {

@@ -114,7 +114,7 @@ func serve(t *testing.T, cfg product.Config, broker *embedded.Broker, log *slog.
 	}
 	t.Cleanup(cleanup) // after Run has returned
 	suitetest.Run(t, svc.Run)
-	client, err := productservice.NewClient(product.ServiceName, suite.ClientOptions(reg, 3*time.Second)...)
+	client, err := productservice.NewClient(product.ServiceName, suite.ClientOptions(reg, 3*time.Second, nil)...)
 	if err != nil {
 		t.Fatal(err)
 	}

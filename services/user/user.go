@@ -19,7 +19,6 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/periodic"
-	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
 	"github.com/cartwheel-shop/cartwheel/services/user/internal/store"
@@ -117,12 +116,7 @@ const Prefix = "USER_"
 
 // Deps are the collaborators New does not build from Config. The user service sends
 // and consumes no messages, so there is no MQ.
-type Deps struct {
-	Logger   *slog.Logger      // nil discards logs
-	Registry registry.Registry // required
-	Listener net.Listener      // optional: nil listens on Config.Addr; tests pass 127.0.0.1:0
-	Clock    func() time.Time  // optional: nil is time.Now
-}
+type Deps = suite.Deps
 
 // Service is the user service as New builds it; Run serves it.
 type Service struct {
@@ -130,6 +124,7 @@ type Service struct {
 	server   *suite.Server
 	accounts *account.Service
 	cfg      Config
+	db       *gorm.DB
 }
 
 // Migrate brings the database of cfg up to the schema this code needs. It is run by
@@ -154,31 +149,29 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("user: config: %w", err)
 	}
-	if deps.Registry == nil {
-		return nil, nil, errors.New("user: Deps.Registry is required")
+	if err := deps.Check(ServiceName, false); err != nil {
+		return nil, nil, err
 	}
-	if deps.Logger == nil {
-		deps.Logger = slog.New(slog.DiscardHandler)
-	}
-	gdb, err := db.Open(cfg.DB, deps.Logger)
+	closers := suite.NewClosers(deps.Logger)
+	svc, err := build(ctx, cfg, deps, closers)
 	if err != nil {
+		closers.Close()
 		return nil, nil, fmt.Errorf("user: %w", err)
 	}
-	svc, err := build(ctx, cfg, deps, gdb)
-	if err != nil {
-		_ = db.Close(gdb)
-		return nil, nil, fmt.Errorf("user: %w", err)
-	}
-	cleanup := func() {
-		_ = svc.server.Close() // already closed when Run stopped the server; harmless then
-		_ = db.Close(gdb)
-	}
-	return svc, cleanup, nil
+	return svc, closers.Close, nil
 }
 
 // build does the part of New that can fail after the database is open.
-func build(ctx context.Context, cfg Config, deps Deps, gdb *gorm.DB) (*Service, error) {
+func build(ctx context.Context, cfg Config, deps Deps, closers *suite.Closers) (*Service, error) {
+	gdb, err := db.Open(cfg.DB, deps.Logger)
+	if err != nil {
+		return nil, err
+	}
+	closers.Add(func() error { return db.Close(gdb) })
 	if err := db.CheckCurrent(ctx, gdb, store.Migrations); err != nil {
+		return nil, err
+	}
+	if err := deps.Telemetry.WatchDB(ServiceName, gdb); err != nil {
 		return nil, err
 	}
 	accounts, err := account.NewService(store.New(gdb), account.Options{
@@ -193,21 +186,20 @@ func build(ctx context.Context, cfg Config, deps Deps, gdb *gorm.DB) (*Service, 
 	if err := seedAdmin(ctx, accounts, cfg, deps.Logger); err != nil {
 		return nil, err
 	}
-	ln := deps.Listener
-	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return nil, fmt.Errorf("listen: %w", err)
-		}
+	ln, err := deps.Listen(cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
 	}
 	h := &handler{accounts: accounts, log: deps.Logger}
-	srv, err := suite.NewServer(ServiceName, ln, deps.Registry, func(opts ...server.Option) server.Server {
+	srv, err := suite.NewServer(ServiceName, ln, deps.Registry, deps.Telemetry, func(opts ...server.Option) server.Server {
 		return userservice.NewServer(h, opts...)
 	})
 	if err != nil {
 		_ = ln.Close()
 		return nil, err
 	}
-	return &Service{log: deps.Logger, server: srv, accounts: accounts, cfg: cfg}, nil
+	closers.Add(srv.Close) // already closed when Run stopped the server; harmless then
+	return &Service{log: deps.Logger, server: srv, accounts: accounts, cfg: cfg, db: gdb}, nil
 }
 
 func seedAdmin(ctx context.Context, accounts *account.Service, cfg Config, log *slog.Logger) error {
@@ -259,3 +251,6 @@ func (s *Service) purge(ctx context.Context) {
 
 // Addr is the address the service listens on.
 func (s *Service) Addr() net.Addr { return s.server.Addr() }
+
+// Ready reports whether the database answers; the admin listener's /readyz asks it.
+func (s *Service) Ready(ctx context.Context) error { return db.Ping(ctx, s.db) }

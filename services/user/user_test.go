@@ -81,7 +81,7 @@ func serveWith(t *testing.T, engine dbtest.Engine, tweak func(*user.Config, *use
 		}
 	})
 	suitetest.Run(t, svc.Run)
-	client, err := userservice.NewClient(user.ServiceName, suite.ClientOptions(reg, 3*time.Second)...)
+	client, err := userservice.NewClient(user.ServiceName, suite.ClientOptions(reg, 3*time.Second, nil)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func testAddresses(t *testing.T, c userservice.Client) {
 func TestNewRefusesUnmigratedDatabase(t *testing.T) {
 	for _, engine := range dbtest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
-			_, _, err := user.New(context.Background(), testConfig(t, engine), user.Deps{Registry: registry.NewStatic(nil)})
+			_, _, err := user.New(context.Background(), testConfig(t, engine), user.Deps{Logger: testLogger(t), Registry: registry.NewStatic(nil)})
 			if !errors.Is(err, db.ErrSchemaBehind) {
 				t.Fatalf("want db.ErrSchemaBehind, got %v", err)
 			}
@@ -345,7 +345,7 @@ func TestRunReturnsWhenCancelledAtOnce(t *testing.T) {
 	if err := user.Migrate(context.Background(), cfg, nil); err != nil {
 		t.Fatal(err)
 	}
-	svc, cleanup, err := user.New(context.Background(), cfg, user.Deps{Registry: registry.NewStatic(nil)})
+	svc, cleanup, err := user.New(context.Background(), cfg, user.Deps{Logger: testLogger(t), Registry: registry.NewStatic(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func startKitexEcho() (*kitexEcho, error) {
 		return nil, err
 	}
 	reg := registry.NewStatic(nil)
-	svr, err := suite.NewServer(echoName, ln, reg, func(opts ...server.Option) server.Server {
+	svr, err := suite.NewServer(echoName, ln, reg, nil, func(opts ...server.Option) server.Server {
 		return genericserver.NewServer(&echoService{}, generic.BinaryThriftGeneric(), opts...)
 	})
 	if err != nil {
@@ -92,7 +92,7 @@ func startKitexEcho() (*kitexEcho, error) {
 	done := make(chan error, 1)
 	go func() { done <- svr.Run(ctx) }()
 	stop := func() { cancel(); <-done; _ = svr.Close() }
-	cli, err := genericclient.NewClient(echoName, generic.BinaryThriftGeneric(), suite.ClientOptions(reg, 3*time.Second)...)
+	cli, err := genericclient.NewClient(echoName, generic.BinaryThriftGeneric(), suite.ClientOptions(reg, 3*time.Second, nil)...)
 	if err != nil {
 		stop()
 		return nil, err

@@ -3,15 +3,23 @@
 package e2e
 
 import (
+	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/go-sql-driver/mysql" // the invariant checker reads the MySQL schemas
+
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/fleet"
 	"github.com/cartwheel-shop/cartwheel/pkg/drivers"
@@ -94,4 +102,53 @@ func redact(dsn string) string {
 	}
 	name, _, _ := strings.Cut(user, ":")
 	return name + ":****@" + rest
+}
+
+// jaegerExport also sends every sampled span to the Jaeger of scripts/infra.sh, so the
+// tests can ask its query API for the traces they made.
+func jaegerExport(t *testing.T) []sdktrace.TracerProviderOption {
+	endpoint := os.Getenv("CARTWHEEL_JAEGER_OTLP")
+	if endpoint == "" {
+		return nil // expectInBackend fails the test that needs it
+	}
+	// A URL with no path would post to "/"; OTLP/HTTP traces go to /v1/traces.
+	exporter, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpointURL(endpoint+"/v1/traces"))
+	if err != nil {
+		t.Errorf("jaeger exporter: %v", err)
+		return nil
+	}
+	return []sdktrace.TracerProviderOption{sdktrace.WithBatcher(exporter)}
+}
+
+// expectInBackend asks Jaeger's query API for the trace until it holds every span the
+// test saw.
+func (s *shop) expectInBackend(rec *spans, id trace.TraceID) {
+	s.t.Helper()
+	query := os.Getenv("CARTWHEEL_JAEGER_QUERY")
+	if query == "" || os.Getenv("CARTWHEEL_JAEGER_OTLP") == "" {
+		s.t.Fatal("CARTWHEEL_JAEGER_QUERY and CARTWHEEL_JAEGER_OTLP are not set: the integration build exports to the Jaeger of scripts/infra.sh (make test starts it)")
+	}
+	want := len(rec.of(id))
+	got := 0
+	s.eventually(fmt.Sprintf("trace %s in Jaeger", id), 20*time.Second, func() bool {
+		if err := rec.tp.ForceFlush(context.Background()); err != nil {
+			return false
+		}
+		resp, err := http.Get(query + "/api/traces/" + id.String())
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Data []struct {
+				TraceID string            `json:"traceID"`
+				Spans   []json.RawMessage `json:"spans"`
+			} `json:"data"`
+		}
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&body) != nil || len(body.Data) != 1 {
+			return false
+		}
+		got = len(body.Data[0].Spans)
+		return body.Data[0].TraceID == id.String() && got >= want
+	})
 }

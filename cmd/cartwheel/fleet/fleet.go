@@ -20,6 +20,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/drivers"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/services/order"
 	"github.com/cartwheel-shop/cartwheel/services/payment"
@@ -48,9 +49,16 @@ type Options struct {
 // Fleet is a running shop.
 type Fleet struct {
 	URL      string // the gateway, e.g. http://127.0.0.1:8080
+	AdminURL string // the admin listener of the whole fleet, e.g. http://127.0.0.1:9880
 	MQ       mq.Driver
 	Registry registry.Registry
 	Env      map[string]string
+	// Telemetry holds the metrics of every server of the fleet, each series labelled
+	// with its service.
+	Telemetry *obs.Telemetry
+
+	admin  *obs.Admin
+	traced mq.Driver // MQ as the services see it: traced and counted
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -66,6 +74,9 @@ var defaultAddrs = map[string]string{
 	"PRODUCT_ADDR": "127.0.0.1:8882",
 	"ORDER_ADDR":   "127.0.0.1:8883",
 	"PAYMENT_ADDR": "127.0.0.1:8884",
+	// One admin listener serves the whole process: /healthz, /readyz (every service's
+	// database, the broker, the gateway's view of the services), /metrics, pprof.
+	"CARTWHEEL_ADMIN_ADDR": "127.0.0.1:9880",
 }
 
 // runner is what every service and the gateway offer once built.
@@ -98,10 +109,15 @@ func (f *Fleet) start(ctx context.Context, opts Options, log *slog.Logger) error
 	}
 	f.URL = "http://" + listeners["GATEWAY_ADDR"].Addr().String()
 	f.Env = mergedEnv(opts, listeners, f.URL)
+	f.Telemetry = obs.New()
+	f.admin = obs.ServeAdmin(listeners["CARTWHEEL_ADMIN_ADDR"], f.Telemetry.Registry(), log)
+	f.AdminURL = "http://" + f.admin.Addr().String()
+	f.cleanup = append(f.cleanup, func() { closeAdmin(f.admin) })
 
 	if err := f.openDrivers(opts, log); err != nil {
 		return err
 	}
+	f.traced = f.Telemetry.MQ(f.MQ)
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	f.cancel = cancel
@@ -109,6 +125,13 @@ func (f *Fleet) start(ctx context.Context, opts Options, log *slog.Logger) error
 	if err != nil {
 		return err
 	}
+	checks := []obs.Check{{Name: "broker", Probe: f.traced.(interface{ Ping(context.Context) error }).Ping}}
+	for name, r := range runners {
+		if r, ok := r.(interface{ Ready(context.Context) error }); ok {
+			checks = append(checks, obs.Check{Name: name, Probe: r.Ready})
+		}
+	}
+	f.admin.Ready(checks...)
 	for name, r := range runners {
 		f.wg.Add(1)
 		go func() {
@@ -218,31 +241,31 @@ func (f *Fleet) build(ctx context.Context, lns map[string]net.Listener, log *slo
 	logger := func(name string) *slog.Logger { return log.With("service", name) }
 
 	u, c, err := boot(ctx, f.Env, "USER_", user.Migrate, user.New, func(user.Config) user.Deps {
-		return user.Deps{Logger: logger("user"), Registry: f.Registry, Listener: lns["USER_ADDR"]}
+		return user.Deps{Logger: logger("user"), Registry: f.Registry, Telemetry: f.Telemetry, Listener: lns["USER_ADDR"]}
 	})
 	if err := add("user", u, c, err); err != nil {
 		return nil, err
 	}
 	p, c, err := boot(ctx, f.Env, "PRODUCT_", product.Migrate, product.New, func(product.Config) product.Deps {
-		return product.Deps{Logger: logger("product"), Registry: f.Registry, MQ: f.MQ, Listener: lns["PRODUCT_ADDR"]}
+		return product.Deps{Logger: logger("product"), Registry: f.Registry, MQ: f.traced, Telemetry: f.Telemetry, Listener: lns["PRODUCT_ADDR"]}
 	})
 	if err := add("product", p, c, err); err != nil {
 		return nil, err
 	}
 	o, c, err := boot(ctx, f.Env, "ORDER_", order.Migrate, order.New, func(order.Config) order.Deps {
-		return order.Deps{Logger: logger("order"), Registry: f.Registry, MQ: f.MQ, Listener: lns["ORDER_ADDR"]}
+		return order.Deps{Logger: logger("order"), Registry: f.Registry, MQ: f.traced, Telemetry: f.Telemetry, Listener: lns["ORDER_ADDR"]}
 	})
 	if err := add("order", o, c, err); err != nil {
 		return nil, err
 	}
 	pay, c, err := boot(ctx, f.Env, "PAYMENT_", payment.Migrate, payment.New, func(payment.Config) payment.Deps {
-		return payment.Deps{Logger: logger("payment"), Registry: f.Registry, MQ: f.MQ, Listener: lns["PAYMENT_ADDR"]}
+		return payment.Deps{Logger: logger("payment"), Registry: f.Registry, MQ: f.traced, Telemetry: f.Telemetry, Listener: lns["PAYMENT_ADDR"]}
 	})
 	if err := add("payment", pay, c, err); err != nil {
 		return nil, err
 	}
 	g, c, err := boot(ctx, f.Env, "GATEWAY_", nil, gateway.New, func(gateway.Config) gateway.Deps {
-		return gateway.Deps{Logger: logger("gateway"), Registry: f.Registry, Listener: lns["GATEWAY_ADDR"]}
+		return gateway.Deps{Logger: logger("gateway"), Registry: f.Registry, Telemetry: f.Telemetry, Listener: lns["GATEWAY_ADDR"]}
 	})
 	if err := add("gateway", g, c, err); err != nil {
 		return nil, err
@@ -282,7 +305,11 @@ func (f *Fleet) Err() error {
 }
 
 // Stop shuts every server down gracefully, then closes what Start opened, newest first.
+// /readyz answers 503 from its first moment.
 func (f *Fleet) Stop() {
+	if f.admin != nil {
+		f.admin.Drain()
+	}
 	if f.cancel != nil {
 		f.cancel()
 	}
@@ -301,6 +328,12 @@ func (f *Fleet) Stop() {
 	f.cleanup = nil
 }
 
+func closeAdmin(a *obs.Admin) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = a.Close(ctx) // the process is stopping; a scrape cut short changes nothing
+}
+
 // AddOrderInstance starts one more order service on its own loopback port, registered
 // like the first (a second replica for discovery and failover tests). stop shuts it down
 // gracefully, which deregisters it first.
@@ -310,7 +343,7 @@ func (f *Fleet) AddOrderInstance(ctx context.Context, log *slog.Logger) (addr st
 		return "", nil, err
 	}
 	o, cleanup, err := boot(ctx, f.Env, "ORDER_", nil, order.New, func(order.Config) order.Deps {
-		return order.Deps{Logger: log.With("service", "order", "replica", 2), Registry: f.Registry, MQ: f.MQ, Listener: ln}
+		return order.Deps{Logger: log.With("service", "order", "replica", 2), Registry: f.Registry, MQ: f.traced, Listener: ln}
 	})
 	if err != nil {
 		_ = ln.Close()

@@ -23,10 +23,11 @@ func main() {
 
 // spec: the gateway has no database and sends no messages; it calls all four services.
 var spec = command.Spec[gateway.Config, *gateway.Gateway]{
-	Name:   "gateway",
-	Prefix: gateway.EnvPrefix,
-	Static: "user=127.0.0.1:8881,product=127.0.0.1:8882,order=127.0.0.1:8883,payment=127.0.0.1:8884",
+	Name:      "gateway",
+	Prefix:    gateway.EnvPrefix,
+	AdminAddr: "127.0.0.1:9880",
+	Static:    "user=127.0.0.1:8881,product=127.0.0.1:8882,order=127.0.0.1:8883,payment=127.0.0.1:8884",
 	New: func(ctx context.Context, cfg gateway.Config, e command.Engines) (*gateway.Gateway, func(), error) {
-		return gateway.New(ctx, cfg, gateway.Deps{Logger: e.Logger, Registry: e.Registry})
+		return gateway.New(ctx, cfg, gateway.Deps{Logger: e.Logger, Registry: e.Registry, Telemetry: e.Telemetry})
 	},
 }

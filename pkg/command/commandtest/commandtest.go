@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,8 +20,10 @@ import (
 )
 
 // Smoke runs spec as its binary would, on a temporary SQLite file, broker file and free
-// loopback port. bad is one variable (without the prefix) and a value the binary's
-// Config must refuse, naming it.
+// loopback ports: its admin listener answers /healthz, /metrics, and /readyz from the
+// moment it has started (200, or 503 naming what is down: a gateway alone has no
+// services to reach), then /readyz 503 "draining" while it drains after the stop. bad is one variable
+// (without the prefix) and a value the binary's Config must refuse, naming it.
 func Smoke[C any, R command.Runner](t *testing.T, spec command.Spec[C, R], bad, badValue string) {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -40,8 +43,18 @@ func Smoke[C any, R command.Runner](t *testing.T, spec command.Spec[C, R], bad, 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, "serve") }()
-	time.Sleep(200 * time.Millisecond) // let it come up; the servers stop safely at any moment
+	admin := "http://" + env[spec.Prefix+"ADMIN_ADDR"]
+	waitFor(t, done, admin+"/readyz", func(code int, body string) bool { return !strings.Contains(body, `"starting"`) })
+	if code, _ := get(admin + "/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz: %d", code)
+	}
+	if code, body := get(admin + "/metrics"); code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+		t.Fatalf("/metrics: %d %.200s", code, body)
+	}
 	cancel()
+	waitFor(t, done, admin+"/readyz", func(code int, body string) bool { // still up
+		return code == http.StatusServiceUnavailable && strings.Contains(body, `"draining"`)
+	})
 	select {
 	case err := <-done:
 		if err != nil {
@@ -57,17 +70,54 @@ func Smoke[C any, R command.Runner](t *testing.T, spec command.Spec[C, R], bad, 
 	}
 }
 
-func environment(t *testing.T, prefix string) map[string]string {
+// waitFor polls url until its answer is what want accepts, failing when serve ends
+// first.
+func waitFor(t *testing.T, done <-chan error, url string, want func(code int, body string) bool) {
 	t.Helper()
-	dir := t.TempDir()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if code, body := get(url); code != 0 && want(code, body) {
+			return
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended (%v) before %s answered as expected", err, url)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			code, body := get(url)
+			t.Fatalf("%s did not answer as expected within 15s: %d %s", url, code, body)
+		}
+	}
+}
+
+func get(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func environment(t *testing.T, prefix string) map[string]string {
+	t.Helper()
+	dir := t.TempDir()
 	return map[string]string{
-		prefix + "ADDR":             addr,
+		prefix + "ADDR":             freeAddr(t),
+		prefix + "ADMIN_ADDR":       freeAddr(t),
+		prefix + "DRAIN_DELAY":      "500ms",
 		prefix + "DB_DSN":           filepath.Join(dir, "service.db"),
 		prefix + "MQ_EMBEDDED_PATH": filepath.Join(dir, "broker.db"),
 	}

@@ -217,3 +217,39 @@ func (b *Broker) wake(topic string) {
 		}
 	}
 }
+
+// Ping reports whether the broker's file still answers.
+func (b *Broker) Ping(ctx context.Context) error {
+	if b.isClosed() {
+		return ErrClosed
+	}
+	return b.db.PingContext(ctx)
+}
+
+// Lag counts, per subscribed consumer group, the deliveries that are due and not yet
+// acknowledged: the backlog a group has to work through, 0 when it has caught up. A
+// delayed message not due yet (a payment timeout) is not lag.
+func (b *Broker) Lag(ctx context.Context) (map[string]int64, error) {
+	if b.isClosed() {
+		return nil, ErrClosed
+	}
+	rows, err := b.db.QueryContext(ctx, `SELECT g.consumer_group, COUNT(d.id) FROM
+		(SELECT DISTINCT consumer_group FROM subscriptions) g
+		LEFT JOIN deliveries d ON d.consumer_group = g.consumer_group AND d.state IN (?, ?) AND d.due_at <= ?
+		GROUP BY g.consumer_group`,
+		deliveryReady, deliveryInFlight, time.Now().UnixMicro())
+	if err != nil {
+		return nil, fmt.Errorf("mq/embedded: lag: %w", err)
+	}
+	defer rows.Close()
+	lag := map[string]int64{}
+	for rows.Next() {
+		var group string
+		var n int64
+		if err := rows.Scan(&group, &n); err != nil {
+			return nil, fmt.Errorf("mq/embedded: lag: %w", err)
+		}
+		lag[group] = n
+	}
+	return lag, rows.Err()
+}

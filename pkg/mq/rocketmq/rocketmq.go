@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"slices"
 	"sync"
@@ -220,4 +221,19 @@ func (d *Driver) missingTopics(ctx context.Context, topics []string) ([]string, 
 	return slices.DeleteFunc(slices.Clone(topics), func(t string) bool {
 		return slices.Contains(list.TopicList, t)
 	}), nil
+}
+
+// Ping reports whether a name server accepts a connection: without one no producer or
+// consumer of this process can find a broker.
+func (d *Driver) Ping(ctx context.Context) error {
+	var dialer net.Dialer
+	var errs []error
+	for _, addr := range d.cfg.NameServers {
+		conn, err := dialer.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			return conn.Close()
+		}
+		errs = append(errs, err)
+	}
+	return fmt.Errorf("mq/rocketmq: no name server reachable: %w", errors.Join(errs...))
 }

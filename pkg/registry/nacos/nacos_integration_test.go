@@ -155,7 +155,7 @@ func runFailover(t *testing.T, callers int, drain time.Duration) {
 	})
 
 	rec := &recorder{}
-	opts := append(suite.ClientOptions(lookup, time.Second), client.WithInstanceMW(rec.attempts))
+	opts := append(suite.ClientOptions(lookup, time.Second, nil), client.WithInstanceMW(rec.attempts))
 	cli, err := userservice.NewClient(name, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -285,7 +285,7 @@ func startUserServer(t *testing.T, service, name string, reg registry.Registry) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	svr, err := suite.NewServer(service, ln, reg, func(opts ...server.Option) server.Server {
+	svr, err := suite.NewServer(service, ln, reg, nil, func(opts ...server.Option) server.Server {
 		return userservice.NewServer(&fakeUsers{name: name}, opts...)
 	})
 	if err != nil {

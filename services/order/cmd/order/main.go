@@ -19,9 +19,10 @@ var spec = command.Spec[order.Config, *order.Service]{
 	Name:      order.ServiceName,
 	Prefix:    order.Prefix,
 	Static:    "product=127.0.0.1:8882,user=127.0.0.1:8881",
+	AdminAddr: "127.0.0.1:9883",
 	Messaging: true,
 	Migrate:   order.Migrate,
 	New: func(ctx context.Context, cfg order.Config, e command.Engines) (*order.Service, func(), error) {
-		return order.New(ctx, cfg, order.Deps{Logger: e.Logger, Registry: e.Registry, MQ: e.MQ})
+		return order.New(ctx, cfg, order.Deps{Logger: e.Logger, Registry: e.Registry, MQ: e.MQ, Telemetry: e.Telemetry})
 	},
 }

@@ -19,9 +19,10 @@ var spec = command.Spec[payment.Config, *payment.Service]{
 	Name:      payment.ServiceName,
 	Prefix:    payment.Prefix,
 	Static:    "order=127.0.0.1:8883",
+	AdminAddr: "127.0.0.1:9884",
 	Messaging: true,
 	Migrate:   payment.Migrate,
 	New: func(ctx context.Context, cfg payment.Config, e command.Engines) (*payment.Service, func(), error) {
-		return payment.New(ctx, cfg, payment.Deps{Logger: e.Logger, Registry: e.Registry, MQ: e.MQ})
+		return payment.New(ctx, cfg, payment.Deps{Logger: e.Logger, Registry: e.Registry, MQ: e.MQ, Telemetry: e.Telemetry})
 	},
 }

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	retry "github.com/sethvargo/go-retry"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
 	"github.com/cartwheel-shop/cartwheel/services/payment/webhook"
@@ -119,7 +121,9 @@ func (p *Provider) Refund(_ context.Context, pay *payment.Payment) (string, erro
 // Complete pays and schedules the provider's callback. The transaction id is derived
 // from the payment because a checkout is paid once: completing it again replays the same
 // transaction, which the webhook acknowledges as a duplicate.
-func (p *Provider) Complete(_ context.Context, pay *payment.Payment) error {
+// The callback carries the completing request's trace context, as a real provider's
+// would carry a reference: the payment's whole journey is one trace.
+func (p *Provider) Complete(ctx context.Context, pay *payment.Payment) error {
 	body, err := json.Marshal(webhook.Event{
 		Event: webhook.EventPaymentSucceeded, ProviderTxnID: "sbx_txn_" + pay.ID(), PaymentID: pay.ID(),
 		AmountCents: pay.Amount().Cents, Currency: pay.Amount().Currency, OccurredAt: p.clock().UTC(),
@@ -132,10 +136,12 @@ func (p *Provider) Complete(_ context.Context, pay *payment.Payment) error {
 	if p.closed {
 		return ErrClosed
 	}
+	trace := propagation.MapCarrier{}
+	otel.GetTextMapPropagator().Inject(ctx, trace)
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		p.deliver(pay.ID(), body)
+		p.deliver(pay.ID(), body, trace)
 	}()
 	return nil
 }
@@ -150,14 +156,14 @@ func (p *Provider) Close() {
 }
 
 // deliver posts the callback until a 2xx, a permanent refusal, the give-up time or Close.
-func (p *Provider) deliver(paymentID string, body []byte) {
+func (p *Provider) deliver(paymentID string, body []byte, trace propagation.MapCarrier) {
 	backoff := retry.WithMaxDuration(p.cfg.GiveUpAfter,
 		retry.WithCappedDuration(p.cfg.MaxRetryWait,
 			retry.WithJitterPercent(10, retry.NewExponential(p.cfg.FirstRetry))))
 	attempts := 0
 	err := retry.Do(p.ctx, backoff, func(ctx context.Context) error {
 		attempts++
-		return p.post(ctx, body)
+		return p.post(ctx, body, trace)
 	})
 	log := p.log.With("payment_id", paymentID, "attempts", attempts)
 	if err != nil {
@@ -168,12 +174,15 @@ func (p *Provider) deliver(paymentID string, body []byte) {
 }
 
 // post makes one attempt, signed afresh so a late retry is not refused as stale.
-func (p *Provider) post(ctx context.Context, body []byte) error {
+func (p *Provider) post(ctx context.Context, body []byte, trace propagation.MapCarrier) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.cfg.WebhookURL, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("sandbox: webhook request: %w", err)
 	}
 	ts := webhook.Timestamp(p.clock())
+	for k, v := range trace {
+		req.Header.Set(k, v)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(webhook.HeaderTimestamp, ts)
 	req.Header.Set(webhook.HeaderSignature, webhook.Sign(p.cfg.WebhookSecret, ts, body))

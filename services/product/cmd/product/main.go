@@ -20,8 +20,9 @@ var spec = command.Spec[product.Config, *product.Service]{
 	Prefix: product.Prefix,
 
 	Messaging: true,
+	AdminAddr: "127.0.0.1:9882",
 	Migrate:   product.Migrate,
 	New: func(ctx context.Context, cfg product.Config, e command.Engines) (*product.Service, func(), error) {
-		return product.New(ctx, cfg, product.Deps{Logger: e.Logger, Registry: e.Registry, MQ: e.MQ})
+		return product.New(ctx, cfg, product.Deps{Logger: e.Logger, Registry: e.Registry, MQ: e.MQ, Telemetry: e.Telemetry})
 	},
 }

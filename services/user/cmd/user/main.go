@@ -16,11 +16,11 @@ func main() { command.Main(spec) }
 
 // spec: the user service calls no other service.
 var spec = command.Spec[user.Config, *user.Service]{
-	Name:   user.ServiceName,
-	Prefix: user.Prefix,
-
-	Migrate: user.Migrate,
+	Name:      user.ServiceName,
+	Prefix:    user.Prefix,
+	AdminAddr: "127.0.0.1:9881",
+	Migrate:   user.Migrate,
 	New: func(ctx context.Context, cfg user.Config, e command.Engines) (*user.Service, func(), error) {
-		return user.New(ctx, cfg, user.Deps{Logger: e.Logger, Registry: e.Registry})
+		return user.New(ctx, cfg, user.Deps{Logger: e.Logger, Registry: e.Registry, Telemetry: e.Telemetry})
 	},
 }

@@ -1,0 +1,40 @@
+package logging
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+func TestALineInsideATraceCarriesItsIDs(t *testing.T) {
+	var buf bytes.Buffer
+	log := New(&buf, "order", "info").With("k", "v")
+	ctx, span := sdktrace.NewTracerProvider().Tracer("t").Start(context.Background(), "op")
+	defer span.End()
+
+	log.InfoContext(ctx, "inside")
+	log.InfoContext(context.Background(), "outside")
+	log.Debug("below the level")
+
+	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines, got %q", buf.String())
+	}
+	var in, out map[string]any
+	if err := json.Unmarshal(lines[0], &in); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(lines[1], &out); err != nil {
+		t.Fatal(err)
+	}
+	sc := span.SpanContext()
+	if in["trace_id"] != sc.TraceID().String() || in["span_id"] != sc.SpanID().String() || in["service"] != "order" || in["k"] != "v" {
+		t.Fatalf("inside a trace: %v", in)
+	}
+	if _, ok := out["trace_id"]; ok {
+		t.Fatalf("outside a trace there is no trace id: %v", out)
+	}
+}
