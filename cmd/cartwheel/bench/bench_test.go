@@ -20,7 +20,9 @@ func TestSmoke(t *testing.T) {
 		CheckoutConcurrency: 3, FlashBuyers: 30, FlashConcurrency: 10, FlashStock: 10, LoginConcurrency: 2,
 		// Correctness, not latency: under -race on a busy machine calls get time.
 		Env: map[string]string{"USER_BCRYPT_COST": "4", "GATEWAY_RPC_TIMEOUT": "20s", "ORDER_RPC_TIMEOUT": "20s",
-			"PAYMENT_RPC_TIMEOUT": "20s", "GATEWAY_WRITE_TIMEOUT": "30s"},
+			"PAYMENT_RPC_TIMEOUT": "20s", "GATEWAY_WRITE_TIMEOUT": "30s",
+			// No winner's unit goes back on sale during the test, so winners = stock.
+			"ORDER_PAYMENT_TIMEOUT": "10m"},
 		LogLevel: "warn", WorkDir: t.TempDir(),
 	}
 	var progress bytes.Buffer

@@ -186,12 +186,12 @@ func (r *run) flashSale(ctx context.Context) error {
 	for k, v := range learned.Errors {
 		row.Errors[k] += v
 	}
+	// More winners than units is no oversell: a winner who does not pay within
+	// ORDER_PAYMENT_TIMEOUT releases the unit to a later buyer. The stock samples are
+	// the invariant.
 	row.Note = fmt.Sprintf("won %d, lost %d; stock polled %d times during the sale, sold+reserved at most %d of %d",
 		won.Load(), lost.Load(), samples, worst, stock)
 	r.add(row, true)
-	if won.Load() > int64(stock) {
-		violations = append(violations, fmt.Sprintf("flash sale: %d buyers won %d units", won.Load(), stock))
-	}
 	for _, v := range violations {
 		r.checks = append(r.checks, "flash sale: "+v)
 	}
