@@ -27,9 +27,12 @@ import (
 func main() {
 	log := logging.New(os.Stderr, "", os.Getenv("CARTWHEEL_LOG_LEVEL"))
 	// Kitex and Hertz log through process-wide loggers of their own; their start and
-	// shutdown chatter is noise next to ours, their warnings are not.
+	// shutdown chatter is noise next to ours, their warnings are not, and they go out
+	// as our JSON: one format per process.
 	klog.SetLevel(klog.LevelWarn)
 	hlog.SetLevel(hlog.LevelWarn)
+	klog.SetOutput(logging.Lines(log, "kitex"))
+	hlog.SetOutput(logging.Lines(log, "hertz"))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) > 1 {

@@ -85,6 +85,7 @@ func Main[C any, R Runner](spec Spec[C, R]) {
 	}
 	log := logging.New(os.Stderr, spec.Name, os.Getenv(spec.Prefix+"LOG_LEVEL"))
 	klog.SetLevel(klog.LevelWarn)
+	klog.SetOutput(logging.Lines(log, "kitex"))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, log, os.Args[1:], spec, config.Environ())
 	stop()

@@ -52,3 +52,22 @@ func (h traceHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h traceHandler) WithGroup(name string) slog.Handler {
 	return traceHandler{h.Handler.WithGroup(name)}
 }
+
+// Lines is a writer for a library that logs plain text lines of its own (Kitex's klog,
+// Hertz's hlog): each line becomes one JSON record of log at warn, tagged with
+// component, so a process writes one format only. The library's own timestamp and
+// location prefix is kept in the message.
+func Lines(log *slog.Logger, component string) io.Writer {
+	return lineWriter{log.With("component", component)}
+}
+
+type lineWriter struct{ log *slog.Logger }
+
+func (w lineWriter) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		if line != "" {
+			w.log.Warn(line)
+		}
+	}
+	return len(p), nil
+}

@@ -38,3 +38,22 @@ func TestALineInsideATraceCarriesItsIDs(t *testing.T) {
 		t.Fatalf("outside a trace there is no trace id: %v", out)
 	}
 }
+
+func TestLinesBecomeJSONRecords(t *testing.T) {
+	var buf bytes.Buffer
+	w := Lines(New(&buf, "order", "info"), "kitex")
+	if _, err := w.Write([]byte("2026/12/04 17:59:11 server.go:1: [Warn] KITEX: slow\nsecond line\n")); err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+	if len(lines) != 2 {
+		t.Fatalf("want 2 records, got %q", buf.String())
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(lines[0], &rec); err != nil {
+		t.Fatalf("not JSON: %s", lines[0])
+	}
+	if rec["component"] != "kitex" || rec["level"] != "WARN" || rec["msg"] != "2026/12/04 17:59:11 server.go:1: [Warn] KITEX: slow" {
+		t.Fatalf("record: %v", rec)
+	}
+}

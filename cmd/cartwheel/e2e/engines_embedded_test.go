@@ -13,7 +13,7 @@ import (
 
 // useEngines keeps the dev server's embedded defaults: SQLite, the embedded broker and
 // a static registry.
-func useEngines(t *testing.T, _ *fleet.Options) {
+func useEngines(t testing.TB, _ *fleet.Options) {
 	t.Helper()
 	t.Log("engines: embedded (SQLite, embedded broker, static registry, in-process cache and limits)")
 }

@@ -35,7 +35,7 @@ var realEnv = []string{
 
 // useEngines points the fleet at the real engines: a fresh MariaDB schema per service,
 // Nacos under a group of its own (so fleets never resolve each other), RocketMQ and Redis.
-func useEngines(t *testing.T, opts *fleet.Options) {
+func useEngines(t testing.TB, opts *fleet.Options) {
 	t.Helper()
 	for _, name := range realEnv {
 		if os.Getenv(name) == "" {
@@ -73,7 +73,7 @@ func useEngines(t *testing.T, opts *fleet.Options) {
 
 // createSchema makes a schema that compares keys like SQLite does and drops it after
 // the test.
-func createSchema(t *testing.T, base, name string) string {
+func createSchema(t testing.TB, base, name string) string {
 	t.Helper()
 	db, err := sql.Open("mysql", base)
 	if err != nil {

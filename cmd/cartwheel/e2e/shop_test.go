@@ -32,14 +32,14 @@ const (
 
 // shop is one running fleet with helpers to talk to it.
 type shop struct {
-	t     *testing.T
+	t     testing.TB
 	fleet *fleet.Fleet
 	http  *http.Client
 }
 
 // newShop starts a fresh fleet on ephemeral ports with its own data folder. env
 // overrides the test defaults.
-func newShop(t *testing.T, env map[string]string) *shop {
+func newShop(t testing.TB, env map[string]string) *shop {
 	t.Helper()
 	merged := map[string]string{
 		"USER_BCRYPT_COST":       "4",
@@ -141,7 +141,7 @@ type reply struct {
 	body   []byte
 }
 
-func (r reply) decode(t *testing.T, into any) {
+func (r reply) decode(t testing.TB, into any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, into); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
@@ -159,7 +159,7 @@ type apiError struct {
 	} `json:"details"`
 }
 
-func (r reply) err(t *testing.T) apiError {
+func (r reply) err(t testing.TB) apiError {
 	t.Helper()
 	var e apiError
 	r.decode(t, &e)

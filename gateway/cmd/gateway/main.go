@@ -7,17 +7,20 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/cloudwego/hertz/pkg/common/hlog"
 
 	"github.com/cartwheel-shop/cartwheel/gateway"
 	"github.com/cartwheel-shop/cartwheel/pkg/command"
+	"github.com/cartwheel-shop/cartwheel/pkg/logging"
 )
 
 func main() {
 	// Hertz logs through a process-wide logger of its own; its start/stop chatter is
-	// noise next to ours, its warnings are not.
+	// noise next to ours, its warnings are not, and they go out as our JSON.
 	hlog.SetLevel(hlog.LevelWarn)
+	hlog.SetOutput(logging.Lines(logging.New(os.Stderr, spec.Name, os.Getenv(spec.Prefix+"LOG_LEVEL")), "hertz"))
 	command.Main(spec)
 }
 

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -49,8 +50,12 @@ type consumer struct {
 	// message goes back to the group at its committed offset, without a retry.
 	stopped chan struct{}
 
-	mu      sync.Mutex
-	subs    map[string]subscription // by topic; frozen by Start
+	mu   sync.Mutex
+	subs map[string]subscription // by topic; frozen by Start
+	// backlog is, per message queue, how many messages were behind the last one this
+	// member acknowledged there (the broker's MAX_OFFSET on the delivery, minus its
+	// offset, minus one): the group's lag as a RocketMQ console estimates it.
+	backlog map[string]int64
 	started bool
 	closing bool
 	pc      rmq.PushConsumer // set once the client consumer started
@@ -67,7 +72,31 @@ func newConsumer(d *Driver, group string) *consumer {
 		cancel:  cancel,
 		stopped: make(chan struct{}),
 		subs:    make(map[string]subscription),
+		backlog: make(map[string]int64),
 	}
+}
+
+// noteBacklog records what was left behind ext in its queue once ext is acknowledged.
+func (c *consumer) noteBacklog(ext *primitive.MessageExt) {
+	maxOffset, err := strconv.ParseInt(ext.GetProperty(primitive.PropertyMaxOffset), 10, 64)
+	if err != nil || ext.Queue == nil {
+		return
+	}
+	key := ext.Queue.Topic + "/" + ext.Queue.BrokerName + "/" + strconv.Itoa(ext.Queue.QueueId)
+	c.mu.Lock()
+	c.backlog[key] = max(maxOffset-ext.QueueOffset-1, 0)
+	c.mu.Unlock()
+}
+
+// lag sums the backlog over the queues this member has consumed from.
+func (c *consumer) lag() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var n int64
+	for _, b := range c.backlog {
+		n += b
+	}
+	return n
 }
 
 // Subscribe registers h for the messages of topic whose tag matches tagExpr ("*" or
@@ -274,6 +303,7 @@ func (c *consumer) handle(h mq.Handler, ext *primitive.MessageExt) bool {
 	switch {
 	case err == nil:
 		stats.Acked.Add(1)
+		c.noteBacklog(ext)
 		return true
 	case c.ctx.Err() != nil:
 		// Interrupted by Close: not the message's fault, so neither a failure nor a retry.

@@ -172,6 +172,19 @@ func (d *Driver) Close() error {
 	return d.admin.Close()
 }
 
+// Lag is each consumer group's backlog, estimated from the broker's MAX_OFFSET on the
+// messages this process's members acknowledged last (0 for a group not yet delivered
+// to); other processes' members of a group report their own queues.
+func (d *Driver) Lag(context.Context) (map[string]int64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	lag := map[string]int64{}
+	for c := range d.consumers {
+		lag[c.group] += c.lag()
+	}
+	return lag, nil
+}
+
 // Stats returns the driver's counters.
 func (d *Driver) Stats() Stats {
 	return d.stats.Stats()
