@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODULES := idl pkg services/user services/product services/order services/payment gateway cmd/cartwheel
 BIN     := bin
 
-.PHONY: gen gen-check build run test unit browser integration lint vet fmt-check bench help
+.PHONY: gen gen-check build run test unit browser integration lint vet fmt-check bench bench-up invariants invariants-up help
 
 help:
 	@echo "make run    - the whole fleet in one process on embedded defaults (http://127.0.0.1:8080)"
@@ -18,6 +18,10 @@ help:
 	@echo "make down   - stop what make up started, engines included"
 	@echo "make images - OCI image layouts of the five binaries in build/images (no Docker needed)"
 	@echo "make deploy-test - image and Helm chart tests (images-test, helm-test)"
+	@echo "make bench  - the load scenarios against a fresh in-process dev server, medians of 3 runs"
+	@echo "              (BENCH_ARGS='-runs 1 -duration 2s' for a quicker look; docs/benchmarks.md)"
+	@echo "make bench-up - the same against make up's fleet (start it with the limits raised, see docs/benchmarks.md)"
+	@echo "make invariants / invariants-up - the invariant checker on ./data (make run) / make up's MySQL"
 
 gen:
 	scripts/gen.sh
@@ -41,6 +45,22 @@ up:
 
 down:
 	scripts/fleet.sh down
+
+# The load generator: starts its own dev server on ephemeral ports with a fresh data
+# folder, so it never collides with make run or make up. Bounded to about 10 minutes.
+BENCH_ARGS ?=
+bench:
+	cd cmd/cartwheel && go run . bench $(BENCH_ARGS)
+
+# Against make up's fleet; the checker reads its MySQL schemas.
+bench-up:
+	eval "$$(scripts/infra.sh env)" && cd cmd/cartwheel && go run . bench -target http://127.0.0.1:8080 $(BENCH_ARGS)
+
+invariants:
+	cd cmd/cartwheel && go run . invariants -data ../../data
+
+invariants-up:
+	eval "$$(scripts/infra.sh env)" && cd cmd/cartwheel && go run . invariants -mysql "$$CARTWHEEL_MYSQL_DSN"
 
 fmt-check:
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -121,6 +121,7 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 		tokens: tokens, val: newValidation(), log: deps.Logger, mqStats: deps.MQStats,
 	}
 	g := guards{
+		admit:        admission(cfg.MaxInFlight, cfg.AdmissionWait),
 		limitIP:      limit(limits.perIP, clientIP, deps.Logger),
 		authenticate: authenticate(tokens),
 		limitUser:    limit(limits.perUser, userKey, deps.Logger),
