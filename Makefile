@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODULES := idl pkg services/user services/product services/order services/payment gateway cmd/cartwheel
 BIN     := bin
 
-.PHONY: gen gen-check build run test unit integration lint vet fmt-check bench help
+.PHONY: gen gen-check build run test unit browser integration lint vet fmt-check bench bench-up invariants invariants-up help
 
 help:
 	@echo "make run    - the whole fleet in one process on embedded defaults (http://127.0.0.1:8080)"
@@ -16,6 +16,12 @@ help:
 	@echo "make build  - build the dev server and the service binaries into ./bin"
 	@echo "make up     - the real fleet: five processes on MariaDB, Redis, RocketMQ, Nacos"
 	@echo "make down   - stop what make up started, engines included"
+	@echo "make images - OCI image layouts of the five binaries in build/images (no Docker needed)"
+	@echo "make deploy-test - image and Helm chart tests (images-test, helm-test)"
+	@echo "make bench  - the load scenarios against a fresh in-process dev server, medians of 3 runs"
+	@echo "              (BENCH_ARGS='-runs 1 -duration 2s' for a quicker look; docs/benchmarks.md)"
+	@echo "make bench-up - the same against make up's fleet (start it with the limits raised, see docs/benchmarks.md)"
+	@echo "make invariants / invariants-up - the invariant checker on ./data (make run) / make up's MySQL"
 
 gen:
 	scripts/gen.sh
@@ -44,6 +50,22 @@ up:
 down:
 	scripts/fleet.sh down
 
+# The load generator: starts its own dev server on ephemeral ports with a fresh data
+# folder, so it never collides with make run or make up. Bounded to about 10 minutes.
+BENCH_ARGS ?=
+bench:
+	cd cmd/cartwheel && go run . bench $(BENCH_ARGS)
+
+# Against make up's fleet; the checker reads its MySQL schemas.
+bench-up:
+	eval "$$(scripts/infra.sh env)" && cd cmd/cartwheel && go run . bench -target http://127.0.0.1:8080 $(BENCH_ARGS)
+
+invariants:
+	cd cmd/cartwheel && go run . invariants -data ../../data
+
+invariants-up:
+	eval "$$(scripts/infra.sh env)" && cd cmd/cartwheel && go run . invariants -mysql "$$CARTWHEEL_MYSQL_DSN"
+
 fmt-check:
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	@echo "gofmt: clean"
@@ -56,7 +78,41 @@ lint: fmt-check vet
 unit:
 	scripts/unit.sh
 
+# The storefront and admin console in headless Chromium (installed when missing).
+browser:
+	scripts/browser.sh
+
 integration:
 	scripts/integration.sh
 
-test: gen-check lint unit integration
+test: gen-check lint deploy-lint unit browser deploy-check integration
+
+# make test builds and checks one image (all five take minutes more on a cold cache) and
+# every chart.
+deploy-check:
+	$(MAKE) images-test helm-test IMAGES=order
+
+# Deployment: images without a Docker daemon and the Helm charts (deploy/README.md). The
+# two Go modules under deploy/ stay out of go.work (GOWORK=off): Helm's and
+# go-containerregistry's dependencies would otherwise raise shared modules (prometheus,
+# otel, x/net) for every service built in the workspace.
+.PHONY: images images-test helm-test deploy-test deploy-lint deploy-check
+IMAGES     ?= gateway user product order payment
+IMAGES_DIR := build/images
+DEPLOY_MODULES := deploy/imagebuild deploy/helmtest
+
+images:
+	cd deploy/imagebuild && GOWORK=off go run . -root ../.. -out ../../$(IMAGES_DIR) $(IMAGES)
+
+images-test: images
+	cd deploy/imagebuild && CARTWHEEL_IMAGES=$(CURDIR)/$(IMAGES_DIR) CARTWHEEL_IMAGE_NAMES="$(IMAGES)" \
+		GOWORK=off go test -count=1 .
+
+helm-test:
+	cd deploy/helmtest && GOWORK=off go test -count=1 .
+
+deploy-lint:
+	@out=$$(gofmt -l $(DEPLOY_MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	for m in $(DEPLOY_MODULES); do (cd $$m && GOWORK=off go vet ./...); done
+
+deploy-test: deploy-lint images-test helm-test

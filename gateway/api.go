@@ -23,6 +23,7 @@ type api struct {
 	tokens   *token.Issuer
 	val      *validation
 	log      *slog.Logger
+	mqStats  MQStats // nil when the broker is not in this process
 	logins   *loginDefence
 	// revocations end access tokens on logout, before they expire.
 	revocations revocations

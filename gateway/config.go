@@ -63,7 +63,11 @@ type Config struct {
 	// reached through TLS (a terminating proxy), e.g. 8760h.
 	HSTSMaxAge time.Duration `env:"HSTS_MAX_AGE" envDefault:"0s"`
 
-	RPCTimeout     time.Duration `env:"RPC_TIMEOUT" envDefault:"3s"`
+	RPCTimeout time.Duration `env:"RPC_TIMEOUT" envDefault:"3s"`
+	// MaxInFlight bounds the API requests served at once (0: unbounded); past it a request
+	// waits up to AdmissionWait for a slot, then is answered 503 OVERLOADED with Retry-After.
+	MaxInFlight    int           `env:"MAX_IN_FLIGHT" envDefault:"256"`
+	AdmissionWait  time.Duration `env:"ADMISSION_WAIT" envDefault:"100ms"`
 	SandboxEnabled bool          `env:"SANDBOX_ENABLED" envDefault:"true"`
 }
 
@@ -91,6 +95,7 @@ func (c *Config) Validate() error {
 		add(fmt.Errorf("GATEWAY_MAX_BODY_BYTES=%d: must be between 1024 and %d", c.MaxBodyBytes, 64<<20))
 	}
 	add(rateLimit("PER_IP", c.RatePerIP, c.BurstPerIP))
+	add(c.validateAdmission())
 	add(rateLimit("PER_USER", c.RatePerUser, c.BurstPerUser))
 	add(loginLimit("PER_ACCOUNT", c.LoginBurstPerAccount, c.LoginEveryPerAccount))
 	add(loginLimit("PER_IP", c.LoginBurstPerIP, c.LoginEveryPerIP))
@@ -132,6 +137,17 @@ func (c *Config) validateRateDriver() error {
 		problems = append(problems, fmt.Errorf("GATEWAY_RATE_KEY_PREFIX=%q: must be 1 to %d characters without spaces", c.RateKeyPrefix, maxKeyPrefix))
 	}
 	problems = append(problems, c.Redis.Validate(EnvPrefix+"REDIS_"))
+	return errors.Join(problems...)
+}
+
+func (c *Config) validateAdmission() error {
+	var problems []error
+	if c.MaxInFlight < 0 {
+		problems = append(problems, fmt.Errorf("GATEWAY_MAX_IN_FLIGHT=%d: must be 0 (unbounded) or more", c.MaxInFlight))
+	}
+	if c.AdmissionWait < 0 || c.AdmissionWait >= c.RPCTimeout {
+		problems = append(problems, fmt.Errorf("GATEWAY_ADMISSION_WAIT=%s: must be at least 0 and below GATEWAY_RPC_TIMEOUT (%s)", c.AdmissionWait, c.RPCTimeout))
+	}
 	return errors.Join(problems...)
 }
 

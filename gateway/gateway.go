@@ -28,6 +28,9 @@ type Deps struct {
 	Telemetry *obs.Telemetry // optional: nil records no metrics
 	Listener  net.Listener   // optional: nil listens on Config.Addr; tests pass 127.0.0.1:0
 	Clients   *Clients       // optional: nil builds Kitex clients that resolve through Registry
+	// MQStats is optional: the broker's counters for the admin protocol view, when the
+	// broker runs in this process (the dev server); nil reports none.
+	MQStats MQStats
 }
 
 // Gateway is one configured HTTP server, ready to Run.
@@ -107,7 +110,7 @@ func newServer(cfg Config, ln net.Listener, tracer config.Option) *server.Hertz 
 // metrics around recovery so they see panics as 500s.
 func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Clients, limits limiters, tracing app.HandlerFunc) {
 	m := newMetrics(deps.Telemetry)
-	h.Use(tracing, traceIDHeader(), requestIDMiddleware(), accessLog(deps.Logger, cfg.SlowRequest), m.observe(), securityHeaders(cfg.HSTSMaxAge), recovery(deps.Logger))
+	h.Use(tracing, traceIDHeader(), requestIDMiddleware(), accessLog(deps.Logger, cfg.SlowRequest), m.observe(), answerHeaders(cfg.HSTSMaxAge), recovery(deps.Logger))
 	if len(cfg.CORSOrigins) > 0 {
 		h.Use(corsMiddleware(cfg.CORSOrigins))
 	}
@@ -116,11 +119,12 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 	tokens := token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTTL, nil)
 	a := &api{
 		users: clients.User, products: clients.Product, orders: clients.Order, payments: clients.Payment,
-		tokens: tokens, val: newValidation(), log: deps.Logger, revocations: limits.revocations,
+		tokens: tokens, val: newValidation(), log: deps.Logger, mqStats: deps.MQStats, revocations: limits.revocations,
 		logins: newLoginDefence(loginPolicy{cfg.LoginBurstPerAccount, cfg.LoginEveryPerAccount},
 			loginPolicy{cfg.LoginBurstPerIP, cfg.LoginEveryPerIP}, limits.newLogin, m.logins, deps.Logger),
 	}
 	g := guards{
+		admit:        admission(cfg.MaxInFlight, cfg.AdmissionWait),
 		limitIP:      limit(limits.perIP, clientIP, deps.Logger),
 		authenticate: authenticate(tokens, limits.revocations, deps.Logger),
 		limitUser:    limit(limits.perUser, userKey, deps.Logger),
@@ -128,6 +132,7 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 	}
 	registerAPI(h.Engine, a, g, cfg.SandboxEnabled)
 	registerOps(h.Engine, ready)
+	registerWeb(h.Engine)
 	registerFallbacks(h.Engine)
 }
 

@@ -15,13 +15,13 @@ import (
 // the version of what runs is nobody's business outside.
 var withoutServerBanner = config.Option{F: func(o *config.Options) { o.NoDefaultServerHeader = true }}
 
-// securityHeaders puts the browser-facing protections on every answer. A handler
+// answerHeaders puts the browser-facing protections on every answer. A handler
 // that needs otherwise (the docs page's own Content-Security-Policy) sets its header
 // after this ran and wins. Answers to anything but an anonymous catalog read are
 // personal or carry credentials (tokens, /me, carts, orders, errors naming a
 // request), so no cache may keep them; hstsMaxAge > 0 adds Strict-Transport-Security
 // for a gateway behind TLS.
-func securityHeaders(hstsMaxAge time.Duration) app.HandlerFunc {
+func answerHeaders(hstsMaxAge time.Duration) app.HandlerFunc {
 	hsts := ""
 	if hstsMaxAge > 0 {
 		hsts = "max-age=" + strconv.Itoa(int(hstsMaxAge.Seconds())) + "; includeSubDomains"

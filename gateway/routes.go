@@ -13,13 +13,13 @@ import (
 
 // guards are the middleware that sit between the public routes and the handlers.
 type guards struct {
-	limitIP, authenticate, limitUser, admin app.HandlerFunc
+	admit, limitIP, authenticate, limitUser, admin app.HandlerFunc
 }
 
 // registerAPI declares every route of the public API (shared/API.md); openapi.json
 // describes exactly these, which routes_test.go checks.
 func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
-	v1 := r.Group("/api/v1", g.limitIP)
+	v1 := r.Group("/api/v1", g.admit, g.limitIP)
 	v1.POST("/auth/register", a.register)
 	v1.POST("/auth/login", a.login)
 	v1.POST("/auth/refresh", a.refresh)
@@ -56,6 +56,9 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	admin.GET("/skus/:sku/stock", a.getStock)
 	admin.POST("/skus/:sku/stock", a.adjustStock)
 	admin.POST("/orders/:id/ship", a.shipOrder)
+	admin.GET("/orders", a.adminListOrders)
+	admin.GET("/orders/:id", a.adminGetOrder)
+	admin.GET("/protocol", a.protocol)
 }
 
 // registerOps declares the operational endpoints the public contract promises. They

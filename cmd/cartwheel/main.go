@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -16,7 +17,9 @@ import (
 	"github.com/cloudwego/hertz/pkg/common/hlog"
 	"github.com/cloudwego/kitex/pkg/klog"
 
+	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/bench"
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/fleet"
+	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/invariants"
 	"github.com/cartwheel-shop/cartwheel/pkg/logging"
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 )
@@ -32,10 +35,24 @@ func main() {
 	hlog.SetOutput(logging.Lines(log, "hertz"))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 {
+		if tool, ok := tools[os.Args[1]]; ok {
+			code := tool(ctx, os.Args[2:], os.Stdout, os.Stderr)
+			stop()
+			os.Exit(code)
+		}
+	}
 	if err := run(ctx, log, os.Args[1:]); err != nil {
 		log.Error("cartwheel: stopped", "err", err)
 		os.Exit(1)
 	}
+}
+
+// tools are the subcommands beside the dev server itself: `cartwheel invariants`
+// checks a shop's databases, `cartwheel bench` measures one under load.
+var tools = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) int{
+	"invariants": invariants.Main,
+	"bench":      bench.Main,
 }
 
 func run(ctx context.Context, log *slog.Logger, args []string) error {
@@ -78,6 +95,8 @@ func run(ctx context.Context, log *slog.Logger, args []string) error {
 func journey(url string) string {
 	return fmt.Sprintf(`
 Cartwheel is running at %[1]s   (API docs: %[1]s/docs)
+  the storefront:    %[1]s/
+  the admin console: %[1]s/admin/   (admin@cartwheel.local / cartwheel-admin)
 
 A customer's journey with curl and jq:
   B=%[1]s/api/v1

@@ -31,6 +31,7 @@ var (
 	MethodNotAllowed = Code{"METHOD_NOT_ALLOWED", 10405, http.StatusMethodNotAllowed, "method not allowed on this resource"}
 	BodyTooLarge     = Code{"BODY_TOO_LARGE", 10413, http.StatusRequestEntityTooLarge, "the request body is too large"}
 	RateLimited      = Code{"RATE_LIMITED", 10429, http.StatusTooManyRequests, "too many requests, slow down"}
+	Overloaded       = Code{"OVERLOADED", 10503, http.StatusServiceUnavailable, "the server is at capacity, retry later"}
 
 	EmailTaken              = Code{"EMAIL_TAKEN", 20001, http.StatusConflict, "an account with this email already exists"}
 	InvalidCredentials      = Code{"INVALID_CREDENTIALS", 20002, http.StatusUnauthorized, "email or password is wrong"}
@@ -62,7 +63,7 @@ var (
 func Catalog() []Code {
 	return []Code{
 		Internal, Unavailable, InvalidArgument, MalformedJSON, Unauthenticated, TokenExpired,
-		Forbidden, RouteNotFound, MethodNotAllowed, BodyTooLarge, RateLimited,
+		Forbidden, RouteNotFound, MethodNotAllowed, BodyTooLarge, RateLimited, Overloaded,
 		EmailTaken, InvalidCredentials, RefreshTokenInvalid, UserNotFound, AddressNotFound,
 		TooManyAddresses, ProductNotFound, SkuNotFound, CategoryNotFound, SkuTaken,
 		StockInsufficient, SkuUnavailable, CategoryTaken, OrderNotFound, OrderStateConflict,

@@ -47,6 +47,9 @@ func serverOptions(name string, ln net.Listener, registrar kregistry.Registry, t
 		// detailed level adds a span event per transport step, a cost per call at
 		// ratio 1.0 that nobody reads.
 		server.WithStatsLevel(stats.LevelBase),
+		// The caller's RPC timeout (TTHeader carries it) becomes the handler's deadline,
+		// so work whose caller gave up stops, and its transaction rolls back.
+		server.WithEnableContextTimeout(true),
 		server.WithReadWriteTimeout(10 * time.Second),
 		server.WithExitWaitTime(5 * time.Second),
 	}

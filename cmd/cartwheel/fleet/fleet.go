@@ -275,12 +275,21 @@ func (f *Fleet) build(ctx context.Context, lns map[string]net.Listener, log *slo
 		return nil, err
 	}
 	g, c, err := boot(ctx, f.Env, "GATEWAY_", nil, gateway.New, func(gateway.Config) gateway.Deps {
-		return gateway.Deps{Logger: logger("gateway"), Registry: f.Registry, Telemetry: f.Telemetry, Listener: lns["GATEWAY_ADDR"]}
+		return gateway.Deps{Logger: logger("gateway"), Registry: f.Registry, Telemetry: f.Telemetry, Listener: lns["GATEWAY_ADDR"], MQStats: statsOf(f.MQ)}
 	})
 	if err := add("gateway", g, c, err); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// statsOf reads the counters of a driver that keeps them; every service of the fleet
+// shares the one driver, so they are the fleet's.
+func statsOf(d mq.Driver) gateway.MQStats {
+	if s, ok := d.(interface{ Stats() mq.Stats }); ok {
+		return s.Stats
+	}
+	return nil
 }
 
 // boot loads one server's configuration from env under prefix, applies its migrations

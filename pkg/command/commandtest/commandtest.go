@@ -71,10 +71,11 @@ func Smoke[C any, R command.Runner](t *testing.T, spec command.Spec[C, R], bad, 
 }
 
 // waitFor polls url until its answer is what want accepts, failing when serve ends
-// first.
+// first. The bound is generous: a binary under -race on a busy machine (the user service
+// hashes its seed admin's password with bcrypt) can take many seconds to start.
 func waitFor(t *testing.T, done <-chan error, url string, want func(code int, body string) bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for {
 		if code, body := get(url); code != 0 && want(code, body) {
 			return
@@ -86,7 +87,7 @@ func waitFor(t *testing.T, done <-chan error, url string, want func(code int, bo
 		}
 		if time.Now().After(deadline) {
 			code, body := get(url)
-			t.Fatalf("%s did not answer as expected within 15s: %d %s", url, code, body)
+			t.Fatalf("%s did not answer as expected within a minute: %d %s", url, code, body)
 		}
 	}
 }

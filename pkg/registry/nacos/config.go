@@ -17,6 +17,13 @@ const (
 	DefaultLogLevel = "warn"
 )
 
+// The instance metadata key naming a release's track, and its values.
+const (
+	TrackKey    = "track"
+	TrackStable = "stable"
+	TrackCanary = "canary"
+)
+
 // grpcPortOffset is where Nacos 2.x serves gRPC relative to its HTTP port; the SDK
 // dials HTTP port + 1000, so the HTTP port must leave room for it.
 const grpcPortOffset = 1000
@@ -43,6 +50,9 @@ type Config struct {
 	// the weight Kitex passes (server.WithRegistryInfo; 10 by default). Nacos accepts
 	// 0..10000; the resolver skips instances of weight 0.
 	Weight int `env:"WEIGHT"`
+	// Track, when set, is registered as the instances' metadata track=<Track>: "canary" marks
+	// a canary release (deploy/helm `track: canary`), "stable" or empty the regular one.
+	Track string `env:"TRACK"`
 	// Timeout bounds each request to the Nacos server.
 	Timeout time.Duration `env:"TIMEOUT" envDefault:"3s"`
 	// Drain is how long Deregister keeps a stopping server serving after withdrawing it.
@@ -93,6 +103,11 @@ func (c Config) Validate() error {
 	}
 	if c.Weight < 0 || c.Weight > maxWeight {
 		problems = append(problems, fmt.Errorf("nacos: weight %d is outside 0..%d", c.Weight, maxWeight))
+	}
+	switch c.Track {
+	case "", TrackStable, TrackCanary:
+	default:
+		problems = append(problems, fmt.Errorf("nacos: track %q is not %q or %q", c.Track, TrackStable, TrackCanary))
 	}
 	if c.Timeout < 0 || (c.Timeout > 0 && c.Timeout < time.Millisecond) {
 		problems = append(problems, fmt.Errorf("nacos: timeout %s is not a positive duration of at least 1ms", c.Timeout))

@@ -172,6 +172,7 @@ func (r *Registry) Register(info *kregistry.Info) error {
 	}
 	published := *info
 	published.Weight = r.weight(info.Weight)
+	published.Tags = r.tags(info.Tags)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -309,6 +310,20 @@ func (r *Registry) weight(w int) int {
 	default:
 		return discovery.DefaultWeight
 	}
+}
+
+// tags are the instance's metadata: Kitex's tags plus track=<Config.Track> when set. The
+// caller's map is never changed.
+func (r *Registry) tags(kitex map[string]string) map[string]string {
+	if r.cfg.Track == "" {
+		return kitex
+	}
+	out := make(map[string]string, len(kitex)+1)
+	for k, v := range kitex {
+		out[k] = v
+	}
+	out[TrackKey] = r.cfg.Track
+	return out
 }
 
 // instanceKey identifies an instance and refuses one without an explicit address.

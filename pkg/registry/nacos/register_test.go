@@ -58,3 +58,18 @@ func TestWeightPrefersTheConfiguredOne(t *testing.T) {
 		})
 	}
 }
+
+func TestTagsCarryTheTrack(t *testing.T) {
+	kitex := map[string]string{"cluster": "a"}
+	r := &Registry{cfg: Config{Track: TrackCanary}}
+	got := r.tags(kitex)
+	if got[TrackKey] != TrackCanary || got["cluster"] != "a" || len(got) != 2 {
+		t.Fatalf("tags = %v, want Kitex's plus track=canary", got)
+	}
+	if _, changed := kitex[TrackKey]; changed {
+		t.Fatal("the caller's tags were changed")
+	}
+	if got := (&Registry{}).tags(kitex); len(got) != 1 || got[TrackKey] != "" {
+		t.Fatalf("no track configured: tags = %v, want Kitex's unchanged", got)
+	}
+}

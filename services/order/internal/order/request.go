@@ -104,9 +104,10 @@ func (r CreateRequest) fingerprint() string {
 	return ids.Fingerprint(canonical)
 }
 
-// ListRequest asks for a page of the user's orders, newest first.
+// ListRequest asks for a page of the user's orders, newest first. An empty UserID lists
+// every customer's orders (admin callers), as an empty user id reads any order.
 type ListRequest struct {
-	UserID    string
+	UserID    string // "" for every user
 	Status    string // "" for every status
 	PageSize  int    // 0 for DefaultPageSize
 	PageToken string // "" for the first page
@@ -122,7 +123,7 @@ type listQuery struct {
 func (r ListRequest) validate() (listQuery, error) {
 	var vs errs.Violations
 	q := listQuery{size: r.PageSize}
-	if !ids.Valid(r.UserID) {
+	if r.UserID != "" && !ids.Valid(r.UserID) {
 		vs.Add("user_id", reasonID)
 	}
 	if r.Status != "" {

@@ -133,6 +133,7 @@ func TestListRequestValidation(t *testing.T) {
 		wantSize int
 	}{
 		{"defaults", ListRequest{UserID: userA}, nil, DefaultPageSize},
+		{"every_user", ListRequest{Status: "PENDING"}, nil, DefaultPageSize},
 		{"all_set", ListRequest{UserID: userA, Status: "PAID", PageSize: 100, PageToken: token}, nil, 100},
 		{"every_bad_field", ListRequest{UserID: "x", Status: "paid", PageSize: 101, PageToken: "garbage"},
 			[]string{"user_id", "status", "page_size", "page_token"}, 0},

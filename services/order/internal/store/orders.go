@@ -68,9 +68,13 @@ func (s *Store) Order(ctx context.Context, id string) (*order.Order, error) {
 	return orders[0], nil
 }
 
-// ListOrders implements order.Storer with a keyset on (created_at, id), newest first.
+// ListOrders implements order.Storer with a keyset on (created_at, id), newest first;
+// an empty userID lists every user's orders.
 func (s *Store) ListOrders(ctx context.Context, userID string, status order.Status, after *order.Cursor, limit int) ([]*order.Order, error) {
-	q := s.db.WithContext(ctx).Where("user_id = ?", userID)
+	q := s.db.WithContext(ctx)
+	if userID != "" {
+		q = q.Where("user_id = ?", userID)
+	}
 	if status != "" {
 		q = q.Where("status = ?", string(status))
 	}

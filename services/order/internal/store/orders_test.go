@@ -348,6 +348,10 @@ func TestListOrdersPagesNewestFirst(t *testing.T) {
 		if err != nil || len(cancelled) != 1 || cancelled[0].ID() != want[1] || len(cancelled[0].Lines()) != 2 {
 			t.Fatalf("status filter: %v %v", cancelled, err)
 		}
+		everyone, err := f.store.ListOrders(ctx, "", "", nil, 10)
+		if err != nil || len(everyone) != len(times)+1 {
+			t.Fatalf("every user's orders: %d %v", len(everyone), err)
+		}
 	})
 }
 

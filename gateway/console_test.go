@@ -1,0 +1,114 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+)
+
+func TestAdminOrderReadsCoverEveryCustomer(t *testing.T) {
+	sent := newRecorder()
+	f := newFakes()
+	f.orders.listOrders = func(_ context.Context, r *order.ListOrdersRequest) (*order.ListOrdersResponse, error) {
+		sent.put("ListOrders", r)
+		return &order.ListOrdersResponse{Items: []*order.Order{sampleOrder("PAID")}, NextPageToken: "next"}, nil
+	}
+	f.orders.getOrder = func(_ context.Context, r *order.GetOrderRequest) (*order.Order, error) {
+		sent.put("GetOrder", r)
+		return sampleOrder("PAID"), nil
+	}
+	h := start(t, f)
+
+	a := h.do(call{method: "GET", path: "/api/v1/admin/orders?status=PAID&page_size=5&page_token=p2", token: h.admin()})
+	if a.status != http.StatusOK {
+		t.Fatalf("list: %d %s", a.status, a.body)
+	}
+	got := sent.get("ListOrders").(*order.ListOrdersRequest)
+	if got.UserId != "" || got.GetStatus() != "PAID" || got.GetPageSize() != 5 || got.GetPageToken() != "p2" {
+		t.Errorf("ListOrders got %+v, want every user's PAID orders, page 5 from p2", got)
+	}
+	a = h.do(call{method: "GET", path: "/api/v1/admin/orders/" + orderID, token: h.admin()})
+	if a.status != http.StatusOK {
+		t.Fatalf("get: %d %s", a.status, a.body)
+	}
+	if g := sent.get("GetOrder").(*order.GetOrderRequest); g.UserId != "" || g.OrderId != orderID {
+		t.Errorf("GetOrder got %+v, want any user's order %s", g, orderID)
+	}
+
+	for _, path := range []string{"/api/v1/admin/orders", "/api/v1/admin/orders/" + orderID, "/api/v1/admin/protocol"} {
+		if a := h.do(call{method: "GET", path: path, token: h.customer()}); a.status != http.StatusForbidden {
+			t.Errorf("customer GET %s: %d, want 403", path, a.status)
+		}
+	}
+	if a := h.do(call{method: "GET", path: "/api/v1/admin/orders?status=paid", token: h.admin()}); a.status != http.StatusBadRequest {
+		t.Errorf("unknown status: %d, want 400", a.status)
+	}
+}
+
+func TestProtocolCountsOrdersPerStatus(t *testing.T) {
+	f := newFakes()
+	f.orders.listOrders = func(_ context.Context, r *order.ListOrdersRequest) (*order.ListOrdersResponse, error) {
+		if r.UserId != "" {
+			return nil, fmt.Errorf("protocol asked for one user's orders: %q", r.UserId)
+		}
+		switch r.GetStatus() {
+		case "PENDING": // two pages: 100, then 3
+			if r.GetPageToken() == "" {
+				return &order.ListOrdersResponse{Items: orders("PENDING", 100), NextPageToken: "more"}, nil
+			}
+			return &order.ListOrdersResponse{Items: orders("PENDING", 3)}, nil
+		case "PAID": // more than the limit
+			return &order.ListOrdersResponse{Items: orders("PAID", int(r.GetPageSize())), NextPageToken: "always"}, nil
+		default:
+			return &order.ListOrdersResponse{}, nil
+		}
+	}
+	h := start(t, f)
+	a := h.do(call{method: "GET", path: "/api/v1/admin/protocol", token: h.admin()})
+	if a.status != http.StatusOK {
+		t.Fatalf("protocol: %d %s", a.status, a.body)
+	}
+	var view struct {
+		Orders []struct {
+			Status  string `json:"status"`
+			Count   int    `json:"count"`
+			AtLeast bool   `json:"at_least"`
+		} `json:"orders"`
+		CountLimit      int               `json:"count_limit"`
+		WaitingToSettle []json.RawMessage `json:"waiting_to_settle"`
+		Messages        *json.RawMessage  `json:"messages"`
+	}
+	if err := json.Unmarshal(a.body, &view); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]any{"PENDING": {103, false}, "PAID": {protocolCountLimit, true}, "CANCELLED": {0, false}}
+	if len(view.Orders) != len(orderStatuses) {
+		t.Fatalf("%d statuses, want %d", len(view.Orders), len(orderStatuses))
+	}
+	for i, s := range view.Orders {
+		if s.Status != orderStatuses[i] {
+			t.Errorf("status %d is %s, want %s", i, s.Status, orderStatuses[i])
+		}
+		if w, ok := want[s.Status]; ok && (s.Count != w[0] || s.AtLeast != w[1]) {
+			t.Errorf("%s: count %d at_least %v, want %v", s.Status, s.Count, s.AtLeast, w)
+		}
+	}
+	if view.CountLimit != protocolCountLimit || len(view.WaitingToSettle) != 20 {
+		t.Errorf("count_limit %d, %d waiting; want %d and the newest 20", view.CountLimit, len(view.WaitingToSettle), protocolCountLimit)
+	}
+	if view.Messages != nil {
+		t.Errorf("messages = %s, want null for a gateway without the broker in its process", *view.Messages)
+	}
+}
+
+func orders(status string, n int) []*order.Order {
+	out := make([]*order.Order, n)
+	for i := range out {
+		out[i] = sampleOrder(status)
+	}
+	return out
+}
