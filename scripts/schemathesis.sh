@@ -53,6 +53,7 @@ customer=$(token schemathesis@example.com correct-horse-9)
 admin_token=$(token admin@cartwheel.local cartwheel-admin)
 
 status=0
+cd "$data" # schemathesis keeps its cache in ./.schemathesis
 for who in customer admin; do
   tok=$customer
   [ "$who" = admin ] && tok=$admin_token
