@@ -91,14 +91,21 @@ func (s *Store) RotateSession(ctx context.Context, tokenHash string, now time.Ti
 		if successor, err = next(toDomainSession(row)); err != nil {
 			return err
 		}
-		retire := tx.Model(&sessionRow{}).
-			Where("token_hash = ? AND revoked_at IS NULL AND expires_at > ?", tokenHash, at).
-			Update("rotated_at", gorm.Expr("COALESCE(rotated_at, ?)", at))
+		live := tx.Model(&sessionRow{}).Where("token_hash = ? AND revoked_at IS NULL AND expires_at > ?", tokenHash, at)
+		retire := live.Session(&gorm.Session{}).Update("rotated_at", gorm.Expr("COALESCE(rotated_at, ?)", at))
 		if retire.Error != nil {
 			return retire.Error
 		}
 		if retire.RowsAffected != 1 {
-			return account.ErrRefreshTokenInvalid
+			// MySQL counts changed rows, and a second rotation within the grace changes
+			// nothing: ask whether the session is still live instead.
+			var n int64
+			if err := live.Session(&gorm.Session{}).Count(&n).Error; err != nil {
+				return err
+			}
+			if n != 1 {
+				return account.ErrRefreshTokenInvalid
+			}
 		}
 		successorRow := toRowSession(successor)
 		return tx.Create(&successorRow).Error
