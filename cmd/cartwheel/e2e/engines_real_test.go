@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/fleet"
+	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/invariants"
 	"github.com/cartwheel-shop/cartwheel/pkg/drivers"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/rocketmq"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos"
@@ -68,7 +69,7 @@ func useEngines(t testing.TB, opts *fleet.Options) {
 	opts.Env["GATEWAY_RATE_DRIVER"] = "redis"
 	opts.Env["GATEWAY_REDIS_ADDR"] = os.Getenv("CARTWHEEL_REDIS_ADDR")
 	t.Logf("engines: MariaDB %s (schemas cw_e2e_%s_*), RocketMQ %s, Nacos %s (group E2E-%s), Redis %s",
-		redact(base), suffix, os.Getenv("CARTWHEEL_ROCKETMQ_NAMESRV"), os.Getenv("CARTWHEEL_NACOS_ADDR"), suffix, os.Getenv("CARTWHEEL_REDIS_ADDR"))
+		invariants.Redact(base), suffix, os.Getenv("CARTWHEEL_ROCKETMQ_NAMESRV"), os.Getenv("CARTWHEEL_NACOS_ADDR"), suffix, os.Getenv("CARTWHEEL_REDIS_ADDR"))
 }
 
 // createSchema makes a schema that compares keys like SQLite does and drops it after
@@ -92,16 +93,6 @@ func createSchema(t testing.TB, base, name string) string {
 		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name)
 	})
 	return name
-}
-
-// redact hides the password of a DSN in logs.
-func redact(dsn string) string {
-	user, rest, ok := strings.Cut(dsn, "@")
-	if !ok {
-		return dsn
-	}
-	name, _, _ := strings.Cut(user, ":")
-	return name + ":****@" + rest
 }
 
 // jaegerExport also sends every sampled span to the Jaeger of scripts/infra.sh, so the

@@ -70,7 +70,7 @@ func (src Source) dsn(service string) (driver, dsn string, err error) {
 	case src.MySQLDSN != "":
 		base, params, _ := strings.Cut(src.MySQLDSN, "?")
 		if !strings.HasSuffix(base, "/") {
-			return "", "", fmt.Errorf("invariants: the MySQL DSN must end in \"/\" (no schema): %s", redact(base))
+			return "", "", fmt.Errorf("invariants: the MySQL DSN must end in \"/\" (no schema): %s", Redact(base))
 		}
 		prefix := src.SchemaPrefix
 		if prefix == "" {
@@ -102,8 +102,8 @@ func Settled(ctx context.Context, dbs Databases, opts Options, wait time.Duratio
 	}
 }
 
-// redact hides the password of a DSN.
-func redact(dsn string) string {
+// Redact hides the password of a DSN, for logs and errors.
+func Redact(dsn string) string {
 	user, rest, ok := strings.Cut(dsn, "@")
 	if !ok {
 		return dsn
