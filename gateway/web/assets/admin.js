@@ -2,7 +2,7 @@
 // and stock. It uses the public /api/v1 API with an admin's token, nothing else.
 import { Session, anonymous, query, newKey } from "./api.js";
 import {
-  h, mount, money, decimal, toCents, when, attrs, showError, clearErrors, alertBox, notice, values, field, Poller, Router, go,
+  h, mount, money, decimal, toCents, when, attrs, showError, clearErrors, alertBox, notice, values, field, signInForm, Poller, Router, go,
 } from "./ui.js";
 
 const session = new Session("cartwheel.admin.refresh");
@@ -37,21 +37,7 @@ const guard = (view) => async (ctx) => {
 };
 
 function signInView({ show }) {
-  const box = alertBox();
-  const form = h("form", { id: "signin-form", class: "stack narrow" }, box,
-    field("Email", "email", { type: "email", autocomplete: "username", required: true }),
-    field("Password", "password", { type: "password", autocomplete: "current-password", required: true }),
-    h("button", { type: "submit" }, "Sign in"));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const v = values(form);
-    try {
-      await session.signIn(v.email, v.password);
-      go(location.hash || "#/");
-    } catch (err) {
-      showError(box, err, form);
-    }
-  });
+  const form = signInForm(session, () => go(location.hash || "#/"));
   show(h("h1", {}, "Sign in to the console"), form);
   form.elements.email.focus();
 }

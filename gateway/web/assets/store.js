@@ -1,7 +1,7 @@
 // The storefront: catalog, cart, checkout, orders and account, on the public API only.
 import { Session, anonymous, query, newKey } from "./api.js";
 import {
-  h, mount, money, when, attrs, showError, clearErrors, alertBox, notice, values, field, Poller, Router, go,
+  h, mount, money, when, attrs, showError, clearErrors, alertBox, notice, values, field, signInForm, Poller, Router, go,
 } from "./ui.js";
 
 const session = new Session("cartwheel.store.refresh");
@@ -464,23 +464,7 @@ async function accountView({ show }) {
 
 function signInView({ params, show }) {
   const next = params.get("next") || "#/";
-  const box = alertBox();
-  const form = h("form", { id: "signin-form", class: "stack narrow" },
-    box,
-    field("Email", "email", { type: "email", autocomplete: "username", required: true }),
-    field("Password", "password", { type: "password", autocomplete: "current-password", required: true }),
-    h("button", { type: "submit" }, "Sign in"));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const v = values(form);
-    try {
-      await session.signIn(v.email, v.password);
-      refreshCartCount();
-      go(next);
-    } catch (err) {
-      showError(box, err, form);
-    }
-  });
+  const form = signInForm(session, () => { refreshCartCount(); go(next); });
   show(h("h1", {}, "Sign in"), form, h("p", {}, "New here? ", h("a", { href: `#/signup${query({ next })}` }, "Create an account")));
   form.elements.email.focus();
 }

@@ -137,6 +137,27 @@ export function field(label, name, extra = {}) {
   return h("div", { class: "field" }, h("label", { for: id }, label), input);
 }
 
+// signInForm is the sign-in form both pages use: email and password, errors shown in
+// place; signedIn runs after session.signIn succeeds.
+export function signInForm(session, signedIn) {
+  const box = alertBox();
+  const form = h("form", { id: "signin-form", class: "stack narrow" }, box,
+    field("Email", "email", { type: "email", autocomplete: "username", required: true }),
+    field("Password", "password", { type: "password", autocomplete: "current-password", required: true }),
+    h("button", { type: "submit" }, "Sign in"));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const v = values(form);
+    try {
+      await session.signIn(v.email, v.password);
+      signedIn();
+    } catch (err) {
+      showError(box, err, form);
+    }
+  });
+  return form;
+}
+
 // Poller runs fn now and then every ms while the view is shown; stop() ends it.
 export class Poller {
   constructor(fn, ms) {
