@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 func TestAdminOrderReadsCoverEveryCustomer(t *testing.T) {
@@ -46,6 +49,73 @@ func TestAdminOrderReadsCoverEveryCustomer(t *testing.T) {
 	}
 	if a := h.do(call{method: "GET", path: "/api/v1/admin/orders?status=paid", token: h.admin()}); a.status != http.StatusBadRequest {
 		t.Errorf("unknown status: %d, want 400", a.status)
+	}
+}
+
+func TestAdminOrderPaymentsShowRefunds(t *testing.T) {
+	f := newFakes()
+	f.orders.getOrder = func(_ context.Context, r *order.GetOrderRequest) (*order.Order, error) {
+		if r.OrderId != orderID || r.UserId != "" {
+			return nil, errs.New(errs.OrderNotFound).ToBiz()
+		}
+		return sampleOrder("REFUNDED"), nil
+	}
+	listed := 0
+	f.payments.listPayments = func(_ context.Context, r *payment.ListOrderPaymentsRequest) (*payment.ListOrderPaymentsResponse, error) {
+		listed++
+		failed, refunded := samplePayment("FAILED"), samplePayment("REFUNDED")
+		failed.Id = "0b0e0f00-0000-4000-8000-000000000001"
+		refunded.Refund = &payment.Refund{Id: "0b0e0f00-0000-4000-8000-000000000002", ProviderRefundId: "sbx_re_1",
+			Amount: usd(2598), Reason: "PAYMENT_TIMEOUT", CreatedAtMs: msAt}
+		return &payment.ListOrderPaymentsResponse{Payments: []*payment.Payment{failed, refunded}}, nil
+	}
+	h := start(t, f)
+
+	a := h.do(call{method: "GET", path: "/api/v1/admin/orders/" + orderID + "/payments", token: h.admin()})
+	if a.status != http.StatusOK {
+		t.Fatalf("payments: %d %s", a.status, a.body)
+	}
+	var got struct {
+		Items []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+			Refund *struct {
+				ProviderRefundID string `json:"provider_refund_id"`
+				Reason           string `json:"reason"`
+				Amount           struct {
+					Cents    int64  `json:"amount_cents"`
+					Currency string `json:"currency"`
+				} `json:"amount"`
+				CreatedAt string `json:"created_at"`
+			} `json:"refund"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(a.body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Items) != 2 || got.Items[0].Status != "FAILED" || got.Items[0].Refund != nil ||
+		got.Items[1].Status != "REFUNDED" || got.Items[1].Refund == nil {
+		t.Fatalf("payments %s", a.body)
+	}
+	if r := got.Items[1].Refund; r.ProviderRefundID != "sbx_re_1" || r.Reason != "PAYMENT_TIMEOUT" ||
+		r.Amount.Cents != 2598 || r.Amount.Currency != "USD" || r.CreatedAt == "" {
+		t.Errorf("refund %s", a.body)
+	}
+
+	// An unknown or malformed order is 404 before the payment service is asked; a
+	// customer is refused.
+	listed = 0
+	for _, id := range []string{"0b0e0f00-0000-4000-8000-0000000000ff", "not-an-id"} {
+		a := h.do(call{method: "GET", path: "/api/v1/admin/orders/" + id + "/payments", token: h.admin()})
+		if a.status != http.StatusNotFound || !strings.Contains(string(a.body), "ORDER_NOT_FOUND") {
+			t.Errorf("order %s: %d %s, want 404 ORDER_NOT_FOUND", id, a.status, a.body)
+		}
+	}
+	if a := h.do(call{method: "GET", path: "/api/v1/admin/orders/" + orderID + "/payments", token: h.customer()}); a.status != http.StatusForbidden {
+		t.Errorf("customer: %d, want 403", a.status)
+	}
+	if listed != 0 {
+		t.Errorf("the payment service was asked %d times for refused requests", listed)
 	}
 }
 

@@ -167,6 +167,11 @@ type fakePayments struct {
 	getPayment      func(context.Context, *payment.GetPaymentRequest) (*payment.Payment, error)
 	handleWebhook   func(context.Context, *payment.WebhookRequest) (*payment.WebhookResponse, error)
 	sandboxComplete func(context.Context, *payment.SandboxCompleteRequest) (*payment.Payment, error)
+	listPayments    func(context.Context, *payment.ListOrderPaymentsRequest) (*payment.ListOrderPaymentsResponse, error)
+}
+
+func (f *fakePayments) ListOrderPayments(ctx context.Context, r *payment.ListOrderPaymentsRequest, _ ...callopt.Option) (*payment.ListOrderPaymentsResponse, error) {
+	return f.listPayments(ctx, r)
 }
 
 func (f *fakePayments) CreatePayment(ctx context.Context, r *payment.CreatePaymentRequest, _ ...callopt.Option) (*payment.Payment, error) {

@@ -28,6 +28,32 @@ func paymentOut(p *payment.Payment) paymentView {
 	}
 }
 
+// paymentRecordView is a payment as the admin console reads it: with its refund, null
+// until the payment is REFUNDED.
+type paymentRecordView struct {
+	paymentView
+	Refund *refundView `json:"refund"`
+}
+
+type refundView struct {
+	ID               string    `json:"id"`
+	ProviderRefundID string    `json:"provider_refund_id"`
+	Amount           moneyJSON `json:"amount"`
+	Reason           string    `json:"reason"`
+	CreatedAt        string    `json:"created_at"`
+}
+
+func paymentRecordOut(p *payment.Payment) paymentRecordView {
+	out := paymentRecordView{paymentView: paymentOut(p)}
+	if r := p.Refund; r != nil {
+		out.Refund = &refundView{
+			ID: r.Id, ProviderRefundID: r.ProviderRefundId, Amount: moneyOut(r.Amount), Reason: r.Reason,
+			CreatedAt: timeOut(r.CreatedAtMs),
+		}
+	}
+	return out
+}
+
 // createPayment sends no amount: the payment service reads it from the order.
 func (a *api) createPayment(ctx context.Context, c *app.RequestContext) {
 	orderID, ok := pathID(c, errs.OrderNotFound)

@@ -58,6 +58,7 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	admin.POST("/orders/:id/ship", a.shipOrder)
 	admin.GET("/orders", a.adminListOrders)
 	admin.GET("/orders/:id", a.adminGetOrder)
+	admin.GET("/orders/:id/payments", a.adminOrderPayments)
 	admin.GET("/protocol", a.protocol)
 }
 

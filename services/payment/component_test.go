@@ -302,6 +302,47 @@ func TestRefundRequestedRefundsOnce(t *testing.T) {
 	}
 }
 
+func TestListOrderPaymentsShowsRefunds(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	ann := ids.New()
+	orderID := f.orders.add(ann, awaiting, 4200)
+	paid := f.create(orderID, ann)
+	if _, err := f.client.HandleWebhook(ctx, signed(callback(paid.Id, "txn-listed", 4200, "USD"))); err != nil {
+		t.Fatal(err)
+	}
+	f.sendRefundRequested(fmt.Appendf(nil, `{"order_id":%q,"payment_id":%q,"reason":"PAYMENT_TIMEOUT"}`, orderID, paid.Id))
+	eventually(t, 10*time.Second, "payment REFUNDED", func() bool { return f.status(paid.Id) == "REFUNDED" })
+	pending := f.create(f.orders.add(ann, awaiting, 300), ann)
+
+	list := func(orderID string) []*paymentidl.Payment {
+		t.Helper()
+		res, err := f.client.ListOrderPayments(ctx, &paymentidl.ListOrderPaymentsRequest{OrderId: orderID})
+		if err != nil {
+			t.Fatalf("ListOrderPayments(%q): %v", orderID, err)
+		}
+		return res.Payments
+	}
+	got := list(orderID)
+	if len(got) != 1 || got[0].Id != paid.Id || got[0].Status != "REFUNDED" || got[0].Refund == nil {
+		t.Fatalf("refunded order's payments: %+v", got)
+	}
+	if r := got[0].Refund; r.Amount.AmountCents != 4200 || r.Amount.Currency != "USD" || r.Reason != "PAYMENT_TIMEOUT" ||
+		r.ProviderRefundId == "" || r.CreatedAtMs == 0 {
+		t.Fatalf("refund %+v", r)
+	}
+	if got := list(pending.OrderId); len(got) != 1 || got[0].Status != "PENDING" || got[0].Refund != nil {
+		t.Fatalf("pending order's payments: %+v", got)
+	}
+	if got := list(ids.New()); len(got) != 0 {
+		t.Fatalf("an order without payments lists %+v", got)
+	}
+	_, err := f.client.ListOrderPayments(ctx, &paymentidl.ListOrderPaymentsRequest{OrderId: "not-an-id"})
+	if code(err) != "INVALID_ARGUMENT" || !slices.Equal(fields(err), []string{"order_id"}) {
+		t.Fatalf("malformed order id: %v (fields %v)", err, fields(err))
+	}
+}
+
 func TestSandboxCanBeTurnedOff(t *testing.T) {
 	f := newFixture(t, map[string]string{"PAYMENT_SANDBOX_ENABLED": "false"})
 	ann := ids.New()

@@ -7,6 +7,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 	paymentidl "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
 )
 
@@ -51,6 +52,24 @@ func (h *handler) GetPayment(ctx context.Context, req *paymentidl.GetPaymentRequ
 	return toThriftPayment(p), nil
 }
 
+func (h *handler) ListOrderPayments(ctx context.Context, req *paymentidl.ListOrderPaymentsRequest) (*paymentidl.ListOrderPaymentsResponse, error) {
+	if req == nil {
+		req = &paymentidl.ListOrderPaymentsRequest{}
+	}
+	records, err := h.svc.ForOrder(ctx, req.OrderId)
+	if err != nil {
+		return nil, h.fail(ctx, "ListOrderPayments", err)
+	}
+	out := &paymentidl.ListOrderPaymentsResponse{Payments: make([]*paymentidl.Payment, len(records))}
+	for i, r := range records {
+		out.Payments[i] = toThriftPayment(r.Payment)
+		if r.Refund != nil {
+			out.Payments[i].Refund = toThriftRefund(*r.Refund)
+		}
+	}
+	return out, nil
+}
+
 func (h *handler) HandleWebhook(ctx context.Context, req *paymentidl.WebhookRequest) (*paymentidl.WebhookResponse, error) {
 	res, err := h.svc.HandleCallback(ctx, toDomainCallback(req))
 	if err != nil {
@@ -93,10 +112,21 @@ func toThriftPayment(p *payment.Payment) *paymentidl.Payment {
 		OrderId:     p.OrderID(),
 		UserId:      p.UserID(),
 		Status:      string(p.Status()),
-		Amount:      &base.Money{AmountCents: p.Amount().Cents, Currency: p.Amount().Currency},
+		Amount:      toThriftMoney(p.Amount()),
 		Provider:    p.Provider(),
 		CheckoutUrl: p.CheckoutURL(),
 		CreatedAtMs: p.CreatedAt().UnixMilli(),
 		UpdatedAtMs: p.UpdatedAt().UnixMilli(),
 	}
+}
+
+func toThriftRefund(r payment.Refund) *paymentidl.Refund {
+	return &paymentidl.Refund{
+		Id: r.ID, ProviderRefundId: r.ProviderRefundID, Amount: toThriftMoney(r.Amount),
+		Reason: r.Reason, CreatedAtMs: r.CreatedAt.UnixMilli(),
+	}
+}
+
+func toThriftMoney(m money.Money) *base.Money {
+	return &base.Money{AmountCents: m.Cents, Currency: m.Currency}
 }

@@ -148,6 +148,8 @@ func TestCustomerBuysPaysAndSeesTheShipment(t *testing.T) {
 	admin.shot("protocol")
 	admin.click(`#order-counts li[data-status="PAID"] a`)
 	admin.click(fmt.Sprintf(`#orders tr[data-order="%s"] a`, id))
+	// The order's money side: the sandbox payment, captured.
+	admin.waitFor("payment listed", `!!document.querySelector('#payments .badge[data-status="SUCCEEDED"]')`)
 	admin.fill("#ship-form", "carrier", "DHL", "tracking_no", "TRACK-0001")
 	admin.click("#ship-form button[type=submit]")
 	admin.waitFor("shipped", `!!document.querySelector('main .badge[data-status="SHIPPED"]')`)

@@ -123,8 +123,23 @@ async function ordersView({ params, show }) {
       page.next_page_token ? h("a", { href: `#/orders${query({ status, token: page.next_page_token, page: pageNo + 1 })}` }, "Next →") : null));
 }
 
+// paymentsTable is an order's money side: every payment, its status and its refund.
+function paymentsTable(payments) {
+  if (!payments.length) return h("p", { id: "payments", class: "muted" }, "No payment yet.");
+  return h("div", { class: "table-wrap" }, h("table", { class: "lines", id: "payments" },
+    h("thead", {}, h("tr", {}, ["Payment", "Status", "Amount", "Provider", "Refund", "Last change"].map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, payments.map((p) => h("tr", {},
+      h("td", {}, p.id.slice(-12)),
+      h("td", {}, badge(p.status)),
+      h("td", {}, money(p.amount)),
+      h("td", {}, p.provider),
+      h("td", {}, p.refund ? `${money(p.refund.amount)} on ${when(p.refund.created_at)} (${p.refund.reason}, ${p.refund.provider_refund_id})` : "—"),
+      h("td", {}, when(p.updated_at)))))));
+}
+
 async function orderView({ args: [id], show, alive }) {
-  let order = await session.call("GET", `/admin/orders/${id}`);
+  const load = () => Promise.all([session.call("GET", `/admin/orders/${id}`), session.call("GET", `/admin/orders/${id}/payments`)]);
+  let [order, payments] = await load();
   const box = alertBox();
   const body = h("div");
   function render() {
@@ -152,6 +167,8 @@ async function orderView({ args: [id], show, alive }) {
       h("h2", {}, "Lines"),
       h("table", { class: "lines" }, h("tbody", {}, o.lines.map((l) => h("tr", {}, h("td", {}, `${l.name} (${l.sku})`), h("td", {}, `× ${l.quantity}`), h("td", {}, money(l.unit_price)))))),
       h("p", { class: "total" }, "Total ", h("strong", {}, money(o.total))),
+      h("h2", {}, "Payments"),
+      paymentsTable(payments.items),
       h("h2", {}, "Ship to"),
       h("p", {}, [o.address.recipient, o.address.line1, o.address.line2, `${o.address.postal_code} ${o.address.city}`, o.address.region, o.address.country, o.address.phone].filter(Boolean).join(", ")),
       h("p", { class: "muted" }, `Placed ${when(o.created_at)}, last changed ${when(o.updated_at)}.`));
@@ -160,8 +177,9 @@ async function orderView({ args: [id], show, alive }) {
   show(h("p", {}, h("a", { href: "#/orders" }, "← Orders")), h("h1", {}, `Order ${id}`), box, body);
   const poll = new Poller(async () => {
     if (!alive()) return 0;
-    const fresh = await session.call("GET", `/admin/orders/${id}`);
-    if (fresh.updated_at !== order.updated_at && !document.activeElement.closest("#ship-form")) { order = fresh; render(); }
+    const [fresh, freshPayments] = await load();
+    const changed = fresh.updated_at !== order.updated_at || JSON.stringify(freshPayments) !== JSON.stringify(payments);
+    if (changed && !document.activeElement.closest("#ship-form")) { [order, payments] = [fresh, freshPayments]; render(); }
     return 3000;
   }, 3000);
   return () => poll.stop();

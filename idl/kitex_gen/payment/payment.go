@@ -18,6 +18,7 @@ type Payment struct {
 	CheckoutUrl string      `thrift:"checkout_url,7,required" frugal:"7,required,string" json:"checkout_url"`
 	CreatedAtMs int64       `thrift:"created_at_ms,8,required" frugal:"8,required,i64" json:"created_at_ms"`
 	UpdatedAtMs int64       `thrift:"updated_at_ms,9,required" frugal:"9,required,i64" json:"updated_at_ms"`
+	Refund      *Refund     `thrift:"refund,10,optional" frugal:"10,optional,Refund" json:"refund,omitempty"`
 }
 
 func NewPayment() *Payment {
@@ -67,6 +68,15 @@ func (p *Payment) GetCreatedAtMs() (v int64) {
 func (p *Payment) GetUpdatedAtMs() (v int64) {
 	return p.UpdatedAtMs
 }
+
+var Payment_Refund_DEFAULT *Refund
+
+func (p *Payment) GetRefund() (v *Refund) {
+	if !p.IsSetRefund() {
+		return Payment_Refund_DEFAULT
+	}
+	return p.Refund
+}
 func (p *Payment) SetId(val string) {
 	p.Id = val
 }
@@ -94,9 +104,16 @@ func (p *Payment) SetCreatedAtMs(val int64) {
 func (p *Payment) SetUpdatedAtMs(val int64) {
 	p.UpdatedAtMs = val
 }
+func (p *Payment) SetRefund(val *Refund) {
+	p.Refund = val
+}
 
 func (p *Payment) IsSetAmount() bool {
 	return p.Amount != nil
+}
+
+func (p *Payment) IsSetRefund() bool {
+	return p.Refund != nil
 }
 
 func (p *Payment) String() string {
@@ -107,15 +124,90 @@ func (p *Payment) String() string {
 }
 
 var fieldIDToName_Payment = map[int16]string{
+	1:  "id",
+	2:  "order_id",
+	3:  "user_id",
+	4:  "status",
+	5:  "amount",
+	6:  "provider",
+	7:  "checkout_url",
+	8:  "created_at_ms",
+	9:  "updated_at_ms",
+	10: "refund",
+}
+
+type Refund struct {
+	Id               string      `thrift:"id,1,required" frugal:"1,required,string" json:"id"`
+	ProviderRefundId string      `thrift:"provider_refund_id,2,required" frugal:"2,required,string" json:"provider_refund_id"`
+	Amount           *base.Money `thrift:"amount,3,required" frugal:"3,required,base.Money" json:"amount"`
+	Reason           string      `thrift:"reason,4,required" frugal:"4,required,string" json:"reason"`
+	CreatedAtMs      int64       `thrift:"created_at_ms,5,required" frugal:"5,required,i64" json:"created_at_ms"`
+}
+
+func NewRefund() *Refund {
+	return &Refund{}
+}
+
+func (p *Refund) InitDefault() {
+}
+
+func (p *Refund) GetId() (v string) {
+	return p.Id
+}
+
+func (p *Refund) GetProviderRefundId() (v string) {
+	return p.ProviderRefundId
+}
+
+var Refund_Amount_DEFAULT *base.Money
+
+func (p *Refund) GetAmount() (v *base.Money) {
+	if !p.IsSetAmount() {
+		return Refund_Amount_DEFAULT
+	}
+	return p.Amount
+}
+
+func (p *Refund) GetReason() (v string) {
+	return p.Reason
+}
+
+func (p *Refund) GetCreatedAtMs() (v int64) {
+	return p.CreatedAtMs
+}
+func (p *Refund) SetId(val string) {
+	p.Id = val
+}
+func (p *Refund) SetProviderRefundId(val string) {
+	p.ProviderRefundId = val
+}
+func (p *Refund) SetAmount(val *base.Money) {
+	p.Amount = val
+}
+func (p *Refund) SetReason(val string) {
+	p.Reason = val
+}
+func (p *Refund) SetCreatedAtMs(val int64) {
+	p.CreatedAtMs = val
+}
+
+func (p *Refund) IsSetAmount() bool {
+	return p.Amount != nil
+}
+
+func (p *Refund) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("Refund(%+v)", *p)
+}
+
+var fieldIDToName_Refund = map[int16]string{
 	1: "id",
-	2: "order_id",
-	3: "user_id",
-	4: "status",
-	5: "amount",
-	6: "provider",
-	7: "checkout_url",
-	8: "created_at_ms",
-	9: "updated_at_ms",
+	2: "provider_refund_id",
+	3: "amount",
+	4: "reason",
+	5: "created_at_ms",
 }
 
 type CreatePaymentRequest struct {
@@ -192,6 +284,64 @@ func (p *GetPaymentRequest) String() string {
 var fieldIDToName_GetPaymentRequest = map[int16]string{
 	1: "payment_id",
 	2: "user_id",
+}
+
+type ListOrderPaymentsRequest struct {
+	OrderId string `thrift:"order_id,1,required" frugal:"1,required,string" json:"order_id"`
+}
+
+func NewListOrderPaymentsRequest() *ListOrderPaymentsRequest {
+	return &ListOrderPaymentsRequest{}
+}
+
+func (p *ListOrderPaymentsRequest) InitDefault() {
+}
+
+func (p *ListOrderPaymentsRequest) GetOrderId() (v string) {
+	return p.OrderId
+}
+func (p *ListOrderPaymentsRequest) SetOrderId(val string) {
+	p.OrderId = val
+}
+
+func (p *ListOrderPaymentsRequest) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("ListOrderPaymentsRequest(%+v)", *p)
+}
+
+var fieldIDToName_ListOrderPaymentsRequest = map[int16]string{
+	1: "order_id",
+}
+
+type ListOrderPaymentsResponse struct {
+	Payments []*Payment `thrift:"payments,1,required" frugal:"1,required,list<Payment>" json:"payments"`
+}
+
+func NewListOrderPaymentsResponse() *ListOrderPaymentsResponse {
+	return &ListOrderPaymentsResponse{}
+}
+
+func (p *ListOrderPaymentsResponse) InitDefault() {
+}
+
+func (p *ListOrderPaymentsResponse) GetPayments() (v []*Payment) {
+	return p.Payments
+}
+func (p *ListOrderPaymentsResponse) SetPayments(val []*Payment) {
+	p.Payments = val
+}
+
+func (p *ListOrderPaymentsResponse) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("ListOrderPaymentsResponse(%+v)", *p)
+}
+
+var fieldIDToName_ListOrderPaymentsResponse = map[int16]string{
+	1: "payments",
 }
 
 type WebhookRequest struct {
@@ -321,6 +471,8 @@ type PaymentService interface {
 	CreatePayment(ctx context.Context, req *CreatePaymentRequest) (r *Payment, err error)
 
 	GetPayment(ctx context.Context, req *GetPaymentRequest) (r *Payment, err error)
+
+	ListOrderPayments(ctx context.Context, req *ListOrderPaymentsRequest) (r *ListOrderPaymentsResponse, err error)
 
 	HandleWebhook(ctx context.Context, req *WebhookRequest) (r *WebhookResponse, err error)
 
@@ -476,6 +628,82 @@ func (p *PaymentServiceGetPaymentResult) String() string {
 }
 
 var fieldIDToName_PaymentServiceGetPaymentResult = map[int16]string{
+	0: "success",
+}
+
+type PaymentServiceListOrderPaymentsArgs struct {
+	Req *ListOrderPaymentsRequest `thrift:"req,1" frugal:"1,default,ListOrderPaymentsRequest" json:"req"`
+}
+
+func NewPaymentServiceListOrderPaymentsArgs() *PaymentServiceListOrderPaymentsArgs {
+	return &PaymentServiceListOrderPaymentsArgs{}
+}
+
+func (p *PaymentServiceListOrderPaymentsArgs) InitDefault() {
+}
+
+var PaymentServiceListOrderPaymentsArgs_Req_DEFAULT *ListOrderPaymentsRequest
+
+func (p *PaymentServiceListOrderPaymentsArgs) GetReq() (v *ListOrderPaymentsRequest) {
+	if !p.IsSetReq() {
+		return PaymentServiceListOrderPaymentsArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+func (p *PaymentServiceListOrderPaymentsArgs) SetReq(val *ListOrderPaymentsRequest) {
+	p.Req = val
+}
+
+func (p *PaymentServiceListOrderPaymentsArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *PaymentServiceListOrderPaymentsArgs) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("PaymentServiceListOrderPaymentsArgs(%+v)", *p)
+}
+
+var fieldIDToName_PaymentServiceListOrderPaymentsArgs = map[int16]string{
+	1: "req",
+}
+
+type PaymentServiceListOrderPaymentsResult struct {
+	Success *ListOrderPaymentsResponse `thrift:"success,0,optional" frugal:"0,optional,ListOrderPaymentsResponse" json:"success,omitempty"`
+}
+
+func NewPaymentServiceListOrderPaymentsResult() *PaymentServiceListOrderPaymentsResult {
+	return &PaymentServiceListOrderPaymentsResult{}
+}
+
+func (p *PaymentServiceListOrderPaymentsResult) InitDefault() {
+}
+
+var PaymentServiceListOrderPaymentsResult_Success_DEFAULT *ListOrderPaymentsResponse
+
+func (p *PaymentServiceListOrderPaymentsResult) GetSuccess() (v *ListOrderPaymentsResponse) {
+	if !p.IsSetSuccess() {
+		return PaymentServiceListOrderPaymentsResult_Success_DEFAULT
+	}
+	return p.Success
+}
+func (p *PaymentServiceListOrderPaymentsResult) SetSuccess(x interface{}) {
+	p.Success = x.(*ListOrderPaymentsResponse)
+}
+
+func (p *PaymentServiceListOrderPaymentsResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *PaymentServiceListOrderPaymentsResult) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("PaymentServiceListOrderPaymentsResult(%+v)", *p)
+}
+
+var fieldIDToName_PaymentServiceListOrderPaymentsResult = map[int16]string{
 	0: "success",
 }
 

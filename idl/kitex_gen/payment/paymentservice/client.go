@@ -13,6 +13,7 @@ import (
 type Client interface {
 	CreatePayment(ctx context.Context, req *payment.CreatePaymentRequest, callOptions ...callopt.Option) (r *payment.Payment, err error)
 	GetPayment(ctx context.Context, req *payment.GetPaymentRequest, callOptions ...callopt.Option) (r *payment.Payment, err error)
+	ListOrderPayments(ctx context.Context, req *payment.ListOrderPaymentsRequest, callOptions ...callopt.Option) (r *payment.ListOrderPaymentsResponse, err error)
 	HandleWebhook(ctx context.Context, req *payment.WebhookRequest, callOptions ...callopt.Option) (r *payment.WebhookResponse, err error)
 	SandboxComplete(ctx context.Context, req *payment.SandboxCompleteRequest, callOptions ...callopt.Option) (r *payment.Payment, err error)
 }
@@ -54,6 +55,11 @@ func (p *kPaymentServiceClient) CreatePayment(ctx context.Context, req *payment.
 func (p *kPaymentServiceClient) GetPayment(ctx context.Context, req *payment.GetPaymentRequest, callOptions ...callopt.Option) (r *payment.Payment, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.GetPayment(ctx, req)
+}
+
+func (p *kPaymentServiceClient) ListOrderPayments(ctx context.Context, req *payment.ListOrderPaymentsRequest, callOptions ...callopt.Option) (r *payment.ListOrderPaymentsResponse, err error) {
+	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
+	return p.kClient.ListOrderPayments(ctx, req)
 }
 
 func (p *kPaymentServiceClient) HandleWebhook(ctx context.Context, req *payment.WebhookRequest, callOptions ...callopt.Option) (r *payment.WebhookResponse, err error) {

@@ -27,6 +27,13 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingNone),
 	),
+	"ListOrderPayments": kitex.NewMethodInfo(
+		listOrderPaymentsHandler,
+		newPaymentServiceListOrderPaymentsArgs,
+		newPaymentServiceListOrderPaymentsResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingNone),
+	),
 	"HandleWebhook": kitex.NewMethodInfo(
 		handleWebhookHandler,
 		newPaymentServiceHandleWebhookArgs,
@@ -143,6 +150,24 @@ func newPaymentServiceGetPaymentResult() interface{} {
 	return payment.NewPaymentServiceGetPaymentResult()
 }
 
+func listOrderPaymentsHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	realArg := arg.(*payment.PaymentServiceListOrderPaymentsArgs)
+	realResult := result.(*payment.PaymentServiceListOrderPaymentsResult)
+	success, err := handler.(payment.PaymentService).ListOrderPayments(ctx, realArg.Req)
+	if err != nil {
+		return err
+	}
+	realResult.Success = success
+	return nil
+}
+func newPaymentServiceListOrderPaymentsArgs() interface{} {
+	return payment.NewPaymentServiceListOrderPaymentsArgs()
+}
+
+func newPaymentServiceListOrderPaymentsResult() interface{} {
+	return payment.NewPaymentServiceListOrderPaymentsResult()
+}
+
 func handleWebhookHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
 	realArg := arg.(*payment.PaymentServiceHandleWebhookArgs)
 	realResult := result.(*payment.PaymentServiceHandleWebhookResult)
@@ -204,6 +229,16 @@ func (p *kClient) GetPayment(ctx context.Context, req *payment.GetPaymentRequest
 	_args.Req = req
 	var _result payment.PaymentServiceGetPaymentResult
 	if err = p.c.Call(ctx, "GetPayment", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) ListOrderPayments(ctx context.Context, req *payment.ListOrderPaymentsRequest) (r *payment.ListOrderPaymentsResponse, err error) {
+	var _args payment.PaymentServiceListOrderPaymentsArgs
+	_args.Req = req
+	var _result payment.PaymentServiceListOrderPaymentsResult
+	if err = p.c.Call(ctx, "ListOrderPayments", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

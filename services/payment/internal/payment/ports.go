@@ -16,6 +16,15 @@ type Storer interface {
 	Get(ctx context.Context, id string) (*Payment, error)
 	// LiveForOrder loads the order's live payment; ErrNotFound when there is none.
 	LiveForOrder(ctx context.Context, orderID string) (*Payment, error)
+	// ForOrder loads every payment of the order, oldest first, each with its refund
+	// when it has one; none is an empty list, not an error.
+	ForOrder(ctx context.Context, orderID string) ([]Record, error)
+}
+
+// Record is a payment as an admin reads it: the payment and, once refunded, its refund.
+type Record struct {
+	Payment *Payment
+	Refund  *Refund
 }
 
 // Announcer saves a state change that other services must hear about together with its

@@ -145,6 +145,18 @@ func (s *Service) Get(ctx context.Context, id, userID string) (*Payment, error) 
 	return p, nil
 }
 
+// ForOrder lists every payment made for the order, oldest first, with refunds (admin
+// callers: there is no owner check). A malformed order id is INVALID_ARGUMENT; an order
+// without payments has an empty list.
+func (s *Service) ForOrder(ctx context.Context, orderID string) ([]Record, error) {
+	if !ids.Valid(orderID) {
+		var v errs.Violations
+		v.Add("order_id", "must be an order id")
+		return nil, v.Err()
+	}
+	return s.store.ForOrder(ctx, orderID)
+}
+
 // SandboxComplete plays the payer of the owner's PENDING payment. The provider confirms
 // through the webhook later, so the payment returned is still PENDING.
 func (s *Service) SandboxComplete(ctx context.Context, id, userID string) (*Payment, error) {

@@ -60,6 +60,38 @@ func (s *Store) LiveForOrder(ctx context.Context, orderID string) (*payment.Paym
 	return s.take(ctx, "live_order_id = ?", orderID)
 }
 
+// ForOrder loads the order's payments, oldest first, with their refunds.
+func (s *Store) ForOrder(ctx context.Context, orderID string) ([]payment.Record, error) {
+	var rows []paymentRow
+	err := s.db.WithContext(ctx).Where("order_id = ?", orderID).Order("created_at, id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: list payments: %w", err)
+	}
+	out := make([]payment.Record, len(rows))
+	paymentIDs := make([]string, len(rows))
+	at := make(map[string]int, len(rows))
+	for i, r := range rows {
+		out[i].Payment = toDomain(r)
+		paymentIDs[i] = r.ID
+		at[r.ID] = i
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	var refunds []refundRow
+	if err := s.db.WithContext(ctx).Where("payment_id IN ?", paymentIDs).Find(&refunds).Error; err != nil {
+		return nil, fmt.Errorf("store: list refunds: %w", err)
+	}
+	for _, r := range refunds {
+		out[at[r.PaymentID]].Refund = &payment.Refund{
+			ID: r.ID, PaymentID: r.PaymentID, ProviderRefundID: r.ProviderRefundID,
+			Amount: money.Money{Cents: r.AmountCents, Currency: r.Currency}, Reason: r.Reason,
+			CreatedAt: r.CreatedAt.Time,
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) take(ctx context.Context, where string, arg string) (*payment.Payment, error) {
 	var row paymentRow
 	err := s.db.WithContext(ctx).Where(where, arg).Take(&row).Error
