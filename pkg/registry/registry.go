@@ -6,6 +6,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"strings"
@@ -34,6 +35,7 @@ type Static struct {
 type staticInstance struct {
 	addr   string
 	weight int
+	tags   map[string]string // Kitex's registry tags, e.g. track=canary (pkg/canary)
 }
 
 // NewStatic returns a table seeded with addresses by service name, each at the default
@@ -73,8 +75,8 @@ func ParseStatic(spec string) (map[string][]string, error) {
 func (s *Static) Registrar() kregistry.Registry { return s }
 func (s *Static) Resolver() discovery.Resolver  { return s }
 
-// Register adds the instance under its service name, or updates its weight when the
-// address is already there.
+// Register adds the instance under its service name with its tags, or updates its
+// weight and tags when the address is already there.
 func (s *Static) Register(info *kregistry.Info) error {
 	if info == nil {
 		return nil // Kitex registers late and passes nil when Stop already withdrew the info
@@ -90,11 +92,12 @@ func (s *Static) Register(info *kregistry.Info) error {
 	defer s.mu.Unlock()
 	addr := info.Addr.String()
 	list := s.instances[info.ServiceName]
+	tags := maps.Clone(info.Tags)
 	if i := slices.IndexFunc(list, func(in staticInstance) bool { return in.addr == addr }); i >= 0 {
-		list[i].weight = weight
+		list[i].weight, list[i].tags = weight, tags
 		return nil
 	}
-	s.instances[info.ServiceName] = append(list, staticInstance{addr: addr, weight: weight})
+	s.instances[info.ServiceName] = append(list, staticInstance{addr: addr, weight: weight, tags: tags})
 	return nil
 }
 
@@ -133,7 +136,7 @@ func (s *Static) Resolve(_ context.Context, name string) (discovery.Result, erro
 	}
 	res := discovery.Result{CacheKey: name, Instances: []discovery.Instance{}}
 	for _, in := range list {
-		res.Instances = append(res.Instances, discovery.NewInstance("tcp", in.addr, in.weight, nil))
+		res.Instances = append(res.Instances, discovery.NewInstance("tcp", in.addr, in.weight, in.tags))
 	}
 	return res, nil
 }

@@ -45,3 +45,33 @@ func TestStaticRegisterResolveDeregister(t *testing.T) {
 		t.Fatalf("deregistered instance still served: %v", res.Instances)
 	}
 }
+
+// The dev server and tests run canary instances on the static driver: the tags a server
+// registers with must reach the callers' balancer.
+func TestStaticKeepsTagsOfTaggedRegistrations(t *testing.T) {
+	static := NewStatic(nil)
+	canary := Tagged(static, map[string]string{"track": "canary"})
+	addr, _ := net.ResolveTCPAddr("tcp", "127.0.0.1:9002")
+	info := &kregistry.Info{ServiceName: "order", Addr: addr, Tags: map[string]string{"kitex": "yes"}}
+	if err := canary.Registrar().Register(info); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := info.Tags["track"]; ok {
+		t.Fatal("Tagged changed the caller's info")
+	}
+	res, err := static.Resolver().Resolve(context.Background(), "order")
+	if err != nil || len(res.Instances) != 1 {
+		t.Fatalf("resolve: %+v, %v", res, err)
+	}
+	for k, want := range map[string]string{"track": "canary", "kitex": "yes"} {
+		if got, _ := res.Instances[0].Tag(k); got != want {
+			t.Fatalf("tag %s = %q, want %q", k, got, want)
+		}
+	}
+	if err := canary.Registrar().Deregister(info); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := static.Resolver().Resolve(context.Background(), "order"); len(res.Instances) != 0 {
+		t.Fatalf("deregistered canary still resolvable: %+v", res)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/cloudwego/kitex/transport"
 	"github.com/kitex-contrib/obs-opentelemetry/tracing"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/canary"
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 )
@@ -73,7 +74,7 @@ func ClientOptions(reg registry.Registry, timeout time.Duration, tel *obs.Teleme
 		client.WithSuite(tracing.NewClientSuite()),
 		client.WithStatsLevel(stats.LevelBase),
 		client.WithResolver(reg.Resolver()),
-		client.WithLoadBalancer(loadbalance.NewWeightedBalancer(), &lbcache.Options{RefreshInterval: time.Second, Cacheable: true}),
+		client.WithLoadBalancer(canary.NewBalancer(loadbalance.NewWeightedBalancer()), &lbcache.Options{RefreshInterval: time.Second, Cacheable: true}),
 		client.WithFailureRetry(retry.NewFailurePolicyWithResultRetry(&retry.ShouldResultRetry{
 			ErrorRetryWithCtx: func(_ context.Context, err error, _ rpcinfo.RPCInfo) bool {
 				return errors.Is(err, kerrors.ErrGetConnection)
