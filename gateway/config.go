@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/cache"
+	"github.com/cartwheel-shop/cartwheel/pkg/canary"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/livecfg"
 )
 
 // EnvPrefix prefixes every variable of Config: config.Load[gateway.Config](gateway.EnvPrefix).
@@ -63,6 +65,14 @@ type Config struct {
 	// reached through TLS (a terminating proxy), e.g. 8760h.
 	HSTSMaxAge time.Duration `env:"HSTS_MAX_AGE" envDefault:"0s"`
 
+	// CanaryShare is the percentage of signed-in users (0..100, by a stable hash of the
+	// user id) sent to canary instances; X-Canary: always sends any request there.
+	CanaryShare float64 `env:"CANARY_SHARE" envDefault:"0"`
+	// Live says where the settings SREs turn at run time come from (rate limits, canary
+	// share, log level): "env" keeps the values above; "nacos" follows a document in the
+	// config center over them (GATEWAY_LIVE_SOURCE, GATEWAY_LIVE_DATA_ID, GATEWAY_LIVE_NACOS_*).
+	Live livecfg.Config `envPrefix:"LIVE_"`
+
 	RPCTimeout time.Duration `env:"RPC_TIMEOUT" envDefault:"3s"`
 	// MaxInFlight bounds the API requests served at once (0: unbounded); past it a request
 	// waits up to AdmissionWait for a slot, then is answered 503 OVERLOADED with Retry-After.
@@ -100,6 +110,10 @@ func (c *Config) Validate() error {
 	add(loginLimit("PER_ACCOUNT", c.LoginBurstPerAccount, c.LoginEveryPerAccount))
 	add(loginLimit("PER_IP", c.LoginBurstPerIP, c.LoginEveryPerIP))
 	add(c.validateRateDriver())
+	if err := canary.ValidateShare(c.CanaryShare); err != nil {
+		add(fmt.Errorf("GATEWAY_CANARY_SHARE: %w", err))
+	}
+	add(c.Live.Validate(EnvPrefix + "LIVE_"))
 	for _, o := range c.CORSOrigins {
 		add(origin(o))
 	}

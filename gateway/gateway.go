@@ -17,6 +17,7 @@ import (
 	"github.com/cloudwego/hertz/pkg/common/config"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
+	"github.com/cartwheel-shop/cartwheel/pkg/livecfg"
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 )
@@ -40,6 +41,7 @@ type Gateway struct {
 	ln    net.Listener
 	ready *readiness
 	grace time.Duration
+	live  *livecfg.Store // the settings in force; tests turn them
 }
 
 // New builds the gateway. The cleanup it returns closes the listeners New opened; it
@@ -72,9 +74,16 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Gateway, func(), error) {
 		ready: &readiness{resolver: deps.Registry.Resolver(), services: serviceNames}}
 	limits, closeLimits := newLimiters(ctx, cfg, deps.Logger)
 	opened = append(opened, closeLimits)
+	live, stopLive, err := startLive(cfg, deps.Logger, limits)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	opened = append(opened, closerFunc(stopLive))
+	g.live = live
 	tracer, tracing := newTracing()
 	g.h = newServer(cfg, ln, tracer)
-	wire(g.h, g.ready, cfg, deps, clients, limits, tracing)
+	wire(g.h, g.ready, cfg, deps, clients, limits, live, tracing)
 	return g, cleanup, nil
 }
 
@@ -108,7 +117,7 @@ func newServer(cfg Config, ln net.Listener, tracer config.Option) *server.Hertz 
 // wire installs middleware in the order each needs: the trace first so every log line
 // of the request carries it, then the request id so everything can log it; log and
 // metrics around recovery so they see panics as 500s.
-func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Clients, limits limiters, tracing app.HandlerFunc) {
+func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Clients, limits limiters, live *livecfg.Store, tracing app.HandlerFunc) {
 	m := newMetrics(deps.Telemetry)
 	h.Use(tracing, traceIDHeader(), requestIDMiddleware(), accessLog(deps.Logger, cfg.SlowRequest), m.observe(), answerHeaders(cfg.HSTSMaxAge), recovery(deps.Logger))
 	if len(cfg.CORSOrigins) > 0 {
@@ -129,6 +138,7 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 		authenticate: authenticate(tokens, limits.revocations, deps.Logger),
 		limitUser:    limit(limits.perUser, userKey, deps.Logger),
 		admin:        requireAdmin(),
+		canary:       routeCanary(live),
 	}
 	registerAPI(h.Engine, a, g, cfg.SandboxEnabled)
 	registerOps(h.Engine, ready)

@@ -14,6 +14,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/ratelimit"
 	"github.com/cartwheel-shop/cartwheel/pkg/cache"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/livecfg"
 )
 
 // maxLimiterKeys bounds each in-process limiter's memory (a bucket is ~200 bytes).
@@ -23,10 +24,11 @@ const maxLimiterKeys = 100_000
 // in between are admitted without waiting for Redis's timeout.
 const redisProbeEvery = 5 * time.Second
 
-// limiters are the per-IP and per-user budgets, how the login defence makes its own,
-// and the access-token revocation list: all state that lives on the rate driver.
+// limiters are the per-IP and per-user budgets (live settings tune them), how the login
+// defence makes its own, and the access-token revocation list: all state that lives on
+// the rate driver.
 type limiters struct {
-	perIP, perUser ratelimit.Limiter
+	perIP, perUser *ratelimit.Tunable
 	newLogin       func(name string, perSecond float64, burst int) ratelimit.Forgetter
 	revocations    revocations
 }
@@ -37,9 +39,12 @@ type limiters struct {
 // so at once.
 func newLimiters(ctx context.Context, cfg Config, log *slog.Logger) (limiters, io.Closer) {
 	if cfg.RateDriver != "redis" {
+		memory := func(perSecond float64, burst int) ratelimit.Limiter {
+			return ratelimit.NewMemory(perSecond, burst, maxLimiterKeys, nil)
+		}
 		return limiters{
-			perIP:   ratelimit.NewMemory(cfg.RatePerIP, cfg.BurstPerIP, maxLimiterKeys, nil),
-			perUser: ratelimit.NewMemory(cfg.RatePerUser, cfg.BurstPerUser, maxLimiterKeys, nil),
+			perIP:   ratelimit.NewTunable(cfg.RatePerIP, cfg.BurstPerIP, memory),
+			perUser: ratelimit.NewTunable(cfg.RatePerUser, cfg.BurstPerUser, memory),
 			newLogin: func(_ string, perSecond float64, burst int) ratelimit.Forgetter {
 				return ratelimit.NewMemory(perSecond, burst, maxLimiterKeys, nil)
 			},
@@ -56,15 +61,31 @@ func newLimiters(ctx context.Context, cfg Config, log *slog.Logger) (limiters, i
 	failOpen := func(name string, l ratelimit.Limiter) *ratelimit.FailOpen {
 		return ratelimit.NewFailOpen(l, redisProbeEvery, log.With("limiter", name), nil)
 	}
+	onRedis := func(name string) func(float64, int) ratelimit.Limiter {
+		return func(perSecond float64, burst int) ratelimit.Limiter {
+			return failOpen(name, ratelimit.NewRedis(client, cfg.RateKeyPrefix, perSecond, burst))
+		}
+	}
 	return limiters{
-		perIP:   failOpen("per_ip", ratelimit.NewRedis(client, cfg.RateKeyPrefix, cfg.RatePerIP, cfg.BurstPerIP)),
-		perUser: failOpen("per_user", ratelimit.NewRedis(client, cfg.RateKeyPrefix, cfg.RatePerUser, cfg.BurstPerUser)),
+		perIP:   ratelimit.NewTunable(cfg.RatePerIP, cfg.BurstPerIP, onRedis("per_ip")),
+		perUser: ratelimit.NewTunable(cfg.RatePerUser, cfg.BurstPerUser, onRedis("per_user")),
 		newLogin: func(name string, perSecond float64, burst int) ratelimit.Forgetter {
 			return failOpen(name, ratelimit.NewRedis(client, cfg.RateKeyPrefix, perSecond, burst))
 		},
 		revocations: &redisRevocations{client: client, prefix: cfg.RateKeyPrefix, ttl: cfg.AccessTTL},
 	}, client
 }
+
+// tune applies the live rate limits.
+func (l limiters) tune(s livecfg.Settings) {
+	l.perIP.Set(s.RatePerIP, s.BurstPerIP)
+	l.perUser.Set(s.RatePerUser, s.BurstPerUser)
+}
+
+// closerFunc lets a stop function join the closers New keeps.
+type closerFunc func()
+
+func (f closerFunc) Close() error { f(); return nil }
 
 type nothingToClose struct{}
 

@@ -14,12 +14,15 @@ import (
 // guards are the middleware that sit between the public routes and the handlers.
 type guards struct {
 	admit, limitIP, authenticate, limitUser, admin app.HandlerFunc
+	// canary picks the release of the services a request reaches (pkg/canary): before
+	// authentication by header, after it by user share too.
+	canary app.HandlerFunc
 }
 
 // registerAPI declares every route of the public API (shared/API.md); openapi.json
 // describes exactly these, which routes_test.go checks.
 func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
-	v1 := r.Group("/api/v1", g.admit, g.limitIP)
+	v1 := r.Group("/api/v1", g.admit, g.limitIP, g.canary)
 	v1.POST("/auth/register", a.register)
 	v1.POST("/auth/login", a.login)
 	v1.POST("/auth/refresh", a.refresh)
@@ -29,7 +32,7 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	v1.GET("/products/:id", a.getProduct)
 	v1.POST("/payments/webhook", a.paymentWebhook) // the provider signs it; no user token
 
-	user := v1.Group("", g.authenticate, g.limitUser)
+	user := v1.Group("", g.authenticate, g.limitUser, g.canary)
 	user.POST("/auth/logout-all", a.logoutAll)
 	user.GET("/me", a.me)
 	user.GET("/me/addresses", a.listAddresses)

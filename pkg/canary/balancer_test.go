@@ -122,6 +122,7 @@ func TestDecide(t *testing.T) {
 		want               bool
 	}{
 		{"always_header_anonymous", "always", "", 0, true},
+		{"always_header_any_case", "Always", "u1", 0, true},
 		{"other_header_value_is_ignored", "yes", "", 100, false},
 		{"anonymous_never_by_share", "", "", 100, false},
 		{"zero_share", "", "u1", 0, false},

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // TrackTag is the instance tag (Nacos metadata) that names a release's track, and
@@ -50,10 +51,11 @@ func Bucket(userID string) float64 {
 	return float64(binary.BigEndian.Uint64(sum[:8])%10000) / 100
 }
 
-// Decide is the gateway's rule: the header value "always" chooses canary; otherwise a
-// known user whose bucket is below share (percent, 0..100) does; nobody else does.
+// Decide is the gateway's rule: the header value "always" (any case) chooses canary;
+// otherwise a known user whose bucket is below share (percent, 0..100) does; nobody
+// else does.
 func Decide(header, userID string, share float64) bool {
-	if header == HeaderAlways {
+	if strings.EqualFold(header, HeaderAlways) {
 		return true
 	}
 	return userID != "" && Bucket(userID) < share

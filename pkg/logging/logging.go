@@ -12,9 +12,12 @@ import (
 
 // New returns a JSON logger at level ("debug", "info", "warn", "error") tagged with the
 // service name; an empty name adds no tag (the dev server tags each service itself).
-// A line logged with a context inside a trace carries its trace_id and span_id.
+// A line logged with a context inside a trace carries its trace_id and span_id. The
+// level can be changed while the process runs through LevelOf.
 func New(w io.Writer, service, level string) *slog.Logger {
-	log := slog.New(traceHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: Level(level)})})
+	lv := new(slog.LevelVar)
+	lv.Set(Level(level))
+	log := slog.New(traceHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}), lv})
 	if service == "" {
 		return log
 	}
@@ -35,8 +38,20 @@ func Level(level string) slog.Level {
 	}
 }
 
+// LevelOf is the level of a logger made by New (or derived from one with With), which
+// live settings turn; nil for any other logger.
+func LevelOf(log *slog.Logger) *slog.LevelVar {
+	if h, ok := log.Handler().(traceHandler); ok {
+		return h.level
+	}
+	return nil
+}
+
 // traceHandler adds the trace and span ids of the record's context.
-type traceHandler struct{ slog.Handler }
+type traceHandler struct {
+	slog.Handler
+	level *slog.LevelVar
+}
 
 func (h traceHandler) Handle(ctx context.Context, r slog.Record) error {
 	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
@@ -46,11 +61,11 @@ func (h traceHandler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h traceHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return traceHandler{h.Handler.WithAttrs(attrs)}
+	return traceHandler{h.Handler.WithAttrs(attrs), h.level}
 }
 
 func (h traceHandler) WithGroup(name string) slog.Handler {
-	return traceHandler{h.Handler.WithGroup(name)}
+	return traceHandler{h.Handler.WithGroup(name), h.level}
 }
 
 // Lines is a writer for a library that logs plain text lines of its own (Kitex's klog,

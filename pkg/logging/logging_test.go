@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
+	"strings"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -55,5 +57,23 @@ func TestLinesBecomeJSONRecords(t *testing.T) {
 	}
 	if rec["component"] != "kitex" || rec["level"] != "WARN" || rec["msg"] != "2026/12/04 17:59:11 server.go:1: [Warn] KITEX: slow" {
 		t.Fatalf("record: %v", rec)
+	}
+}
+
+func TestLevelOfTurnsTheLevelOfEveryDerivedLogger(t *testing.T) {
+	var out bytes.Buffer
+	log := New(&out, "gateway", "warn").With("component", "x")
+	log.Info("hidden")
+	lv := LevelOf(log)
+	if lv == nil {
+		t.Fatal("no level for a logger made by New")
+	}
+	lv.Set(slog.LevelDebug)
+	log.Debug("shown")
+	if strings.Contains(out.String(), "hidden") || !strings.Contains(out.String(), "shown") {
+		t.Fatalf("level change not in force:\n%s", out.String())
+	}
+	if LevelOf(slog.New(slog.DiscardHandler)) != nil {
+		t.Fatal("a foreign logger has a level to turn")
 	}
 }
