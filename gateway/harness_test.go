@@ -125,6 +125,12 @@ type harness struct {
 // stop cleanly.
 func start(t *testing.T, f *fakes, tweak ...func(*Config)) *harness {
 	t.Helper()
+	return startOn(t, nil, f, tweak...)
+}
+
+// startOn is start with the gateway resolving through reg (nil: h.reg, a static table).
+func startOn(t *testing.T, reg registry.Registry, f *fakes, tweak ...func(*Config)) *harness {
+	t.Helper()
 	cfg := testConfig(t)
 	for _, fn := range tweak {
 		fn(&cfg)
@@ -139,8 +145,11 @@ func start(t *testing.T, f *fakes, tweak ...func(*Config)) *harness {
 	if f != nil {
 		clients = f.clients()
 	}
+	if reg == nil {
+		reg = h.reg
+	}
 	g, cleanup, err := New(context.Background(), cfg, Deps{
-		Logger: slog.New(slog.NewJSONHandler(h.logs, nil)), Registry: h.reg, Telemetry: h.tel, Listener: ln, Clients: clients,
+		Logger: slog.New(slog.NewJSONHandler(h.logs, nil)), Registry: reg, Telemetry: h.tel, Listener: ln, Clients: clients,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
