@@ -185,6 +185,7 @@ func checkService(t *testing.T, svc string, vs values, r rendered) {
 	if cm[prefix+"REGISTRY_DRIVER"] != "nacos" || cm[prefix+"REGISTRY_NACOS_ADDR"] == "" {
 		t.Errorf("registry settings %v", cm)
 	}
+	checkLive(t, svc, cm)
 	if dbServices[svc] && (cm[prefix+"DB_DRIVER"] != "mysql" || cm[prefix+"DB_MAX_OPEN_CONNS"] == "") {
 		t.Errorf("database settings missing from the ConfigMap: %v", cm)
 	}
@@ -365,6 +366,60 @@ func TestRefusedValues(t *testing.T) {
 	} {
 		t.Run(tc.set, func(t *testing.T) {
 			out, err := helm(append(templateArgs("shop", "order", nil), "--set", tc.set)...)
+			if err == nil {
+				t.Fatalf("--set %s rendered", tc.set)
+			}
+			if !bytes.Contains(out, []byte(tc.want)) {
+				t.Errorf("--set %s: message lacks %q:\n%s", tc.set, tc.want, out)
+			}
+		})
+	}
+}
+
+// checkLive: the gateway follows its live settings in the Nacos it registers in (same
+// address, group and namespace), starting from the chart's values; no other binary
+// reads live settings.
+func checkLive(t *testing.T, svc string, cm map[string]string) {
+	t.Helper()
+	if svc != "gateway" {
+		for k := range cm {
+			if strings.Contains(k, "_LIVE_") || strings.HasSuffix(k, "_CANARY_SHARE") {
+				t.Errorf("%s renders %s: only the gateway has live settings", svc, k)
+			}
+		}
+		return
+	}
+	for k, want := range map[string]string{
+		"GATEWAY_LIVE_SOURCE":      "nacos",
+		"GATEWAY_LIVE_DATA_ID":     "gateway-live.json",
+		"GATEWAY_LIVE_NACOS_ADDR":  cm["GATEWAY_REGISTRY_NACOS_ADDR"],
+		"GATEWAY_LIVE_NACOS_GROUP": cm["GATEWAY_REGISTRY_NACOS_GROUP"],
+		"GATEWAY_CANARY_SHARE":     "0",
+		"GATEWAY_RATE_PER_IP":      "50",
+		"GATEWAY_BURST_PER_IP":     "100",
+	} {
+		if cm[k] != want || want == "" {
+			t.Errorf("%s = %q, want %q", k, cm[k], want)
+		}
+	}
+	if cm["GATEWAY_LIVE_NACOS_LOG_DIR"] == "" || cm["GATEWAY_LIVE_NACOS_CACHE_DIR"] == "" {
+		t.Error("the live settings' Nacos client has no log or cache folder (the binary refuses to start)")
+	}
+}
+
+// TestRefusedLiveValues: the gateway's live block refuses what the binary would refuse.
+func TestRefusedLiveValues(t *testing.T) {
+	for _, tc := range []struct {
+		set, want string
+	}{
+		{"live.canarySharePercent=150", "canarySharePercent"},
+		{"live.source=redis", "source"},
+		{"live.ratePerIP=0", "ratePerIP"},
+		{"live.burstPerUser=0", "burstPerUser"},
+		{"live.dataId=", "dataId"},
+	} {
+		t.Run(tc.set, func(t *testing.T) {
+			out, err := helm(append(templateArgs("shop", "gateway", nil), "--set", tc.set)...)
 			if err == nil {
 				t.Fatalf("--set %s rendered", tc.set)
 			}

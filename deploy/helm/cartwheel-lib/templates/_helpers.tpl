@@ -66,6 +66,22 @@ the ConfigMap exists).
 {{- $_ = set $e (printf "%sREGISTRY_NACOS_DRAIN" $p) (printf "%ds" (int $v.shutdown.registryDrainSeconds)) -}}
 {{- $_ = set $e (printf "%sREGISTRY_NACOS_LOG_DIR" $p) "/tmp/nacos/log" -}}
 {{- $_ = set $e (printf "%sREGISTRY_NACOS_CACHE_DIR" $p) "/tmp/nacos/cache" -}}
+{{- with $v.live -}}
+{{- $_ = set $e (printf "%sLIVE_SOURCE" $p) .source -}}
+{{- $_ = set $e (printf "%sLIVE_DATA_ID" $p) .dataId -}}
+{{- if eq .source "nacos" -}}
+{{- $_ = set $e (printf "%sLIVE_NACOS_ADDR" $p) $v.nacos.addr -}}
+{{- $_ = set $e (printf "%sLIVE_NACOS_GROUP" $p) $v.nacos.group -}}
+{{- if $v.nacos.namespace }}{{ $_ = set $e (printf "%sLIVE_NACOS_NAMESPACE" $p) $v.nacos.namespace }}{{ end -}}
+{{- $_ = set $e (printf "%sLIVE_NACOS_LOG_DIR" $p) "/tmp/nacos/log" -}}
+{{- $_ = set $e (printf "%sLIVE_NACOS_CACHE_DIR" $p) "/tmp/nacos/cache" -}}
+{{- end -}}
+{{- $_ = set $e (printf "%sCANARY_SHARE" $p) (toString .canarySharePercent) -}}
+{{- $_ = set $e (printf "%sRATE_PER_IP" $p) (toString .ratePerIP) -}}
+{{- $_ = set $e (printf "%sBURST_PER_IP" $p) (toString (int .burstPerIP)) -}}
+{{- $_ = set $e (printf "%sRATE_PER_USER" $p) (toString .ratePerUser) -}}
+{{- $_ = set $e (printf "%sBURST_PER_USER" $p) (toString (int .burstPerUser)) -}}
+{{- end -}}
 {{- if $v.database.enabled -}}
 {{- $_ = set $e (printf "%sDB_DRIVER" $p) "mysql" -}}
 {{- $_ = set $e (printf "%sDB_MAX_OPEN_CONNS" $p) (toString (int $v.database.maxOpenConns)) -}}
