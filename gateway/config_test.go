@@ -55,6 +55,16 @@ func TestConfigValidate(t *testing.T) {
 		{name: "cors/ok", env: map[string]string{"GATEWAY_CORS_ORIGINS": "https://shop.example.com,http://127.0.0.1:3000"}},
 		{name: "cors/path_and_wildcard", env: map[string]string{"GATEWAY_CORS_ORIGINS": "https://shop.example.com/app,*"},
 			wantErr: []string{`"https://shop.example.com/app"`, `"*"`}},
+		{name: "canary_share/out_of_range", env: map[string]string{"GATEWAY_CANARY_SHARE": "101"}, wantErr: []string{"GATEWAY_CANARY_SHARE"}},
+		// What the gateway chart's live block renders.
+		{name: "live/nacos_as_the_chart_renders_it", env: map[string]string{
+			"GATEWAY_LIVE_SOURCE": "nacos", "GATEWAY_LIVE_DATA_ID": "gateway-live.json", "GATEWAY_LIVE_NACOS_ADDR": "nacos:8848",
+			"GATEWAY_LIVE_NACOS_GROUP": "CARTWHEEL", "GATEWAY_LIVE_NACOS_LOG_DIR": "/tmp/nacos/log", "GATEWAY_LIVE_NACOS_CACHE_DIR": "/tmp/nacos/cache",
+			"GATEWAY_CANARY_SHARE": "12.5",
+		}},
+		{name: "live/nacos_needs_an_address", env: map[string]string{"GATEWAY_LIVE_SOURCE": "nacos"},
+			wantErr: []string{"GATEWAY_LIVE_NACOS_", "addr is required"}},
+		{name: "live/unknown_source", env: map[string]string{"GATEWAY_LIVE_SOURCE": "etcd"}, wantErr: []string{"GATEWAY_LIVE_SOURCE"}},
 		{name: "several_at_once", env: map[string]string{"GATEWAY_ENV": "production", "GATEWAY_RPC_TIMEOUT": "-1s"},
 			wantErr: []string{"GATEWAY_JWT_SECRET", "GATEWAY_SANDBOX_ENABLED", "GATEWAY_RPC_TIMEOUT"}},
 	}
