@@ -357,12 +357,26 @@ func closeAdmin(a *obs.Admin) {
 // like the first (a second replica for discovery and failover tests). stop shuts it down
 // gracefully, which deregisters it first.
 func (f *Fleet) AddOrderInstance(ctx context.Context, log *slog.Logger) (addr string, stop func(), err error) {
+	return f.addOrderInstance(ctx, log.With("service", "order", "replica", 2), f.Registry, nil)
+}
+
+// AddCanaryOrderInstance starts an order service registered with track=canary (the
+// gateway sends it canary requests only, pkg/canary), recording its RPC metrics in tel
+// of its own so a test can tell what it served.
+func (f *Fleet) AddCanaryOrderInstance(ctx context.Context, log *slog.Logger) (tel *obs.Telemetry, stop func(), err error) {
+	tel = obs.New()
+	canary := registry.Tagged(f.Registry, map[string]string{"track": "canary"})
+	_, stop, err = f.addOrderInstance(ctx, log.With("service", "order", "track", "canary"), canary, tel)
+	return tel, stop, err
+}
+
+func (f *Fleet) addOrderInstance(ctx context.Context, log *slog.Logger, reg registry.Registry, tel *obs.Telemetry) (addr string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
 	o, cleanup, err := boot(ctx, f.Env, "ORDER_", nil, order.New, func(order.Config) order.Deps {
-		return order.Deps{Logger: log.With("service", "order", "replica", 2), Registry: f.Registry, MQ: f.traced, Listener: ln}
+		return order.Deps{Logger: log, Registry: reg, MQ: f.traced, Listener: ln, Telemetry: tel}
 	})
 	if err != nil {
 		_ = ln.Close()
