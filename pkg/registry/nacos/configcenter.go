@@ -89,6 +89,16 @@ func (c *ConfigCenter) Publish(dataID, content string) error {
 	return nil
 }
 
+// Delete removes the document dataID; readers then see it absent.
+func (c *ConfigCenter) Delete(dataID string) error {
+	sdkConnections.Lock()
+	defer sdkConnections.Unlock()
+	if _, err := c.cli.DeleteConfig(vo.ConfigParam{DataId: dataID, Group: c.group}); err != nil {
+		return fmt.Errorf("nacos: delete %s/%s: %w", c.group, dataID, err)
+	}
+	return nil
+}
+
 // Close releases the client.
 func (c *ConfigCenter) Close() {
 	sdkConnections.Lock()
