@@ -13,8 +13,8 @@ import (
 
 type registerBody struct {
 	Email    string `json:"email" validate:"required,email,max=254"`
-	Password string `json:"password" validate:"required,between=10 72"` // the user service's policy: 10 to 72 (bcrypt reads 72 bytes)
-	Name     string `json:"name" validate:"required,notblank,max=100"`
+	Password string `json:"password" validate:"required,between=10 72"` // the user service's policy: 10 to 72 characters
+	Name     string `json:"name" validate:"required,line,max=100"`
 }
 
 type loginBody struct {

@@ -11,11 +11,11 @@ import (
 )
 
 type addressBody struct {
-	Recipient  string `json:"recipient" validate:"required,notblank,max=100"`
-	Line1      string `json:"line1" validate:"required,notblank,max=200"`
-	Line2      string `json:"line2" validate:"max=200"`
-	City       string `json:"city" validate:"required,notblank,max=100"`
-	Region     string `json:"region" validate:"max=100"`
+	Recipient  string `json:"recipient" validate:"required,line,max=100"`
+	Line1      string `json:"line1" validate:"required,line,max=200"`
+	Line2      string `json:"line2" validate:"text,max=200"`
+	City       string `json:"city" validate:"required,line,max=100"`
+	Region     string `json:"region" validate:"text,max=100"`
 	PostalCode string `json:"postal_code" validate:"required,postal"`
 	Country    string `json:"country" validate:"required,country"`
 	Phone      string `json:"phone" validate:"omitempty,phone"`

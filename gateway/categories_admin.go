@@ -12,7 +12,7 @@ import (
 // createCategoryBody is checked here for shape; the product service trims the name,
 // refuses control characters and answers CATEGORY_TAKEN for a name in use in any case.
 type createCategoryBody struct {
-	Name string `json:"name" validate:"required,notblank,max=100"`
+	Name string `json:"name" validate:"required,line,max=100"`
 }
 
 func (a *api) createCategory(ctx context.Context, c *app.RequestContext) {

@@ -65,6 +65,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	for _, r := range h.g.h.Routes() {
+		if refusesMethod(r) {
+			continue
+		}
 		routed = append(routed, r.Method+" "+r.Path)
 	}
 	slices.Sort(documented)

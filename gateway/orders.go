@@ -110,8 +110,8 @@ type listOrdersQuery struct {
 }
 
 type shipBody struct {
-	Carrier    string `json:"carrier" validate:"required,notblank,max=50"`
-	TrackingNo string `json:"tracking_no" validate:"required,notblank,max=100"`
+	Carrier    string `json:"carrier" validate:"required,line,max=50"`
+	TrackingNo string `json:"tracking_no" validate:"required,line,max=100"`
 }
 
 // createOrder answers 201 for a new order and 200 for a replay of the same request.

@@ -13,12 +13,12 @@ import (
 
 type newSKUBody struct {
 	SKU        string            `json:"sku" validate:"required,sku"`
-	Attributes map[string]string `json:"attributes" validate:"max=20,dive,keys,notblank,max=50,endkeys,max=200"`
+	Attributes map[string]string `json:"attributes" validate:"max=20,dive,keys,line,max=40,endkeys,text,max=100"`
 	Price      *moneyBody        `json:"price" validate:"required"`
 }
 
 type createProductBody struct {
-	Name        string       `json:"name" validate:"required,notblank,max=200"`
+	Name        string       `json:"name" validate:"required,line,max=200"`
 	Description string       `json:"description" validate:"max=5000"`
 	CategoryID  string       `json:"category_id" validate:"required,id"`
 	SKUs        []newSKUBody `json:"skus" validate:"required,min=1,max=50,dive"`
@@ -33,7 +33,7 @@ func (b createProductBody) thrift() *product.CreateProductRequest {
 
 // updateProductBody changes only the fields present.
 type updateProductBody struct {
-	Name        *string              `json:"name" validate:"omitempty,notblank,max=200"`
+	Name        *string              `json:"name" validate:"omitempty,line,max=200"`
 	Description *string              `json:"description" validate:"omitempty,max=5000"`
 	CategoryID  *string              `json:"category_id" validate:"omitempty,id"`
 	Active      *bool                `json:"active"`

@@ -12,7 +12,7 @@ import (
 type adjustStockBody struct {
 	// A million either way catches a typed extra digit or two, not real restocks.
 	Delta  int64  `json:"delta" validate:"ne=0,between=-1000000 1000000"`
-	Reason string `json:"reason" validate:"required,notblank,max=200"`
+	Reason string `json:"reason" validate:"required,line,max=200"`
 }
 
 type stockView struct {

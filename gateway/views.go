@@ -21,7 +21,7 @@ func moneyOut(m *base.Money) moneyJSON {
 
 // moneyBody is money in a request; the pointer tells a missing amount from zero.
 type moneyBody struct {
-	AmountCents *int64 `json:"amount_cents" validate:"required,between=1 100000000000"` // the product service refuses a free SKU
+	AmountCents *int64 `json:"amount_cents" validate:"required,between=1 1000000"` // the product service refuses a free SKU
 	Currency    string `json:"currency" validate:"required,currency"`
 }
 
