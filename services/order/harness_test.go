@@ -18,7 +18,7 @@ import (
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
 	"github.com/cloudwego/kitex/server"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
@@ -182,7 +182,7 @@ func (w *world) reserve(orderID string) {
 	w.publish(eventsapi.TOPIC_STOCK, eventsapi.TAG_RESERVED, &eventsapi.StockReserved{OrderId: orderID})
 }
 
-func (w *world) pay(orderID, paymentID string, amount *base.Money) {
+func (w *world) pay(orderID, paymentID string, amount *baseapi.Money) {
 	w.publish(eventsapi.TOPIC_PAYMENT, eventsapi.TAG_SUCCEEDED, &eventsapi.PaymentSucceeded{
 		PaymentId: paymentID, OrderId: orderID, Amount: amount, ProviderTxnId: "txn-" + paymentID})
 }
@@ -341,7 +341,7 @@ type fakeProducts struct {
 func newFakeProducts() *fakeProducts {
 	sku := func(code, name string, cents int64, active bool) *productapi.SkuDetail {
 		return &productapi.SkuDetail{Sku: code, ProductId: "p-" + code, ProductName: name,
-			Price: &base.Money{AmountCents: cents, Currency: "USD"}, Active: active, Available: 10}
+			Price: &baseapi.Money{AmountCents: cents, Currency: "USD"}, Active: active, Available: 10}
 	}
 	f := &fakeProducts{skus: map[string]*productapi.SkuDetail{
 		"TEE-RED-M": sku("TEE-RED-M", "Tee", 1999, true),

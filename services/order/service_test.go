@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
@@ -174,7 +174,7 @@ func TestLatePaymentIsRefundedOnce(t *testing.T) {
 func TestPaymentThatDoesNotMatchIsRefunded(t *testing.T) {
 	w := startWorld(t, nil)
 	o := w.settled("k")
-	w.pay(o.Id, "pay-short", &base.Money{AmountCents: o.Total.AmountCents - 1, Currency: "USD"})
+	w.pay(o.Id, "pay-short", &baseapi.Money{AmountCents: o.Total.AmountCents - 1, Currency: "USD"})
 	refund := waitMessage[eventsapi.RefundRequested](t, w.sent, eventsapi.TAG_REFUND_REQUESTED, o.Id)
 	if refund.PaymentId != "pay-short" || refund.Reason != "AMOUNT_MISMATCH" {
 		t.Fatalf("refund_requested %+v", refund)

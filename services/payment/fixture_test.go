@@ -20,11 +20,11 @@ import (
 	"github.com/cloudwego/kitex/server"
 	"gorm.io/gorm"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	idlevents "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
-	paymentidl "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment/paymentservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
@@ -70,7 +70,7 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = broker.Close() })
-	f := &fixture{t: t, broker: broker, orders: &fakeOrders{orders: map[string]*order.Order{}}}
+	f := &fixture{t: t, broker: broker, orders: &fakeOrders{orders: map[string]*orderapi.Order{}}}
 	reg := registry.NewStatic(nil)
 
 	f.stopOrders = serveOrders(t, f.orders, reg)
@@ -101,7 +101,7 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 	t.Cleanup(cleanup) // after Run has returned
 	suitetest.Run(t, svc.Run)
 
-	f.inbox = consume(t, broker, "payment-test", idlevents.TOPIC_PAYMENT)
+	f.inbox = consume(t, broker, "payment-test", eventsapi.TOPIC_PAYMENT)
 	if f.producer, err = broker.NewProducer("order-test", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -169,19 +169,19 @@ const quietWindow = 500 * time.Millisecond
 // fakeOrders is the order service as the payment service sees it: GetOrder only. Any
 // other method is nil and panics, which Kitex answers as an error.
 type fakeOrders struct {
-	order.OrderService
+	orderapi.OrderService
 
 	mu     sync.Mutex
-	orders map[string]*order.Order
+	orders map[string]*orderapi.Order
 }
 
 // add stores an order of userID in status for cents USD and returns its id.
 func (f *fakeOrders) add(userID, status string, cents int64) string {
-	o := &order.Order{
+	o := &orderapi.Order{
 		Id: ids.New(), UserId: userID, Status: status,
-		Lines:   []*order.OrderLine{{Sku: "KETTLE-RED", Name: "Kettle", Quantity: 1, UnitPrice: &base.Money{AmountCents: cents, Currency: "USD"}}},
-		Total:   &base.Money{AmountCents: cents, Currency: "USD"},
-		Address: &order.ShippingAddress{Recipient: "Ann", Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"},
+		Lines:   []*orderapi.OrderLine{{Sku: "KETTLE-RED", Name: "Kettle", Quantity: 1, UnitPrice: &baseapi.Money{AmountCents: cents, Currency: "USD"}}},
+		Total:   &baseapi.Money{AmountCents: cents, Currency: "USD"},
+		Address: &orderapi.ShippingAddress{Recipient: "Ann", Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"},
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -189,7 +189,7 @@ func (f *fakeOrders) add(userID, status string, cents int64) string {
 	return o.Id
 }
 
-func (f *fakeOrders) GetOrder(_ context.Context, req *order.GetOrderRequest) (*order.Order, error) {
+func (f *fakeOrders) GetOrder(_ context.Context, req *orderapi.GetOrderRequest) (*orderapi.Order, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	o, ok := f.orders[req.OrderId]
@@ -210,7 +210,7 @@ type gateway struct {
 
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	_, err := g.client.HandleWebhook(r.Context(), &paymentidl.WebhookRequest{
+	_, err := g.client.HandleWebhook(r.Context(), &paymentapi.WebhookRequest{
 		Payload: body, Signature: r.Header.Get(webhook.HeaderSignature), Timestamp: r.Header.Get(webhook.HeaderTimestamp),
 	})
 	status := http.StatusOK
@@ -290,9 +290,9 @@ func (f *fixture) exactlyOne(tag, paymentID string) []byte {
 	return got[0]
 }
 
-func (f *fixture) create(orderID, userID string) *paymentidl.Payment {
+func (f *fixture) create(orderID, userID string) *paymentapi.Payment {
 	f.t.Helper()
-	p, err := f.client.CreatePayment(context.Background(), &paymentidl.CreatePaymentRequest{OrderId: orderID, UserId: userID})
+	p, err := f.client.CreatePayment(context.Background(), &paymentapi.CreatePaymentRequest{OrderId: orderID, UserId: userID})
 	if err != nil {
 		f.t.Fatalf("CreatePayment: %v", err)
 	}
@@ -302,7 +302,7 @@ func (f *fixture) create(orderID, userID string) *paymentidl.Payment {
 // status reads the payment as an internal caller.
 func (f *fixture) status(paymentID string) string {
 	f.t.Helper()
-	p, err := f.client.GetPayment(context.Background(), &paymentidl.GetPaymentRequest{PaymentId: paymentID})
+	p, err := f.client.GetPayment(context.Background(), &paymentapi.GetPaymentRequest{PaymentId: paymentID})
 	if err != nil {
 		f.t.Fatalf("GetPayment: %v", err)
 	}
@@ -312,7 +312,7 @@ func (f *fixture) status(paymentID string) string {
 // sendRefundRequested publishes what the order service sends for a payment it cannot take.
 func (f *fixture) sendRefundRequested(body []byte) {
 	f.t.Helper()
-	msg := &mq.Message{Topic: idlevents.TOPIC_ORDER, Tags: idlevents.TAG_REFUND_REQUESTED, Body: body}
+	msg := &mq.Message{Topic: eventsapi.TOPIC_ORDER, Tags: eventsapi.TAG_REFUND_REQUESTED, Body: body}
 	if _, err := f.producer.Send(context.Background(), msg); err != nil {
 		f.t.Fatal(err)
 	}
@@ -343,9 +343,9 @@ func callback(paymentID, txnID string, cents int64, currency string) []byte {
 }
 
 // signed is a webhook request signed now with the service's secret.
-func signed(body []byte) *paymentidl.WebhookRequest {
+func signed(body []byte) *paymentapi.WebhookRequest {
 	ts := webhook.Timestamp(time.Now())
-	return &paymentidl.WebhookRequest{Payload: body, Timestamp: ts, Signature: webhook.Sign(testSecret, ts, body)}
+	return &paymentapi.WebhookRequest{Payload: body, Timestamp: ts, Signature: webhook.Sign(testSecret, ts, body)}
 }
 
 // code is the catalog name of an RPC error, "" for nil.

@@ -5,18 +5,18 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
+	domain "github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
 )
 
 // countedAnnouncer counts payments by the outcome other services hear about:
 // succeeded (captured) and refunded. It wraps the announcer because an outcome counts
 // exactly when its message commits with it.
 type countedAnnouncer struct {
-	payment.Announcer
+	domain.Announcer
 	outcomes *prometheus.CounterVec
 }
 
-func countPayments(a payment.Announcer, reg prometheus.Registerer) (*countedAnnouncer, error) {
+func countPayments(a domain.Announcer, reg prometheus.Registerer) (*countedAnnouncer, error) {
 	outcomes := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cartwheel_payments_total", Help: "Payments by outcome: succeeded (captured) or refunded.",
 	}, []string{"outcome"})
@@ -26,7 +26,7 @@ func countPayments(a payment.Announcer, reg prometheus.Registerer) (*countedAnno
 	return &countedAnnouncer{Announcer: a, outcomes: outcomes}, nil
 }
 
-func (c *countedAnnouncer) Succeeded(ctx context.Context, p *payment.Payment) error {
+func (c *countedAnnouncer) Succeeded(ctx context.Context, p *domain.Payment) error {
 	if err := c.Announcer.Succeeded(ctx, p); err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (c *countedAnnouncer) Succeeded(ctx context.Context, p *payment.Payment) er
 	return nil
 }
 
-func (c *countedAnnouncer) Refunded(ctx context.Context, p *payment.Payment, r payment.Refund) error {
+func (c *countedAnnouncer) Refunded(ctx context.Context, p *domain.Payment, r domain.Refund) error {
 	if err := c.Announcer.Refunded(ctx, p, r); err != nil {
 		return err
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	kproduct "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/cache"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
@@ -35,15 +35,15 @@ func TestProductDetailsKeepWorkingWithoutRedis(t *testing.T) {
 	cfg.Redis = cache.RedisConfig{Addr: deadAddr(t), PoolSize: 2, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}
 	replica := serve(t, cfg, s.broker, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 
-	got, err := replica.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: p.Id})
+	got, err := replica.GetProduct(s.ctx, &productapi.GetProductRequest{Id: p.Id})
 	if err != nil || got.Name != "Kettle" || got.Skus[0].Available != 3 {
 		t.Fatalf("GetProduct with Redis away = %+v, %v; want it read from the database", got, errs.FromRPC(err))
 	}
 	name := "Steel kettle"
-	if _, err := replica.UpdateProduct(s.ctx, &kproduct.UpdateProductRequest{Id: p.Id, Name: &name}); err != nil {
+	if _, err := replica.UpdateProduct(s.ctx, &productapi.UpdateProductRequest{Id: p.Id, Name: &name}); err != nil {
 		t.Fatalf("UpdateProduct with Redis away: %v", errs.FromRPC(err))
 	}
-	if got, err := replica.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: p.Id}); err != nil || got.Name != name {
+	if got, err := replica.GetProduct(s.ctx, &productapi.GetProductRequest{Id: p.Id}); err != nil || got.Name != name {
 		t.Fatalf("GetProduct after the update = %+v, %v", got, errs.FromRPC(err))
 	}
 	for _, want := range []string{
@@ -95,10 +95,10 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 	p := s.newProduct("Cached kettle", map[string]int64{"KETTLE-CACHE-1": 2})
 	behind := openDB(t, s.cfg)
 
-	read := func(c productservice.Client, includeInactive bool) (*kproduct.Product, error) {
-		return c.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: p.Id, IncludeInactive: &includeInactive})
+	read := func(c productservice.Client, includeInactive bool) (*productapi.Product, error) {
+		return c.GetProduct(s.ctx, &productapi.GetProductRequest{Id: p.Id, IncludeInactive: &includeInactive})
 	}
-	mustRead := func(c productservice.Client) *kproduct.Product {
+	mustRead := func(c productservice.Client) *productapi.Product {
 		t.Helper()
 		got, err := read(c, false)
 		if err != nil {
@@ -106,7 +106,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 		}
 		return got
 	}
-	update := func(req *kproduct.UpdateProductRequest) {
+	update := func(req *productapi.UpdateProductRequest) {
 		t.Helper()
 		req.Id = p.Id
 		if _, err := s.client.UpdateProduct(s.ctx, req); err != nil {
@@ -125,7 +125,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 	}
 
 	t.Run("stock is read now, never from the cache", func(t *testing.T) {
-		if _, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: "KETTLE-CACHE-1", Delta: 5, Reason: "delivery", ActorId: "test"}); err != nil {
+		if _, err := s.client.AdjustStock(s.ctx, &productapi.AdjustStockRequest{Sku: "KETTLE-CACHE-1", Delta: 5, Reason: "delivery", ActorId: "test"}); err != nil {
 			t.Fatal(errs.FromRPC(err))
 		}
 		for i, r := range readers {
@@ -143,7 +143,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 	})
 
 	t.Run("an update invalidates the detail", func(t *testing.T) {
-		update(&kproduct.UpdateProductRequest{Prices: map[string]*base.Money{"KETTLE-CACHE-1": usd(999)}})
+		update(&productapi.UpdateProductRequest{Prices: map[string]*baseapi.Money{"KETTLE-CACHE-1": usd(999)}})
 		for i, r := range readers {
 			got := mustRead(r)
 			if got.Skus[0].Price.AmountCents != 999 || got.Name != "Renamed behind its back" {
@@ -154,7 +154,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 
 	t.Run("deactivating and reactivating", func(t *testing.T) {
 		off, on := false, true
-		update(&kproduct.UpdateProductRequest{Active: &off})
+		update(&productapi.UpdateProductRequest{Active: &off})
 		for i, r := range readers {
 			if _, err := read(r, false); errs.FromRPC(err) == nil || errs.FromRPC(err).Code != errs.ProductNotFound {
 				t.Fatalf("reader %d: a deactivated product answers %v, want PRODUCT_NOT_FOUND", i, err)
@@ -163,7 +163,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 				t.Fatalf("reader %d with include_inactive: %+v, %v; want the inactive product", i, got, err)
 			}
 		}
-		update(&kproduct.UpdateProductRequest{Active: &on})
+		update(&productapi.UpdateProductRequest{Active: &on})
 		for i, r := range readers {
 			if got := mustRead(r); !got.Active {
 				t.Fatalf("reader %d: reactivated product reads inactive", i)
@@ -175,7 +175,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 		missing := ids.New()
 		for range 2 { // the second answer comes from the negative cache
 			for i, r := range readers {
-				_, err := r.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: missing})
+				_, err := r.GetProduct(s.ctx, &productapi.GetProductRequest{Id: missing})
 				if e := errs.FromRPC(err); e == nil || e.Code != errs.ProductNotFound {
 					t.Fatalf("reader %d: unknown id answers %v, want PRODUCT_NOT_FOUND", i, err)
 				}

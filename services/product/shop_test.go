@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
-	kproduct "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
@@ -89,7 +89,7 @@ func startShop(t *testing.T, tweak ...func(*product.Config)) *shop {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { consumer.Close() })
-	if err := consumer.Subscribe(events.TOPIC_STOCK, events.TAG_RESERVED+" || "+events.TAG_REJECTED, s.outcomes.record); err != nil {
+	if err := consumer.Subscribe(eventsapi.TOPIC_STOCK, eventsapi.TAG_RESERVED+" || "+eventsapi.TAG_REJECTED, s.outcomes.record); err != nil {
 		t.Fatal(err)
 	}
 	if err := consumer.Start(); err != nil {
@@ -166,7 +166,7 @@ func (s *shop) publish(tag string, body any) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if _, err := s.orders.Send(s.ctx, &mq.Message{Topic: events.TOPIC_ORDER, Tags: tag, Body: raw}); err != nil {
+	if _, err := s.orders.Send(s.ctx, &mq.Message{Topic: eventsapi.TOPIC_ORDER, Tags: tag, Body: raw}); err != nil {
 		s.t.Fatal(err)
 	}
 	s.sent.Add(1)
@@ -174,11 +174,11 @@ func (s *shop) publish(tag string, body any) {
 
 func (s *shop) orderCreated(orderID string, lines map[string]int64) {
 	s.t.Helper()
-	body := &events.OrderCreated{OrderId: orderID, UserId: "u-1", CreatedAtMs: time.Now().UnixMilli()}
+	body := &eventsapi.OrderCreated{OrderId: orderID, UserId: "u-1", CreatedAtMs: time.Now().UnixMilli()}
 	for _, sku := range slices.Sorted(maps.Keys(lines)) {
-		body.Lines = append(body.Lines, &events.EventLine{Sku: sku, Quantity: lines[sku]})
+		body.Lines = append(body.Lines, &eventsapi.EventLine{Sku: sku, Quantity: lines[sku]})
 	}
-	s.publish(events.TAG_CREATED, body)
+	s.publish(eventsapi.TAG_CREATED, body)
 }
 
 // outcome waits for the one stock outcome of the order.
@@ -211,15 +211,15 @@ func (s *shop) eventually(what string, cond func() bool) {
 
 // newProduct creates a product in the first category whose SKUs (code -> stock) get
 // their stock through AdjustStock.
-func (s *shop) newProduct(name string, skus map[string]int64) *kproduct.Product {
+func (s *shop) newProduct(name string, skus map[string]int64) *productapi.Product {
 	s.t.Helper()
-	cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{})
+	cats, err := s.client.ListCategories(s.ctx, &productapi.Empty{})
 	if err != nil || len(cats.Items) == 0 {
 		s.t.Fatalf("categories: %v, %v", cats, err)
 	}
-	req := &kproduct.CreateProductRequest{Name: name, Description: "for a test", CategoryId: cats.Items[0].Id}
+	req := &productapi.CreateProductRequest{Name: name, Description: "for a test", CategoryId: cats.Items[0].Id}
 	for _, code := range slices.Sorted(maps.Keys(skus)) {
-		req.Skus = append(req.Skus, &kproduct.NewSku_{Sku: code, Attributes: map[string]string{}, Price: &base.Money{AmountCents: 500, Currency: "USD"}})
+		req.Skus = append(req.Skus, &productapi.NewSku_{Sku: code, Attributes: map[string]string{}, Price: &baseapi.Money{AmountCents: 500, Currency: "USD"}})
 	}
 	p, err := s.client.CreateProduct(s.ctx, req)
 	if err != nil {
@@ -229,7 +229,7 @@ func (s *shop) newProduct(name string, skus map[string]int64) *kproduct.Product 
 		if qty == 0 {
 			continue
 		}
-		if _, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: code, Delta: qty, Reason: "test stock", ActorId: "test"}); err != nil {
+		if _, err := s.client.AdjustStock(s.ctx, &productapi.AdjustStockRequest{Sku: code, Delta: qty, Reason: "test stock", ActorId: "test"}); err != nil {
 			s.t.Fatalf("stock %s: %v", code, errs.FromRPC(err))
 		}
 	}
@@ -237,9 +237,9 @@ func (s *shop) newProduct(name string, skus map[string]int64) *kproduct.Product 
 }
 
 // stock reads a SKU's stock through the RPC.
-func (s *shop) stock(sku string) kproduct.Stock {
+func (s *shop) stock(sku string) productapi.Stock {
 	s.t.Helper()
-	st, err := s.client.GetStock(s.ctx, &kproduct.GetStockRequest{Sku: sku})
+	st, err := s.client.GetStock(s.ctx, &productapi.GetStockRequest{Sku: sku})
 	if err != nil {
 		s.t.Fatalf("GetStock %s: %v", sku, errs.FromRPC(err))
 	}

@@ -27,7 +27,7 @@ import (
 	"github.com/nacos-group/nacos-sdk-go/v2/common/constant"
 	"github.com/nacos-group/nacos-sdk-go/v2/vo"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos"
@@ -170,7 +170,7 @@ func runFailover(t *testing.T, callers int, drain time.Duration) {
 			defer wg.Done()
 			for ctx.Err() == nil {
 				start := time.Now()
-				u, err := cli.GetUser(context.Background(), &user.GetUserRequest{UserId: "u-1"})
+				u, err := cli.GetUser(context.Background(), &userapi.GetUserRequest{UserId: "u-1"})
 				served := ""
 				if err == nil {
 					served = u.Name
@@ -269,12 +269,12 @@ type userServer struct {
 
 // fakeUsers answers GetUser with the name of the server that served it.
 type fakeUsers struct {
-	user.UserService // the other methods are never called
-	name             string
+	userapi.UserService // the other methods are never called
+	name                string
 }
 
-func (f *fakeUsers) GetUser(_ context.Context, req *user.GetUserRequest) (*user.User, error) {
-	return &user.User{Id: req.UserId, Name: f.name}, nil
+func (f *fakeUsers) GetUser(_ context.Context, req *userapi.GetUserRequest) (*userapi.User, error) {
+	return &userapi.User{Id: req.UserId, Name: f.name}, nil
 }
 
 // startUserServer runs a user server the way a service's main does (suite.NewServer),

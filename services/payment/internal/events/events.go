@@ -12,8 +12,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	idlevents "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
@@ -44,7 +44,7 @@ func NewAnnouncer(sender *txmsg.Sender, st *store.Store) *Announcer {
 
 // Succeeded saves p and sends payment.succeeded.
 func (a *Announcer) Succeeded(ctx context.Context, p *payment.Payment) error {
-	msg, err := message(idlevents.TAG_SUCCEEDED, p, &idlevents.PaymentSucceeded{
+	msg, err := message(eventsapi.TAG_SUCCEEDED, p, &eventsapi.PaymentSucceeded{
 		PaymentId: p.ID(), OrderId: p.OrderID(), Amount: toEventMoney(p.Amount()), ProviderTxnId: p.ProviderTxnID(),
 	})
 	if err != nil {
@@ -57,7 +57,7 @@ func (a *Announcer) Succeeded(ctx context.Context, p *payment.Payment) error {
 
 // Refunded saves p with its refund row and sends payment.refunded.
 func (a *Announcer) Refunded(ctx context.Context, p *payment.Payment, r payment.Refund) error {
-	msg, err := message(idlevents.TAG_REFUNDED, p, &idlevents.PaymentRefunded{
+	msg, err := message(eventsapi.TAG_REFUNDED, p, &eventsapi.PaymentRefunded{
 		PaymentId: p.ID(), OrderId: p.OrderID(), Amount: toEventMoney(r.Amount),
 	})
 	if err != nil {
@@ -79,11 +79,11 @@ func message(tag string, p *payment.Payment, payload any) (*mq.Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("events: encode %s: %w", tag, err)
 	}
-	return &mq.Message{Topic: idlevents.TOPIC_PAYMENT, Tags: tag, Keys: []string{p.ID(), p.OrderID()}, Body: body}, nil
+	return &mq.Message{Topic: eventsapi.TOPIC_PAYMENT, Tags: tag, Keys: []string{p.ID(), p.OrderID()}, Body: body}, nil
 }
 
-func toEventMoney(m money.Money) *base.Money {
-	return &base.Money{AmountCents: m.Cents, Currency: m.Currency}
+func toEventMoney(m money.Money) *baseapi.Money {
+	return &baseapi.Money{AmountCents: m.Cents, Currency: m.Currency}
 }
 
 // Refunder is the use case the refund consumer drives.
@@ -104,14 +104,14 @@ func NewRefunds(refunder Refunder, log *slog.Logger) *Refunds {
 
 // Subscribe registers the handler on c; call it before c.Start.
 func (h *Refunds) Subscribe(c mq.Consumer) error {
-	return c.Subscribe(idlevents.TOPIC_ORDER, idlevents.TAG_REFUND_REQUESTED, h.Handle)
+	return c.Subscribe(eventsapi.TOPIC_ORDER, eventsapi.TAG_REFUND_REQUESTED, h.Handle)
 }
 
 // Handle refunds once per payment. Poison (an undecodable body) and requests that can
 // never succeed are logged and acknowledged, since redelivering them cannot help; a
 // transient failure returns its error so the broker redelivers with back-off.
 func (h *Refunds) Handle(ctx context.Context, msg *mq.Delivered) error {
-	var ev idlevents.RefundRequested
+	var ev eventsapi.RefundRequested
 	if err := json.Unmarshal(msg.Body, &ev); err != nil {
 		h.log.ErrorContext(ctx, "refund_requested undecodable: acknowledged and dropped", "message_id", msg.ID, "err", err)
 		return nil
@@ -131,6 +131,6 @@ func (h *Refunds) Handle(ctx context.Context, msg *mq.Delivered) error {
 	}
 }
 
-func toDomainRefundRequest(ev *idlevents.RefundRequested) payment.RefundRequest {
+func toDomainRefundRequest(ev *eventsapi.RefundRequested) payment.RefundRequest {
 	return payment.RefundRequest{OrderID: ev.OrderId, PaymentID: ev.PaymentId, Reason: ev.Reason}
 }

@@ -13,7 +13,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
@@ -52,19 +52,19 @@ func NewOrders(st *stock.Service, inTx func(tx *gorm.DB) *stock.Service, sender 
 // Subscribe registers the handlers on c. One subscription covers every tag because a
 // consumer holds one subscription per topic.
 func (o *Orders) Subscribe(c mq.Consumer) error {
-	tags := events.TAG_CREATED + " || " + events.TAG_PAID + " || " + events.TAG_CANCELLED
-	return c.Subscribe(events.TOPIC_ORDER, tags, o.Handle)
+	tags := eventsapi.TAG_CREATED + " || " + eventsapi.TAG_PAID + " || " + eventsapi.TAG_CANCELLED
+	return c.Subscribe(eventsapi.TOPIC_ORDER, tags, o.Handle)
 }
 
 // Handle dispatches one order message by tag. nil acknowledges it; an error asks for
 // redelivery, which only a transient failure (the database) deserves.
 func (o *Orders) Handle(ctx context.Context, msg *mq.Delivered) error {
 	switch msg.Tags {
-	case events.TAG_CREATED:
+	case eventsapi.TAG_CREATED:
 		return o.created(ctx, msg)
-	case events.TAG_PAID:
+	case eventsapi.TAG_PAID:
 		return o.paid(ctx, msg)
-	case events.TAG_CANCELLED:
+	case eventsapi.TAG_CANCELLED:
 		return o.cancelled(ctx, msg)
 	}
 	return nil // a tag this service does not subscribe to
@@ -72,7 +72,7 @@ func (o *Orders) Handle(ctx context.Context, msg *mq.Delivered) error {
 
 // created decides the order's stock and announces the decision in the same transaction.
 func (o *Orders) created(ctx context.Context, msg *mq.Delivered) error {
-	var body events.OrderCreated
+	var body eventsapi.OrderCreated
 	if !o.decode(msg, &body) {
 		return nil
 	}
@@ -116,7 +116,7 @@ func (o *Orders) created(ctx context.Context, msg *mq.Delivered) error {
 
 // paid turns the order's reservations into sales; a redelivery finds none active.
 func (o *Orders) paid(ctx context.Context, msg *mq.Delivered) error {
-	var body events.OrderPaid
+	var body eventsapi.OrderPaid
 	if !o.decode(msg, &body) {
 		return nil
 	}
@@ -135,7 +135,7 @@ func (o *Orders) paid(ctx context.Context, msg *mq.Delivered) error {
 // cancelled releases the order's reservations; a redelivery, or an order that was
 // rejected, finds none active.
 func (o *Orders) cancelled(ctx context.Context, msg *mq.Delivered) error {
-	var body events.OrderCancelled
+	var body eventsapi.OrderCancelled
 	if !o.decode(msg, &body) {
 		return nil
 	}
@@ -171,7 +171,7 @@ func (o *Orders) poison(msg *mq.Delivered, err error) {
 		"body", string(body), "err", err)
 }
 
-func toDomainLines(lines []*events.EventLine) []stock.Line {
+func toDomainLines(lines []*eventsapi.EventLine) []stock.Line {
 	out := make([]stock.Line, len(lines))
 	for i, l := range lines {
 		if l != nil { // a null line stays the zero Line, which the order rejects as malformed
@@ -183,12 +183,12 @@ func toDomainLines(lines []*events.EventLine) []stock.Line {
 
 // toOutcomeMessage is the announcement of a decision: stock.reserved or stock.rejected.
 func toOutcomeMessage(d stock.Decision) *mq.Message {
-	msg := &mq.Message{Topic: events.TOPIC_STOCK, Keys: []string{d.OrderID}}
+	msg := &mq.Message{Topic: eventsapi.TOPIC_STOCK, Keys: []string{d.OrderID}}
 	var body any
 	if d.Outcome == stock.Reserved {
-		msg.Tags, body = events.TAG_RESERVED, &events.StockReserved{OrderId: d.OrderID}
+		msg.Tags, body = eventsapi.TAG_RESERVED, &eventsapi.StockReserved{OrderId: d.OrderID}
 	} else {
-		msg.Tags, body = events.TAG_REJECTED, &events.StockRejected{OrderId: d.OrderID, Sku: d.SKU, Reason: d.Reason}
+		msg.Tags, body = eventsapi.TAG_REJECTED, &eventsapi.StockRejected{OrderId: d.OrderID, Sku: d.SKU, Reason: d.Reason}
 	}
 	msg.Body, _ = json.Marshal(body) // structs of strings always marshal
 	return msg
