@@ -22,6 +22,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // Fixed ids make failures readable; they have the shape ids.Valid accepts.
@@ -78,24 +79,6 @@ func (r *recorder) reset() {
 	clear(r.reqs)
 }
 
-// syncBuffer collects log lines written from the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // testConfig is the default configuration with limits high enough not to interfere.
 func testConfig(t *testing.T) Config {
 	t.Helper()
@@ -116,7 +99,7 @@ type harness struct {
 	fakes  *fakes
 	reg    *registry.Static
 	tel    *obs.Telemetry
-	logs   *syncBuffer
+	logs   *testkit.SyncBuffer
 	client *http.Client
 }
 
@@ -133,7 +116,7 @@ func start(t *testing.T, f *fakes, tweak ...func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, cfg: cfg, fakes: f, reg: registry.NewStatic(nil), tel: obs.New(), logs: &syncBuffer{},
+	h := &harness{t: t, cfg: cfg, fakes: f, reg: registry.NewStatic(nil), tel: obs.New(), logs: &testkit.SyncBuffer{},
 		client: &http.Client{Timeout: 5 * time.Second}}
 	var clients *Clients // nil fakes: real Kitex clients resolving through h.reg
 	if f != nil {

@@ -13,6 +13,7 @@ import (
 	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 	"github.com/cartwheel-shop/cartwheel/services/payment/webhook"
 )
 
@@ -67,7 +68,7 @@ func TestSandboxPaymentSucceedsOnce(t *testing.T) {
 		t.Fatalf("SandboxComplete: %+v, %v (the provider confirms later)", completed, err)
 	}
 
-	eventually(t, 10*time.Second, "payment SUCCEEDED", func() bool { return f.status(p.Id) == "SUCCEEDED" })
+	testkit.Eventually(t, 10*time.Second, "payment SUCCEEDED", func() bool { return f.status(p.Id) == "SUCCEEDED" })
 	var ev eventsapi.PaymentSucceeded
 	if err := json.Unmarshal(f.exactlyOne(eventsapi.TAG_SUCCEEDED, p.Id), &ev); err != nil {
 		t.Fatal(err)
@@ -133,7 +134,7 @@ func TestDuplicateWebhooksRecordOnce(t *testing.T) {
 	if code(err) != "PAYMENT_STATE_CONFLICT" {
 		t.Fatalf("a second transaction for a settled payment: %v", err)
 	}
-	time.Sleep(quietWindow)
+	f.drained()
 	if got := len(f.inbox.bodies(eventsapi.TAG_SUCCEEDED, p.Id)); got != 1 {
 		t.Fatalf("%d payment.succeeded messages after replays, want 1", got)
 	}
@@ -185,7 +186,7 @@ func TestRejectedWebhooksChangeNothing(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(quietWindow)
+	f.drained()
 	if s := f.status(p.Id); s != "PENDING" {
 		t.Fatalf("a refused callback moved the payment to %s", s)
 	}
@@ -280,7 +281,7 @@ func TestRefundRequestedRefundsOnce(t *testing.T) {
 	f.sendRefundRequested(request(pending.OrderId, pending.Id))
 	f.sendRefundRequested(request(ids.New(), paid.Id)) // names another order
 
-	eventually(t, 10*time.Second, "payment REFUNDED", func() bool { return f.status(paid.Id) == "REFUNDED" })
+	testkit.Eventually(t, 10*time.Second, "payment REFUNDED", func() bool { return f.status(paid.Id) == "REFUNDED" })
 	var ev eventsapi.PaymentRefunded
 	if err := json.Unmarshal(f.exactlyOne(eventsapi.TAG_REFUNDED, paid.Id), &ev); err != nil {
 		t.Fatal(err)
@@ -293,7 +294,7 @@ func TestRefundRequestedRefundsOnce(t *testing.T) {
 	}
 	// 5 refund requests acknowledged by the service, 2 payment messages by the inbox;
 	// none failed, so none waits for redelivery.
-	eventually(t, 10*time.Second, "every message acknowledged", func() bool { return f.broker.Stats().Acked >= 7 })
+	testkit.Eventually(t, 10*time.Second, "every message acknowledged", func() bool { return f.broker.Stats().Acked >= 7 })
 	if st := f.broker.Stats(); st.Failed != 0 {
 		t.Fatalf("broker stats %+v: a handler failed", st)
 	}
@@ -312,7 +313,7 @@ func TestListOrderPaymentsShowsRefunds(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.sendRefundRequested(fmt.Appendf(nil, `{"order_id":%q,"payment_id":%q,"reason":"PAYMENT_TIMEOUT"}`, orderID, paid.Id))
-	eventually(t, 10*time.Second, "payment REFUNDED", func() bool { return f.status(paid.Id) == "REFUNDED" })
+	testkit.Eventually(t, 10*time.Second, "payment REFUNDED", func() bool { return f.status(paid.Id) == "REFUNDED" })
 	pending := f.create(f.orders.add(ann, awaiting, 300), ann)
 
 	list := func(orderID string) []*paymentapi.Payment {
@@ -351,7 +352,7 @@ func TestSandboxCanBeTurnedOff(t *testing.T) {
 	if code(err) != "SANDBOX_DISABLED" {
 		t.Fatalf("SandboxComplete with the sandbox off: %v", err)
 	}
-	time.Sleep(quietWindow)
+	time.Sleep(callbackWindow)
 	if s := f.status(p.Id); s != "PENDING" || len(f.gateway.answered()) != 0 {
 		t.Fatalf("status %s, webhook calls %v", s, f.gateway.answered())
 	}

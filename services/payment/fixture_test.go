@@ -35,6 +35,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 	"github.com/cartwheel-shop/cartwheel/services/payment"
 	"github.com/cartwheel-shop/cartwheel/services/payment/webhook"
 )
@@ -142,7 +143,7 @@ func serveOrders(t *testing.T, orders *fakeOrders, reg *registry.Static) (stop f
 // waitRegistered waits out Kitex's delayed registration (about a second).
 func waitRegistered(t *testing.T, reg *registry.Static, names ...string) {
 	t.Helper()
-	eventually(t, 10*time.Second, "registration of "+names[0], func() bool {
+	testkit.Eventually(t, 10*time.Second, "registration of "+names[0], func() bool {
 		for _, n := range names {
 			if _, err := reg.Resolve(context.Background(), n); err != nil {
 				return false
@@ -152,19 +153,10 @@ func waitRegistered(t *testing.T, reg *registry.Static, names ...string) {
 	})
 }
 
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// quietWindow is how long a message that must not arrive (or not again) is watched for.
-const quietWindow = 500 * time.Millisecond
+// callbackWindow is how long a sandbox callback that must not come is watched for. A
+// message that must not arrive is checked once the broker has drained instead; a callback
+// is an HTTP call from a goroutine of the provider, with no completion to wait on.
+const callbackWindow = 500 * time.Millisecond
 
 // fakeOrders is the order service as the payment service sees it: GetOrder only. Any
 // other method is nil and panics, which Kitex answers as an error.
@@ -277,17 +269,24 @@ func (in *inbox) bodies(tag, paymentID string) [][]byte {
 	return out
 }
 
-// exactlyOne waits for the first message tagged tag about paymentID, watches for a
-// second one during the quiet window, and returns the one.
+// exactlyOne waits for the first message tagged tag about paymentID, then for the broker
+// to drain, so that a second one would have arrived, and returns the one.
 func (f *fixture) exactlyOne(tag, paymentID string) []byte {
 	f.t.Helper()
-	eventually(f.t, 10*time.Second, tag+" message", func() bool { return len(f.inbox.bodies(tag, paymentID)) > 0 })
-	time.Sleep(quietWindow)
+	testkit.Eventually(f.t, 10*time.Second, tag+" message", func() bool { return len(f.inbox.bodies(tag, paymentID)) > 0 })
+	f.drained()
 	got := f.inbox.bodies(tag, paymentID)
 	if len(got) != 1 {
 		f.t.Fatalf("%d %s messages for payment %s, want exactly 1", len(got), tag, paymentID)
 	}
 	return got[0]
+}
+
+// drained waits until every consumer group has caught up: the service has handled what
+// it was sent, and the test group holds every message the service sent.
+func (f *fixture) drained() {
+	f.t.Helper()
+	testkit.Drained(f.t, f.broker, 10*time.Second)
 }
 
 func (f *fixture) create(orderID, userID string) *paymentapi.Payment {

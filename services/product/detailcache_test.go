@@ -1,11 +1,9 @@
 package product_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 
 	"github.com/cartwheel-shop/cartwheel/services/product"
 )
@@ -29,7 +28,7 @@ func TestProductUpdateInvalidatesTheCachedDetail(t *testing.T) {
 func TestProductDetailsKeepWorkingWithoutRedis(t *testing.T) {
 	s := startShop(t)
 	p := s.newProduct("Kettle", map[string]int64{"KETTLE-NOREDIS-1": 3})
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	cfg := s.cfg
 	cfg.Cache.Driver = "redis"
 	cfg.Redis = cache.RedisConfig{Addr: deadAddr(t), PoolSize: 2, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}
@@ -66,24 +65,6 @@ func deadAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// syncBuffer collects log lines written from the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // checkDetailCache proves, through writer (s.client) and every reader, that product

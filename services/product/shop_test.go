@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,9 +23,13 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 
 	"github.com/cartwheel-shop/cartwheel/services/product"
 )
+
+// waitFor bounds every wait on the service or the broker.
+const waitFor = 15 * time.Second
 
 // shop is one product service running on 127.0.0.1:0 against an embedded broker, with
 // the test playing the order service: it publishes order messages and consumes the
@@ -41,7 +44,6 @@ type shop struct {
 	broker   *embedded.Broker
 	orders   mq.Producer
 	outcomes *inbox
-	sent     atomic.Int64 // order messages published
 }
 
 func testConfig(dir string, seed bool) product.Config {
@@ -143,16 +145,6 @@ func (in *inbox) record(_ context.Context, msg *mq.Delivered) error {
 	return nil
 }
 
-func (in *inbox) total() int64 {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	n := 0
-	for _, msgs := range in.got {
-		n += len(msgs)
-	}
-	return int64(n)
-}
-
 func (in *inbox) of(orderID string) []mq.Delivered {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -169,7 +161,6 @@ func (s *shop) publish(tag string, body any) {
 	if _, err := s.orders.Send(s.ctx, &mq.Message{Topic: eventsapi.TOPIC_ORDER, Tags: tag, Body: raw}); err != nil {
 		s.t.Fatal(err)
 	}
-	s.sent.Add(1)
 }
 
 func (s *shop) orderCreated(orderID string, lines map[string]int64) {
@@ -184,29 +175,16 @@ func (s *shop) orderCreated(orderID string, lines map[string]int64) {
 // outcome waits for the one stock outcome of the order.
 func (s *shop) outcome(orderID string) mq.Delivered {
 	s.t.Helper()
-	s.eventually("the stock outcome of "+orderID, func() bool { return len(s.outcomes.of(orderID)) > 0 })
+	testkit.Eventually(s.t, waitFor, "the stock outcome of "+orderID, func() bool { return len(s.outcomes.of(orderID)) > 0 })
 	return s.outcomes.of(orderID)[0]
 }
 
-// drained waits until the product service has acknowledged every order message sent
-// so far. Acknowledgements of both groups are counted together; the test group's never
-// outnumber the outcomes it recorded, so this many means every order message is done.
+// drained waits until every consumer group has caught up: the service has handled every
+// order message sent so far, and the test group holds every outcome it sent back, a
+// wrongly sent one included.
 func (s *shop) drained() {
 	s.t.Helper()
-	s.eventually("every order message handled", func() bool {
-		return s.broker.Stats().Acked >= s.sent.Load()+s.outcomes.total()
-	})
-}
-
-func (s *shop) eventually(what string, cond func() bool) {
-	s.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.Drained(s.t, s.broker, waitFor)
 }
 
 // newProduct creates a product in the first category whose SKUs (code -> stock) get

@@ -89,12 +89,12 @@ func TestNacosDropsTheInstancesOfAClosedConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	resolver := newNacos(t).Resolver()
-	registrytest.Eventually(t, "the instance is listed", func() (bool, string) {
+	registrytest.Settles(t, "the instance is listed", func() (bool, string) {
 		n, err := count(resolver, name)
 		return n == 1, fmt.Sprintf("%d instances, err %v", n, err)
 	})
 	raw.CloseClient()
-	took := registrytest.Eventually(t, "the instance is dropped with its connection", func() (bool, string) {
+	took := registrytest.Settles(t, "the instance is dropped with its connection", func() (bool, string) {
 		n, err := count(resolver, name)
 		return err == nil && n == 0, fmt.Sprintf("%d instances, err %v", n, err)
 	})
@@ -149,7 +149,7 @@ func runFailover(t *testing.T, callers int, drain time.Duration) {
 	b := startUserServer(t, name, "b", servers)
 
 	lookup := newNacos(t) // the client side, as another process would be
-	registrytest.Eventually(t, "both servers are listed", func() (bool, string) {
+	registrytest.Settles(t, "both servers are listed", func() (bool, string) {
 		n, err := count(lookup.Resolver(), name)
 		return n == 2, fmt.Sprintf("%d instances, err %v", n, err)
 	})
@@ -183,7 +183,7 @@ func runFailover(t *testing.T, callers int, drain time.Duration) {
 	go func() { wg.Wait(); close(streamDone) }()
 	defer func() { cancel(); <-streamDone }()
 
-	registrytest.Eventually(t, "the stream reaches both servers", func() (bool, string) {
+	registrytest.Settles(t, "the stream reaches both servers", func() (bool, string) {
 		served := rec.servedBy()
 		return served["a"] > 0 && served["b"] > 0, fmt.Sprintf("served %v", served)
 	})
