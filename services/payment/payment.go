@@ -113,14 +113,12 @@ func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer, provid
 	if err != nil {
 		return nil, err
 	}
-	st := store.New(gdb)
-	announcer, err := countPayments(events.NewAnnouncer(txmsg.NewSender(gdb, producer), st), deps.Telemetry.For(ServiceName))
+	st, err := countPayments(store.New(gdb, txmsg.NewSender(gdb, producer)), deps.Telemetry.For(ServiceName))
 	if err != nil {
 		return nil, err
 	}
 	opts := domain.Options{
 		Store:            st,
-		Announcer:        announcer,
 		Orders:           orders,
 		Provider:         provider,
 		WebhookSecret:    cfg.WebhookSecret,
