@@ -8,18 +8,18 @@ import (
 
 	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
-	"github.com/cartwheel-shop/cartwheel/services/product/internal/events"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/store"
 )
 
 // reservationCounter counts the stock decisions the service commits, by outcome (the
 // dashboard's "stock deduction success rate"). It wraps the sender of the outcome
 // messages because a decision counts exactly when its message commits with it.
 type reservationCounter struct {
-	events.Sender
+	store.Sender
 	decided *prometheus.CounterVec
 }
 
-func countReservations(s events.Sender, reg prometheus.Registerer) (*reservationCounter, error) {
+func countReservations(s store.Sender, reg prometheus.Registerer) (*reservationCounter, error) {
 	decided := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cartwheel_stock_reservations_total",
 		Help: "Orders whose stock was decided, by outcome: reserved (every line) or rejected (nothing reserved).",

@@ -1,7 +1,7 @@
 // Package events is the product service's side of the consistency protocol
 // (ARCHITECTURE.md §5): it consumes order.created, order.paid and order.cancelled, and
-// answers order.created with stock.reserved or stock.rejected, sent as a transactional
-// message committed with the decision it announces.
+// encodes the answer to order.created, stock.reserved or stock.rejected, which the store
+// sends as a transactional message committed with the decision it announces.
 package events
 
 import (
@@ -10,8 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-
-	"gorm.io/gorm"
 
 	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
@@ -25,28 +23,15 @@ const (
 	ProducerGroup = "product-tx"
 )
 
-// maxAnnounceAttempts bounds how often one delivery re-announces an outcome that
-// changed under it; past that the message is redelivered later, when the contention
-// that kept changing it has passed.
-const maxAnnounceAttempts = 5
-
-// Sender sends a transactional message whose local transaction is fn (txmsg.Sender).
-type Sender interface {
-	Send(ctx context.Context, msg *mq.Message, fn func(tx *gorm.DB) error) error
-}
-
 // Orders handles the order topic.
 type Orders struct {
-	stock  *stock.Service
-	inTx   func(tx *gorm.DB) *stock.Service // the stock rules inside a message's transaction
-	sender Sender
-	log    *slog.Logger
+	stock *stock.Service
+	log   *slog.Logger
 }
 
-// NewOrders returns the order-topic handlers. inTx binds the stock rules to the
-// transaction of an outcome message.
-func NewOrders(st *stock.Service, inTx func(tx *gorm.DB) *stock.Service, sender Sender, log *slog.Logger) *Orders {
-	return &Orders{stock: st, inTx: inTx, sender: sender, log: log.With("component", "events.orders")}
+// NewOrders returns the order-topic handlers.
+func NewOrders(st *stock.Service, log *slog.Logger) *Orders {
+	return &Orders{stock: st, log: log.With("component", "events.orders")}
 }
 
 // Subscribe registers the handlers on c. One subscription covers every tag because a
@@ -90,27 +75,16 @@ func (o *Orders) created(ctx context.Context, msg *mq.Delivered) error {
 		log.Info("order.created seen before; its outcome was already sent")
 		return nil
 	}
-	announce, err := o.stock.Predict(ctx, order)
-	if err != nil {
-		return err
-	}
-	for attempt := 1; ; attempt++ {
-		err := o.sender.Send(ctx, toOutcomeMessage(announce), func(tx *gorm.DB) error {
-			return o.inTx(tx).Settle(ctx, order, announce)
-		})
-		var changed *stock.OutcomeChangedError
-		switch {
-		case err == nil:
-			log.Info("stock decided", "outcome", announce.Outcome, "sku", announce.SKU, "reason", announce.Reason)
-			return nil
-		case errors.Is(err, stock.ErrAlreadyDecided):
-			log.Info("order.created decided by a concurrent delivery")
-			return nil
-		case errors.As(err, &changed) && attempt < maxAnnounceAttempts:
-			announce = changed.Actual
-		default:
-			return fmt.Errorf("events: deciding stock of order %s: %w", order.ID(), err)
-		}
+	d, err := o.stock.Reserve(ctx, order)
+	switch {
+	case err == nil:
+		log.Info("stock decided", "outcome", d.Outcome, "sku", d.SKU, "reason", d.Reason)
+		return nil
+	case errors.Is(err, stock.ErrAlreadyDecided):
+		log.Info("order.created decided by a concurrent delivery")
+		return nil
+	default:
+		return fmt.Errorf("events: deciding stock of order %s: %w", order.ID(), err)
 	}
 }
 
@@ -181,8 +155,9 @@ func toDomainLines(lines []*eventsapi.EventLine) []stock.Line {
 	return out
 }
 
-// toOutcomeMessage is the announcement of a decision: stock.reserved or stock.rejected.
-func toOutcomeMessage(d stock.Decision) *mq.Message {
+// Encode turns a stock decision into the message that announces it: stock.reserved or
+// stock.rejected, keyed by order id.
+func Encode(d stock.Decision) (*mq.Message, error) {
 	msg := &mq.Message{Topic: eventsapi.TOPIC_STOCK, Keys: []string{d.OrderID}}
 	var body any
 	if d.Outcome == stock.Reserved {
@@ -190,6 +165,10 @@ func toOutcomeMessage(d stock.Decision) *mq.Message {
 	} else {
 		msg.Tags, body = eventsapi.TAG_REJECTED, &eventsapi.StockRejected{OrderId: d.OrderID, Sku: d.SKU, Reason: d.Reason}
 	}
-	msg.Body, _ = json.Marshal(body) // structs of strings always marshal
-	return msg
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("events: encode %s: %w", msg.Tags, err)
+	}
+	msg.Body = raw
+	return msg, nil
 }

@@ -1,4 +1,4 @@
-package events
+package events_test
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/events"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/store"
 )
@@ -56,7 +57,7 @@ type fixture struct {
 	db     *gorm.DB
 	stock  *stock.Service
 	sender *fakeSender
-	orders *Orders
+	orders *events.Orders
 }
 
 // newFixture has one product with SKU TEA-1 holding available units.
@@ -71,7 +72,8 @@ func newFixture(t *testing.T, available int64) *fixture {
 	if err := db.Migrate(ctx, gdb, store.Migrations); err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(gdb, time.Now)
+	sender := &fakeSender{db: gdb}
+	st := store.New(gdb, sender, time.Now)
 	cat := catalog.NewService(st, "USD", time.Now)
 	tea, err := cat.CreateCategory(ctx, "Tea")
 	if err != nil {
@@ -83,12 +85,11 @@ func newFixture(t *testing.T, available int64) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{ctx: ctx, db: gdb, stock: stock.NewService(st), sender: &fakeSender{db: gdb}}
+	f := &fixture{ctx: ctx, db: gdb, stock: stock.NewService(st), sender: sender}
 	if _, err := f.stock.Adjust(ctx, stock.AdjustRequest{SKU: "TEA-1", Delta: available, Reason: "delivery", ActorID: "staff"}); err != nil {
 		t.Fatal(err)
 	}
-	inTx := func(tx *gorm.DB) *stock.Service { return stock.NewService(st.WithTx(tx)) }
-	f.orders = NewOrders(f.stock, inTx, f.sender, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.orders = events.NewOrders(f.stock, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return f
 }
 
@@ -135,6 +136,9 @@ func TestCreatedReannouncesAnOutcomeThatChanged(t *testing.T) {
 		t.Errorf("level = %+v, want the rejected order to hold nothing", l)
 	}
 }
+
+// maxAnnounceAttempts is the store's bound on re-announcing one decision.
+const maxAnnounceAttempts = 5
 
 func TestCreatedGivesUpOnAnOutcomeThatKeepsChanging(t *testing.T) {
 	f := newFixture(t, 1)
