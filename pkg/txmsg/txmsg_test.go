@@ -112,6 +112,19 @@ func TestSendRollsBackMessageWithTransaction(t *testing.T) {
 	}
 }
 
+func TestTransactionWithoutAMessageWritesNoTxRecord(t *testing.T) {
+	gdb, sender, _ := setup(t)
+	err := sender.Transaction(context.Background(), nil, func(tx *gorm.DB) error {
+		return tx.Exec("INSERT INTO notes (id) VALUES ('n3')").Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count(t, gdb, "notes") != 1 || count(t, gdb, "mq_tx_log") != 0 {
+		t.Fatal("want the row committed and no tx record (no message was sent)")
+	}
+}
+
 func TestCheckerAnswersFromTheDatabase(t *testing.T) {
 	gdb, _, _ := setup(t)
 	check := txmsg.Checker(gdb)

@@ -24,9 +24,11 @@ const (
 )
 
 // Encode turns a payment event into the message that announces it: payment.succeeded
-// or payment.refunded.
+// or payment.refunded; no event (nil) is no message.
 func Encode(ev payment.Event) (*mq.Message, error) {
 	switch e := ev.(type) {
+	case nil:
+		return nil, nil
 	case payment.PaymentSucceeded:
 		p := e.Payment
 		return message(eventsapi.TAG_SUCCEEDED, p, &eventsapi.PaymentSucceeded{

@@ -84,14 +84,11 @@ func (s *Store) UpdatePayment(ctx context.Context, id string, rule func(*payment
 // inTx runs fn in one database transaction; with an event, as the local transaction of
 // the event's message, so the message leaves if and only if fn's writes commit.
 func (s *Store) inTx(ctx context.Context, ev payment.Event, fn func(tx *gorm.DB) error) error {
-	if ev == nil {
-		return s.db.WithContext(ctx).Transaction(fn)
-	}
 	msg, err := events.Encode(ev)
 	if err != nil {
 		return err
 	}
-	return s.sender.Send(ctx, msg, fn)
+	return s.sender.Transaction(ctx, msg, fn)
 }
 
 // Create inserts p.
