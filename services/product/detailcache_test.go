@@ -2,7 +2,6 @@ package product_test
 
 import (
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +30,7 @@ func TestProductDetailsKeepWorkingWithoutRedis(t *testing.T) {
 	var logs testkit.SyncBuffer
 	cfg := s.cfg
 	cfg.Cache.Driver = "redis"
-	cfg.Redis = cache.RedisConfig{Addr: deadAddr(t), PoolSize: 2, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}
+	cfg.Redis = cache.RedisConfig{Addr: testkit.FreeAddr(t), PoolSize: 2, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}
 	replica := serve(t, cfg, s.broker, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 
 	got, err := replica.GetProduct(s.ctx, &productapi.GetProductRequest{Id: p.Id})
@@ -54,17 +53,6 @@ func TestProductDetailsKeepWorkingWithoutRedis(t *testing.T) {
 			t.Errorf("no %q in the logs:\n%s", want, logs.String())
 		}
 	}
-}
-
-// deadAddr is a loopback address nothing listens on.
-func deadAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // checkDetailCache proves, through writer (s.client) and every reader, that product
