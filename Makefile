@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODULES := idl pkg services/user services/product services/order services/payment gateway cmd/cartwheel
 BIN     := bin
 
-.PHONY: gen gen-check build run test unit browser schemathesis integration lint vet fmt-check bench bench-up invariants invariants-up help
+.PHONY: gen gen-check build run test unit browser schemathesis integration lint vet fmt-check import-names bench bench-up invariants invariants-up help
 
 help:
 	@echo "make run    - the whole fleet in one process on embedded defaults (http://127.0.0.1:8080)"
@@ -74,7 +74,13 @@ fmt-check:
 vet:
 	for m in $(MODULES); do echo "go vet $$m"; (cd $$m && go vet ./... && go vet -tags integration ./...); done
 
-lint: fmt-check vet
+# One name per contract package (docs/service-layout.md, "Import names"). The checker is a
+# module of its own outside go.work, like the deploy modules.
+import-names:
+	@out=$$(gofmt -l tools/importnames); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	cd tools/importnames && GOWORK=off go vet . && GOWORK=off go test -count=1 . && GOWORK=off go run . ../..
+
+lint: fmt-check vet import-names
 
 unit:
 	scripts/unit.sh

@@ -6,7 +6,7 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 )
 
 // createCategoryBody is checked here for shape; the product service trims the name,
@@ -21,7 +21,7 @@ func (a *api) createCategory(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	cat, err := a.products.CreateCategory(ctx, &product.CreateCategoryRequest{Name: body.Name})
+	cat, err := a.products.CreateCategory(ctx, &productapi.CreateCategoryRequest{Name: body.Name})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
