@@ -13,7 +13,7 @@ import (
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/canary"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
@@ -23,12 +23,12 @@ import (
 // trackedOrders is an order service that names its release in every cart it returns, so
 // a test can tell which instance answered; every other method panics if called.
 type trackedOrders struct {
-	order.OrderService
+	orderapi.OrderService
 	track string
 }
 
-func (o *trackedOrders) GetCart(context.Context, *order.GetCartRequest) (*order.Cart, error) {
-	return &order.Cart{Lines: []*order.CartLine{{Sku: "MUG-RED", Name: "served-by-" + o.track, Quantity: 1, UnitPrice: usd(100)}}, Total: usd(100)}, nil
+func (o *trackedOrders) GetCart(context.Context, *orderapi.GetCartRequest) (*orderapi.Cart, error) {
+	return &orderapi.Cart{Lines: []*orderapi.CartLine{{Sku: "MUG-RED", Name: "served-by-" + o.track, Quantity: 1, UnitPrice: usd(100)}}, Total: usd(100)}, nil
 }
 
 // serveOrders runs a real Kitex order server of the given track registered through reg

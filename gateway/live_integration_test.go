@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/pkg/canary"
 	"github.com/cartwheel-shop/cartwheel/pkg/livecfg"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos/nacostest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // liveNacos is one Nacos server (a private rnacos where a binary is found) and a group
@@ -70,6 +72,15 @@ func (n *liveNacos) following(c *Config) {
 	c.Live = livecfg.Config{Source: "nacos", DataID: n.dataID, Nacos: n.cfg}
 }
 
+// logsOnFailure prints the gateway's log when the test fails: what it applied or refused.
+func logsOnFailure(t *testing.T, h *harness) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("gateway log:\n%s", h.logs.String())
+		}
+	})
+}
+
 // refusals counts the refused documents the gateway logged.
 func refusals(h *harness) int { return strings.Count(h.logs.String(), "live settings refused") }
 
@@ -80,12 +91,13 @@ func TestCanaryRoutingThroughNacos(t *testing.T) {
 	n.publish(`{"canary_share": 0}`)
 	gatewayReg := n.registry("")
 	h := startOn(t, gatewayReg, nil, n.following)
+	logsOnFailure(t, h)
 	serveOrders(t, n.registry(canary.TrackStable), canary.TrackStable)
 	serveOrders(t, n.registry(canary.TrackCanary), canary.TrackCanary)
 	awaitTracks(t, gatewayReg, canary.TrackStable, canary.TrackCanary)
 	// The gateway's balancer learns of both within its one-second refresh; wait until a
 	// canary request has reached the canary once.
-	eventually(t, "a canary request reaching the canary", func() bool {
+	testkit.Eventually(t, 20*time.Second, "a canary request reaching the canary", func() bool {
 		a := h.do(call{method: "GET", path: "/api/v1/cart", token: h.customer(), header: always})
 		return a.status == http.StatusOK && strings.Contains(string(a.body), "served-by-"+canary.TrackCanary)
 	})
@@ -101,7 +113,7 @@ func TestCanaryRoutingThroughNacos(t *testing.T) {
 
 	// A share changed in Nacos takes effect without a restart.
 	n.publish(`{"canary_share": 10}`)
-	eventually(t, "the 10% share in force", func() bool { return h.g.live.Current().CanaryShare == 10 })
+	testkit.Eventually(t, 20*time.Second, "the 10% share in force", func() bool { return h.g.live.Current().CanaryShare == 10 })
 	const users = 2000
 	got := canaryShare(t, h, users)
 	if pct := 100 * float64(got) / users; pct < 7 || pct > 13 {
@@ -112,13 +124,13 @@ func TestCanaryRoutingThroughNacos(t *testing.T) {
 	// An invalid share is refused, logged, and the old one stays.
 	before := refusals(h)
 	n.publish(`{"canary_share": 250}`)
-	eventually(t, "the invalid share refused", func() bool { return refusals(h) > before })
+	testkit.Eventually(t, 20*time.Second, "the invalid share refused", func() bool { return refusals(h) > before })
 	if share := h.g.live.Current().CanaryShare; share != 10 {
 		t.Fatalf("share after a refused document: %v, want the old 10", share)
 	}
 
 	n.publish(`{"canary_share": 0}`)
-	eventually(t, "the 0% share in force", func() bool { return h.g.live.Current().CanaryShare == 0 })
+	testkit.Eventually(t, 20*time.Second, "the 0% share in force", func() bool { return h.g.live.Current().CanaryShare == 0 })
 	if got := canaryShare(t, h, 200); got != 0 {
 		t.Fatalf("share 0: %d of 200 users on the canary", got)
 	}
@@ -129,17 +141,18 @@ func TestCanaryRoutingThroughNacos(t *testing.T) {
 func TestLiveRateLimitFromNacosWhileRequestsFlow(t *testing.T) {
 	n := newLiveNacos(t)
 	f := newFakes()
-	f.orders.getCart = func(_ context.Context, _ *order.GetCartRequest) (*order.Cart, error) { return sampleCart(), nil }
+	f.orders.getCart = func(_ context.Context, _ *orderapi.GetCartRequest) (*orderapi.Cart, error) { return sampleCart(), nil }
 	h := start(t, f, n.following)
+	logsOnFailure(t, h)
 	flowing := startFlow(t, h, 4)
-	eventually(t, "requests admitted under the environment's limit", func() bool { return flowing.ok.Load() > 20 })
+	testkit.Eventually(t, 20*time.Second, "requests admitted under the environment's limit", func() bool { return flowing.ok.Load() > 20 })
 
 	n.publish(`{"rate_per_ip": 0.01, "burst_per_ip": 1}`)
-	eventually(t, "requests refused under the limit set in Nacos", func() bool { return flowing.limited.Load() > 20 })
+	testkit.Eventually(t, 20*time.Second, "requests refused under the limit set in Nacos", func() bool { return flowing.limited.Load() > 20 })
 
 	before := refusals(h)
 	n.publish(`{"rate_per_ip": "fast", "burst_per_ip": 1000}`)
-	eventually(t, "the invalid limit refused", func() bool { return refusals(h) > before })
+	testkit.Eventually(t, 20*time.Second, "the invalid limit refused", func() bool { return refusals(h) > before })
 	if cur := h.g.live.Current(); cur.RatePerIP != 0.01 || cur.BurstPerIP != 1 {
 		t.Fatalf("limits after a refused document: %+v, want the old ones", cur)
 	}
@@ -150,7 +163,7 @@ func TestLiveRateLimitFromNacosWhileRequestsFlow(t *testing.T) {
 	}
 
 	n.publish(`{"rate_per_ip": 10000, "burst_per_ip": 10000}`)
-	eventually(t, "requests admitted again", func() bool { return status(t, h) == http.StatusOK })
+	testkit.Eventually(t, 20*time.Second, "requests admitted again", func() bool { return status(t, h) == http.StatusOK })
 	if other := flowing.other.Load(); other != 0 {
 		t.Fatalf("%d requests answered neither 200 nor 429", other)
 	}

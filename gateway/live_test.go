@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/pkg/logging"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // flow keeps requests coming from several clients until the test ends, counting
@@ -51,17 +52,6 @@ func startFlow(t *testing.T, h *harness, clients int) *flow {
 	return f
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("never: %s", what)
-}
-
 // status asks for the cart once.
 func status(t *testing.T, h *harness) int {
 	t.Helper()
@@ -70,10 +60,10 @@ func status(t *testing.T, h *harness) int {
 
 func TestLiveRateLimitChangesWhileRequestsFlow(t *testing.T) {
 	f := newFakes()
-	f.orders.getCart = func(context.Context, *order.GetCartRequest) (*order.Cart, error) { return sampleCart(), nil }
+	f.orders.getCart = func(context.Context, *orderapi.GetCartRequest) (*orderapi.Cart, error) { return sampleCart(), nil }
 	h := start(t, f)
 	flowing := startFlow(t, h, 4)
-	eventually(t, "requests admitted under the environment's generous limit", func() bool { return flowing.ok.Load() > 20 })
+	testkit.Eventually(t, 10*time.Second, "requests admitted under the environment's generous limit", func() bool { return flowing.ok.Load() > 20 })
 	if flowing.limited.Load() != 0 {
 		t.Fatalf("%d requests limited before any change", flowing.limited.Load())
 	}
@@ -82,7 +72,7 @@ func TestLiveRateLimitChangesWhileRequestsFlow(t *testing.T) {
 	if err := h.g.live.Apply([]byte(`{"rate_per_ip": 0.01, "burst_per_ip": 1}`), "test"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "requests refused under the tightened limit", func() bool { return flowing.limited.Load() > 20 })
+	testkit.Eventually(t, 10*time.Second, "requests refused under the tightened limit", func() bool { return flowing.limited.Load() > 20 })
 
 	if err := h.g.live.Apply([]byte(`{"rate_per_ip": -5}`), "test"); err == nil {
 		t.Fatal("a negative rate was accepted")
@@ -97,7 +87,7 @@ func TestLiveRateLimitChangesWhileRequestsFlow(t *testing.T) {
 	if err := h.g.live.Apply([]byte(`{}`), "test"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "requests admitted again", func() bool { return status(t, h) == http.StatusOK })
+	testkit.Eventually(t, 10*time.Second, "requests admitted again", func() bool { return status(t, h) == http.StatusOK })
 	if n := flowing.other.Load(); n != 0 {
 		t.Fatalf("%d requests answered neither 200 nor 429", n)
 	}
@@ -105,7 +95,7 @@ func TestLiveRateLimitChangesWhileRequestsFlow(t *testing.T) {
 
 // The log level turns live and goes back to the start-up level when the key is removed.
 func TestLiveLogLevel(t *testing.T) {
-	out := &syncBuffer{}
+	out := &testkit.SyncBuffer{}
 	log := logging.New(out, "gateway", "info")
 	cfg := testConfig(t)
 	limits, closeLimits := newLimiters(context.Background(), cfg, log)

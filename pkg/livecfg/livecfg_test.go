@@ -1,7 +1,6 @@
 package livecfg_test
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -9,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/livecfg"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 var base = livecfg.Settings{RatePerIP: 50, BurstPerIP: 100, RatePerUser: 20, BurstPerUser: 40}
 
-func newStore(t *testing.T) (*livecfg.Store, *syncBuffer) {
+func newStore(t *testing.T) (*livecfg.Store, *testkit.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	s, err := livecfg.NewStore(base, slog.New(slog.NewJSONHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -159,21 +159,4 @@ func TestFollowWithTheEnvironmentSourceChangesNothing(t *testing.T) {
 	if err := (livecfg.Config{Source: "nacos", DataID: "x"}).Validate("GATEWAY_LIVE_"); err == nil || !strings.Contains(err.Error(), "GATEWAY_LIVE_NACOS_") {
 		t.Fatalf("nacos source without an address: %v", err)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

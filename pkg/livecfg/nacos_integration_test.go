@@ -15,17 +15,8 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/livecfg"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos/nacostest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("never: %s", what)
-}
 
 // Following a document: a valid change applies, an invalid one is refused and logged
 // once however often it is read, and deleting the document returns to the environment.
@@ -59,12 +50,12 @@ func TestFollowNacos(t *testing.T) {
 	if err := center.Publish(dataID, `{"canary_share": 20, "rate_per_user": 3}`); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the change applied", func() bool { c := store.Current(); return c.CanaryShare == 20 && c.RatePerUser == 3 })
+	testkit.Eventually(t, 15*time.Second, "the change applied", func() bool { c := store.Current(); return c.CanaryShare == 20 && c.RatePerUser == 3 })
 
 	if err := center.Publish(dataID, `{"canary_share": 20, "rate_per_user": 0}`); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the invalid document refused", func() bool { return strings.Contains(logs.String(), "live settings refused") })
+	testkit.Eventually(t, 15*time.Second, "the invalid document refused", func() bool { return strings.Contains(logs.String(), "live settings refused") })
 	time.Sleep(300 * time.Millisecond) // several more reads of the same refused text
 	if n := strings.Count(logs.String(), "live settings refused"); n != 1 {
 		t.Fatalf("the refused document was logged %d times, want once", n)
@@ -76,5 +67,5 @@ func TestFollowNacos(t *testing.T) {
 	if err := center.Delete(dataID); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the environment's settings back", func() bool { return store.Current() == base })
+	testkit.Eventually(t, 15*time.Second, "the environment's settings back", func() bool { return store.Current() == base })
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,9 @@ import (
 
 // grpcOffset: nacos-sdk-go v2 dials the HTTP port + 1000 for gRPC.
 const grpcOffset = 1000
+
+// startWithin bounds one start of rnacos, config store included.
+const startWithin = 20 * time.Second
 
 // Addr is the HTTP address of a Nacos server for t: a private rnacos when a binary is
 // found (Binary), else CARTWHEEL_NACOS_ADDR; with neither, t is skipped, saying why.
@@ -86,7 +90,10 @@ func Start(t *testing.T, bin string) string {
 		t.Fatalf("nacos: copy %s: %v", bin, err)
 	}
 	var lastErr error
-	for range 3 { // a port found free can be taken before rnacos binds it
+	// Another try on fresh ports when one fails: a port found free can be taken before
+	// rnacos binds it, and now and then its config store never comes up (see
+	// configRoundTrip); a healthy start answers within a few seconds.
+	for range 4 {
 		port, err := freePortPair()
 		if err != nil {
 			t.Fatal(err)
@@ -97,6 +104,7 @@ func Start(t *testing.T, bin string) string {
 			return addr
 		}
 		lastErr = err
+		t.Logf("nacos: rnacos on port %d abandoned: %v", port, err)
 	}
 	t.Fatalf("nacos: rnacos did not start: %v", lastErr)
 	return ""
@@ -132,7 +140,7 @@ func run(t *testing.T, exe, dir string, port int) (string, error) {
 		<-exited
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(startWithin)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-exited:
@@ -149,7 +157,7 @@ func run(t *testing.T, exe, dir string, port int) (string, error) {
 	}
 	stop()
 	logs, _ := os.ReadFile(logPath)
-	return "", fmt.Errorf("rnacos at %s did not answer within 60s: %s", addr, tail(logs))
+	return "", fmt.Errorf("rnacos at %s did not answer within %s: %s", addr, startWithin, tail(logs))
 }
 
 // ready: the open API answers and the gRPC port listens (as scripts/infra.sh checks).
@@ -170,7 +178,30 @@ func ready(addr string, grpc int) bool {
 		return false
 	}
 	c.Close()
-	return true
+	return configRoundTrip(ctx, addr)
+}
+
+// configRoundTrip writes a probe document and reads it back. rnacos's config store sits
+// on a single-node Raft group that it initialises after the ports open; a write accepted
+// before that was seen to be lost, with every later read answering "not found".
+func configRoundTrip(ctx context.Context, addr string) bool {
+	probe := fmt.Sprintf("probe-%d", time.Now().UnixNano())
+	form := url.Values{"dataId": {"nacostest-probe"}, "group": {"nacostest"}, "content": {probe}}
+	req, _ := http.NewRequestWithContext(ctx, "POST", "http://"+addr+"/nacos/v1/cs/configs", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	req, _ = http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/nacos/v1/cs/configs?dataId=nacostest-probe&group=nacostest", nil)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode == http.StatusOK && string(body) == probe
 }
 
 // freePortPair finds a port p with p and p+1000 both free on loopback.
