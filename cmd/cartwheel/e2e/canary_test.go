@@ -9,6 +9,7 @@ import (
 
 	"github.com/cartwheel-shop/cartwheel/pkg/canary"
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // servedCalls counts the RPCs a server recorded in tel (Kitex's server throughput).
@@ -42,7 +43,7 @@ func TestCanaryOrderService(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(stopCanary)
-	s.eventually("the canary order instance discoverable", 30*time.Second, func() bool {
+	testkit.Eventually(t, 30*time.Second, "the canary order instance discoverable", func() bool {
 		res, err := s.fleet.Registry.Resolver().Resolve(ctx, "order")
 		if err != nil {
 			return false
@@ -56,7 +57,7 @@ func TestCanaryOrderService(t *testing.T) {
 	})
 	always := map[string]string{canary.Header: canary.HeaderAlways}
 	// The gateway's balancer refreshes every second: wait for the first canary call.
-	s.eventually("a canary request served by the canary", 30*time.Second, func() bool {
+	testkit.Eventually(t, 30*time.Second, "a canary request served by the canary", func() bool {
 		return s.call("GET", "/api/v1/cart", kim.token, nil, always).status == http.StatusOK && servedCalls(t, tel) > 0
 	})
 
