@@ -1,0 +1,240 @@
+package suite_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cloudwego/kitex/client"
+	"github.com/cloudwego/kitex/pkg/circuitbreak"
+	"github.com/cloudwego/kitex/pkg/endpoint"
+	"github.com/cloudwego/kitex/pkg/kerrors"
+	"github.com/cloudwego/kitex/server"
+
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+)
+
+// attempts counts the tries of every call a client makes (user middleware runs once
+// per try, inside Kitex's retry).
+type attempts struct{ n atomic.Int64 }
+
+func (a *attempts) middleware(next endpoint.Endpoint) endpoint.Endpoint {
+	return func(ctx context.Context, req, resp any) error {
+		a.n.Add(1)
+		return next(ctx, req, resp)
+	}
+}
+
+func (a *attempts) take() int64 { return a.n.Swap(0) }
+
+// userClient calls service "user" at addr through suite.ClientOptions.
+func userClient(t *testing.T, addr string, timeout time.Duration, extra ...client.Option) (userservice.Client, *attempts) {
+	t.Helper()
+	reg := registry.NewStatic(map[string][]string{"user": {addr}})
+	a := &attempts{}
+	opts := append(suite.ClientOptions(reg, timeout, nil), client.WithMiddleware(a.middleware))
+	cli, err := userservice.NewClient("user", append(opts, extra...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cli, a
+}
+
+// closedAddr is a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
+
+// rawServer accepts connections on loopback and hands each to serve, which owns it.
+func rawServer(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Go(func() { serve(c) })
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
+// hangUpAfterRequest reads the first bytes of a request and closes the connection: a
+// call that was sent and whose connection broke before any answer.
+func hangUpAfterRequest(c net.Conn) {
+	buf := make([]byte, 1)
+	_, _ = c.Read(buf)
+	_ = c.Close()
+}
+
+// stall reads everything and never answers, like a process stopped with SIGSTOP.
+func stall(c net.Conn) { _, _ = io.Copy(io.Discard, c) }
+
+func TestCallThatNeverLeftIsRetriedWhateverTheMethod(t *testing.T) {
+	cli, tries := userClient(t, closedAddr(t), time.Second)
+	for name, call := range map[string]func() error{
+		"read":  func() error { _, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"}); return err },
+		"write": func() error { _, err := cli.Register(t.Context(), &user.RegisterRequest{Email: "a@b.c"}); return err },
+	} {
+		err := call()
+		if err == nil || !(errors.Is(err, kerrors.ErrGetConnection) || errors.Is(err, kerrors.ErrInstanceCircuitBreak)) {
+			t.Fatalf("%s: got %v, want a connection failure", name, err)
+		}
+		if n := tries.take(); n != 1+suite.MaxRetries {
+			t.Errorf("%s: %d tries of a call that never left the process, want %d", name, n, 1+suite.MaxRetries)
+		}
+	}
+}
+
+func TestBrokenConnectionRetriesOnlyIdempotentCalls(t *testing.T) {
+	cli, tries := userClient(t, rawServer(t, hangUpAfterRequest), time.Second)
+	if _, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"}); err == nil {
+		t.Fatal("GetUser answered by a server that hangs up")
+	}
+	if n := tries.take(); n != 1+suite.MaxRetries {
+		t.Errorf("read on a broken connection: %d tries, want %d", n, 1+suite.MaxRetries)
+	}
+	if _, err := cli.Register(t.Context(), &user.RegisterRequest{Email: "a@b.c"}); err == nil {
+		t.Fatal("Register answered by a server that hangs up")
+	}
+	if n := tries.take(); n != 1 {
+		t.Errorf("Register on a broken connection: %d tries; it may have been applied, so it must not be sent again", n)
+	}
+}
+
+func TestTimeoutIsNotRetried(t *testing.T) {
+	cli, tries := userClient(t, rawServer(t, stall), 100*time.Millisecond)
+	_, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"})
+	if !errors.Is(err, kerrors.ErrRPCTimeout) {
+		t.Fatalf("got %v, want a timeout", err)
+	}
+	if n := tries.take(); n != 1 {
+		t.Errorf("%d tries after a timeout, want 1: the caller's time is spent", n)
+	}
+}
+
+// missingUsers answers every GetUser with a business error.
+type missingUsers struct{ user.UserService }
+
+func (*missingUsers) GetUser(context.Context, *user.GetUserRequest) (*user.User, error) {
+	return nil, errs.New(errs.UserNotFound).ToBiz()
+}
+
+func TestBusinessErrorIsNeitherRetriedNorCountedByTheBreaker(t *testing.T) {
+	reg := registry.NewStatic(nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := suite.NewServer("user", ln, reg, nil, func(opts ...server.Option) server.Server {
+		return userservice.NewServer(&missingUsers{}, opts...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := run(ctx, srv)
+	t.Cleanup(func() { stop(); _ = returned(t, done); _ = srv.Close() })
+	waitUp(t, reg)
+
+	cli, tries := userClient(t, ln.Addr().String(), time.Second)
+	for i := range 30 {
+		_, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "nobody"})
+		if got := errs.FromRPC(err); got == nil || got.Code != errs.UserNotFound {
+			t.Fatalf("call %d: got %v, want USER_NOT_FOUND (a breaker that counts answers would open)", i, err)
+		}
+	}
+	if n := tries.take(); n != 30 {
+		t.Errorf("%d tries for 30 calls answered with a business error, want 30", n)
+	}
+}
+
+func TestBreakerAnswersFastWhileAServiceStalls(t *testing.T) {
+	const timeout = 150 * time.Millisecond
+	cli, tries := userClient(t, rawServer(t, stall), timeout)
+	// Enough timed-out calls to trip the service breaker (half of at least ten).
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() { _, _ = cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"}) })
+	}
+	wg.Wait()
+	tries.take()
+
+	start := time.Now()
+	_, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"})
+	took := time.Since(start)
+	if !suite.IsBreakerOpen(err) {
+		t.Fatalf("after 12 timeouts: got %v, want the breaker's refusal", err)
+	}
+	if took >= timeout/2 {
+		t.Errorf("the open breaker took %s to answer; it should not wait for the stalled service", took)
+	}
+	// The service breaker stands outside the tries: a refused call is not retried
+	// and never reaches the transport.
+	if n := tries.take(); n != 0 {
+		t.Errorf("%d tries of a call refused by the service breaker, want none", n)
+	}
+}
+
+func TestIdempotentMethods(t *testing.T) {
+	for method, want := range map[string]bool{
+		"GetUser": true, "ListOrders": true, "BatchGetSkus": true, "CreateOrder": true,
+		"Register": false, "CreatePayment": false, "CancelOrder": false, "AdjustStock": false, "Login": false,
+	} {
+		if got := suite.Idempotent(method); got != want {
+			t.Errorf("Idempotent(%q) = %v, want %v", method, got, want)
+		}
+	}
+}
+
+func TestRetriesStayWithinTheBudget(t *testing.T) {
+	// Kitex's default breakers (200 samples) stay closed here, so only the budget
+	// holds the retries back.
+	cli, tries := userClient(t, closedAddr(t), time.Second, client.WithCircuitBreaker(circuitbreak.NewCBSuite(circuitbreak.RPCInfo2Key)))
+	const calls = 60
+	for range calls {
+		_, _ = cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"})
+	}
+	// Unbudgeted, a dead service would get 1+MaxRetries tries per call; the budget
+	// allows retries up to RetryBudget of the tries (and a few while the window fills).
+	limit := int64(calls + calls/10 + 2*suite.MaxRetries + 10) // RetryBudget is 10%
+	if n := tries.take(); n > limit {
+		t.Errorf("%d tries for %d calls to a dead service, want at most %d", n, calls, limit)
+	}
+}
