@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
+	"github.com/cloudwego/hertz/pkg/common/tracer"
 	"github.com/cloudwego/hertz/pkg/network"
 	hnetpoll "github.com/cloudwego/hertz/pkg/network/netpoll"
 	"github.com/cloudwego/netpoll"
@@ -116,7 +117,4 @@ func (o *openConns) sweep() {
 	o.sweeps.Add(1)
 }
 
-var _ interface {
-	Start(context.Context, *app.RequestContext) context.Context
-	Finish(context.Context, *app.RequestContext)
-} = (*openConns)(nil)
+var _ tracer.Tracer = (*openConns)(nil)
