@@ -16,6 +16,8 @@ import (
 	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/server"
 
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
@@ -135,6 +137,23 @@ func TestBrokenConnectionRetriesOnlyIdempotentCalls(t *testing.T) {
 	}
 	if n := tries.take(); n != 1 {
 		t.Errorf("Register on a broken connection: %d tries; it may have been applied, so it must not be sent again", n)
+	}
+}
+
+// CreateOrder is answered once per idempotency key, so a broken connection may be
+// retried: a second send of the same request replays the first order.
+func TestBrokenConnectionRetriesCreateOrder(t *testing.T) {
+	reg := registry.NewStatic(map[string][]string{"order": {rawServer(t, hangUpAfterRequest)}})
+	tries := &attempts{}
+	cli, err := orderservice.NewClient("order", append(suite.ClientOptions(reg, time.Second, nil), client.WithMiddleware(tries.middleware))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.CreateOrder(t.Context(), &order.CreateOrderRequest{UserId: "u", IdempotencyKey: "k"}); err == nil {
+		t.Fatal("CreateOrder answered by a server that hangs up")
+	}
+	if n := tries.take(); n != 1+suite.MaxRetries {
+		t.Errorf("CreateOrder on a broken connection: %d tries, want %d", n, 1+suite.MaxRetries)
 	}
 }
 
