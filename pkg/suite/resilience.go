@@ -3,6 +3,7 @@ package suite
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -30,14 +31,43 @@ const (
 	BreakerOpen = 5 * time.Second
 )
 
-// Service-level breaker: per target service, it trips when at least half of at least
-// serviceMinSample calls in 10 s timed out or failed in transport (business errors
-// are answers, not failures). Instance-level: per address, on connection failures
-// only, so one dead instance is skipped while its siblings serve.
+// Breakers exist to stop waiting, so they count only calls that waited. Service level,
+// per target service: trips when at least half of at least 10 calls in 10 s waited out
+// their timeout (a stalled service); business errors are answers, and fast failures (a
+// refused connection, a reset) cost nothing to repeat. Instance level, per address:
+// trips on connections that timed out while dialling (an address that swallows SYNs),
+// so one such instance is skipped while its siblings serve. A refused connection opens
+// neither: on a refused dial Kitex picks again at once, and a breaker would keep
+// refusing a restarted service for up to BreakerOpen after it is back.
 var (
 	serviceBreaker  = circuitbreak.CBConfig{Enable: true, ErrRate: 0.5, MinSample: 10}
 	instanceBreaker = circuitbreak.CBConfig{Enable: true, ErrRate: 0.5, MinSample: 3}
 )
+
+// waited reports a failure that cost the caller its time: an RPC timeout, or a
+// connection that timed out while dialling.
+func waited(err error) bool {
+	return kerrors.IsTimeoutError(err) || (errors.Is(err, kerrors.ErrGetConnection) && os.IsTimeout(err))
+}
+
+// serviceOutcome classifies a call for the service-level breaker.
+func serviceOutcome(_ context.Context, _, _ any, err error) circuitbreak.ErrorType {
+	switch {
+	case err == nil:
+		return circuitbreak.TypeSuccess
+	case waited(err):
+		return circuitbreak.TypeTimeout
+	}
+	return circuitbreak.TypeIgnorable
+}
+
+// instanceOutcome classifies a call for the instance-level breaker.
+func instanceOutcome(_ context.Context, _, _ any, err error) circuitbreak.ErrorType {
+	if errors.Is(err, kerrors.ErrGetConnection) && os.IsTimeout(err) {
+		return circuitbreak.TypeFailure
+	}
+	return circuitbreak.TypeSuccess
+}
 
 // retryPolicy retries what is safe to send again (see shouldRetry), at most MaxRetries
 // times, within timeout from the first try, and not when the caller is itself a retry
@@ -115,7 +145,7 @@ func breakers() *circuitbreak.CBSuite {
 			seen[key] = true
 		}
 		return key
-	})
+	}, circuitbreak.WithServiceGetErrorType(serviceOutcome), circuitbreak.WithInstanceGetErrorType(instanceOutcome))
 	cbs.UpdateInstanceCBConfig(instanceBreaker)
 	return cbs
 }

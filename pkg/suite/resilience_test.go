@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cloudwego/kitex/client"
-	"github.com/cloudwego/kitex/pkg/circuitbreak"
 	"github.com/cloudwego/kitex/pkg/endpoint"
 	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/server"
@@ -39,12 +38,11 @@ func (a *attempts) middleware(next endpoint.Endpoint) endpoint.Endpoint {
 func (a *attempts) take() int64 { return a.n.Swap(0) }
 
 // userClient calls service "user" at addr through suite.ClientOptions.
-func userClient(t *testing.T, addr string, timeout time.Duration, extra ...client.Option) (userservice.Client, *attempts) {
+func userClient(t *testing.T, addr string, timeout time.Duration) (userservice.Client, *attempts) {
 	t.Helper()
 	reg := registry.NewStatic(map[string][]string{"user": {addr}})
 	a := &attempts{}
-	opts := append(suite.ClientOptions(reg, timeout, nil), client.WithMiddleware(a.middleware))
-	cli, err := userservice.NewClient("user", append(opts, extra...)...)
+	cli, err := userservice.NewClient("user", append(suite.ClientOptions(reg, timeout, nil), client.WithMiddleware(a.middleware))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,9 +241,8 @@ func TestIdempotentMethods(t *testing.T) {
 }
 
 func TestRetriesStayWithinTheBudget(t *testing.T) {
-	// Kitex's default breakers (200 samples) stay closed here, so only the budget
-	// holds the retries back.
-	cli, tries := userClient(t, closedAddr(t), time.Second, client.WithCircuitBreaker(circuitbreak.NewCBSuite(circuitbreak.RPCInfo2Key)))
+	// A refused connection opens no breaker, so only the budget holds retries back.
+	cli, tries := userClient(t, closedAddr(t), time.Second)
 	const calls = 60
 	for range calls {
 		_, _ = cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"})
@@ -255,5 +252,37 @@ func TestRetriesStayWithinTheBudget(t *testing.T) {
 	limit := int64(calls + calls/10 + 2*suite.MaxRetries + 10) // RetryBudget is 10%
 	if n := tries.take(); n > limit {
 		t.Errorf("%d tries for %d calls to a dead service, want at most %d", n, calls, limit)
+	}
+}
+
+// TestRestartedServiceIsCalledAtOnce: while nothing listens, calls fail fast (refused),
+// and since waiting cost nothing no breaker opens: the first call after the service is
+// back is served, rather than refused for the breakers' cooling time.
+func TestRestartedServiceIsCalledAtOnce(t *testing.T) {
+	addr := closedAddr(t)
+	cli, _ := userClient(t, addr, time.Second)
+	for i := range 30 {
+		_, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"})
+		if !errors.Is(err, kerrors.ErrGetConnection) {
+			t.Fatalf("call %d to a dead service: %v, want a refused connection (no breaker)", i, err)
+		}
+	}
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("the port was taken meanwhile: %v", err)
+	}
+	srv, err := suite.NewServer("user", ln, registry.NewStatic(nil), nil, func(opts ...server.Option) server.Server {
+		return userservice.NewServer(&users{}, opts...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := run(ctx, srv)
+	t.Cleanup(func() { stop(); _ = returned(t, done); _ = srv.Close() })
+
+	if _, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"}); err != nil {
+		t.Fatalf("the first call once the service is back: %v", err)
 	}
 }

@@ -67,9 +67,9 @@ func serverOptions(name string, ln net.Listener, registrar kregistry.Registry, t
 // again is safe: it never left the process, or it is idempotent and its connection
 // broke; at most MaxRetries times, 5-25 ms apart, while retries stay within RetryBudget
 // of the method's calls. Timeouts are never retried. A breaker per target service trips
-// on timeouts and transport failures and one per instance on connection failures, so a
-// stalled or dead service is answered in microseconds (kerrors.ErrCircuitBreak) rather
-// than after a timeout per call.
+// when most calls wait out their timeout, and one per instance when dialling it times
+// out, so a stalled service is answered in microseconds (kerrors.ErrCircuitBreak) rather
+// than after a timeout per call; a refused connection trips neither (see breakers).
 func ClientOptions(reg registry.Registry, timeout time.Duration, tel *obs.Telemetry) []client.Option {
 	opts := []client.Option{
 		client.WithSuite(tracing.NewClientSuite()),
