@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 )
 
@@ -87,10 +87,10 @@ func TestShutdownClosesIdleKeepAliveConnections(t *testing.T) {
 func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	f := newFakes()
 	entered, release := make(chan struct{}), make(chan struct{})
-	f.products.listCategories = func(context.Context) (*product.ListCategoriesResponse, error) {
+	f.products.listCategories = func(context.Context) (*productapi.ListCategoriesResponse, error) {
 		close(entered)
 		<-release
-		return &product.ListCategoriesResponse{}, nil
+		return &productapi.ListCategoriesResponse{}, nil
 	}
 	g, stop, done := runGateway(t, f)
 	addr := g.Addr().String()

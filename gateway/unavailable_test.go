@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -11,41 +10,18 @@ import (
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
 )
 
-// stalledService accepts connections on loopback, reads and never answers, like a
-// process stopped with SIGSTOP, and registers itself as service name in h's registry.
+// stalledService registers, as service name in h's registry, a server that accepts
+// connections and never answers (suitetest.Stalled).
 func stalledService(t *testing.T, h *harness, name string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := net.ResolveTCPAddr("tcp", suitetest.Stalled(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Go(func() { _, _ = io.Copy(io.Discard, c) })
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	if err := h.reg.Register(&kregistry.Info{ServiceName: name, Addr: ln.Addr()}); err != nil {
+	if err := h.reg.Register(&kregistry.Info{ServiceName: name, Addr: addr}); err != nil {
 		t.Fatal(err)
 	}
 }

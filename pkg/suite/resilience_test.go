@@ -3,7 +3,6 @@ package suite_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -15,13 +14,15 @@ import (
 	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/server"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // attempts counts the tries of every call a client makes (user middleware runs once
@@ -49,68 +50,14 @@ func userClient(t *testing.T, addr string, timeout time.Duration) (userservice.C
 	return cli, a
 }
 
-// closedAddr is a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
-}
-
-// rawServer accepts connections on loopback and hands each to serve, which owns it.
-func rawServer(t *testing.T, serve func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Go(func() { serve(c) })
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
-}
-
-// hangUpAfterRequest reads the first bytes of a request and closes the connection: a
-// call that was sent and whose connection broke before any answer.
-func hangUpAfterRequest(c net.Conn) {
-	buf := make([]byte, 1)
-	_, _ = c.Read(buf)
-	_ = c.Close()
-}
-
-// stall reads everything and never answers, like a process stopped with SIGSTOP.
-func stall(c net.Conn) { _, _ = io.Copy(io.Discard, c) }
-
 func TestCallThatNeverLeftIsRetriedWhateverTheMethod(t *testing.T) {
-	cli, tries := userClient(t, closedAddr(t), time.Second)
+	cli, tries := userClient(t, testkit.FreeAddr(t), time.Second)
 	for name, call := range map[string]func() error{
-		"read":  func() error { _, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"}); return err },
-		"write": func() error { _, err := cli.Register(t.Context(), &user.RegisterRequest{Email: "a@b.c"}); return err },
+		"read": func() error { _, err := cli.GetUser(t.Context(), &userapi.GetUserRequest{UserId: "u"}); return err },
+		"write": func() error {
+			_, err := cli.Register(t.Context(), &userapi.RegisterRequest{Email: "a@b.c"})
+			return err
+		},
 	} {
 		err := call()
 		if err == nil || !(errors.Is(err, kerrors.ErrGetConnection) || errors.Is(err, kerrors.ErrInstanceCircuitBreak)) {
@@ -123,14 +70,14 @@ func TestCallThatNeverLeftIsRetriedWhateverTheMethod(t *testing.T) {
 }
 
 func TestBrokenConnectionRetriesOnlyIdempotentCalls(t *testing.T) {
-	cli, tries := userClient(t, rawServer(t, hangUpAfterRequest), time.Second)
-	if _, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"}); err == nil {
+	cli, tries := userClient(t, suitetest.HangsUp(t), time.Second)
+	if _, err := cli.GetUser(t.Context(), &userapi.GetUserRequest{UserId: "u"}); err == nil {
 		t.Fatal("GetUser answered by a server that hangs up")
 	}
 	if n := tries.take(); n != 1+suite.MaxRetries {
 		t.Errorf("read on a broken connection: %d tries, want %d", n, 1+suite.MaxRetries)
 	}
-	if _, err := cli.Register(t.Context(), &user.RegisterRequest{Email: "a@b.c"}); err == nil {
+	if _, err := cli.Register(t.Context(), &userapi.RegisterRequest{Email: "a@b.c"}); err == nil {
 		t.Fatal("Register answered by a server that hangs up")
 	}
 	if n := tries.take(); n != 1 {
@@ -141,13 +88,13 @@ func TestBrokenConnectionRetriesOnlyIdempotentCalls(t *testing.T) {
 // CreateOrder is answered once per idempotency key, so a broken connection may be
 // retried: a second send of the same request replays the first order.
 func TestBrokenConnectionRetriesCreateOrder(t *testing.T) {
-	reg := registry.NewStatic(map[string][]string{"order": {rawServer(t, hangUpAfterRequest)}})
+	reg := registry.NewStatic(map[string][]string{"order": {suitetest.HangsUp(t)}})
 	tries := &attempts{}
 	cli, err := orderservice.NewClient("order", append(suite.ClientOptions(reg, time.Second, nil), client.WithMiddleware(tries.middleware))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cli.CreateOrder(t.Context(), &order.CreateOrderRequest{UserId: "u", IdempotencyKey: "k"}); err == nil {
+	if _, err := cli.CreateOrder(t.Context(), &orderapi.CreateOrderRequest{UserId: "u", IdempotencyKey: "k"}); err == nil {
 		t.Fatal("CreateOrder answered by a server that hangs up")
 	}
 	if n := tries.take(); n != 1+suite.MaxRetries {
@@ -156,8 +103,8 @@ func TestBrokenConnectionRetriesCreateOrder(t *testing.T) {
 }
 
 func TestTimeoutIsNotRetried(t *testing.T) {
-	cli, tries := userClient(t, rawServer(t, stall), 100*time.Millisecond)
-	_, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"})
+	cli, tries := userClient(t, suitetest.Stalled(t), 100*time.Millisecond)
+	_, err := cli.GetUser(t.Context(), &userapi.GetUserRequest{UserId: "u"})
 	if !errors.Is(err, kerrors.ErrRPCTimeout) {
 		t.Fatalf("got %v, want a timeout", err)
 	}
@@ -167,9 +114,9 @@ func TestTimeoutIsNotRetried(t *testing.T) {
 }
 
 // missingUsers answers every GetUser with a business error.
-type missingUsers struct{ user.UserService }
+type missingUsers struct{ userapi.UserService }
 
-func (*missingUsers) GetUser(context.Context, *user.GetUserRequest) (*user.User, error) {
+func (*missingUsers) GetUser(context.Context, *userapi.GetUserRequest) (*userapi.User, error) {
 	return nil, errs.New(errs.UserNotFound).ToBiz()
 }
 
@@ -185,14 +132,13 @@ func TestBusinessErrorIsNeitherRetriedNorCountedByTheBreaker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	done := run(ctx, srv)
-	t.Cleanup(func() { stop(); _ = returned(t, done); _ = srv.Close() })
+	t.Cleanup(func() { _ = srv.Close() })
+	suitetest.Run(t, srv.Run)
 	waitUp(t, reg)
 
 	cli, tries := userClient(t, ln.Addr().String(), time.Second)
 	for i := range 30 {
-		_, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "nobody"})
+		_, err := cli.GetUser(t.Context(), &userapi.GetUserRequest{UserId: "nobody"})
 		if got := errs.FromRPC(err); got == nil || got.Code != errs.UserNotFound {
 			t.Fatalf("call %d: got %v, want USER_NOT_FOUND (a breaker that counts answers would open)", i, err)
 		}
@@ -204,17 +150,17 @@ func TestBusinessErrorIsNeitherRetriedNorCountedByTheBreaker(t *testing.T) {
 
 func TestBreakerAnswersFastWhileAServiceStalls(t *testing.T) {
 	const timeout = 150 * time.Millisecond
-	cli, tries := userClient(t, rawServer(t, stall), timeout)
+	cli, tries := userClient(t, suitetest.Stalled(t), timeout)
 	// Enough timed-out calls to trip the service breaker (half of at least ten).
 	var wg sync.WaitGroup
 	for range 12 {
-		wg.Go(func() { _, _ = cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"}) })
+		wg.Go(func() { _, _ = cli.GetUser(t.Context(), &userapi.GetUserRequest{UserId: "u"}) })
 	}
 	wg.Wait()
 	tries.take()
 
 	start := time.Now()
-	_, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"})
+	_, err := cli.GetUser(t.Context(), &userapi.GetUserRequest{UserId: "u"})
 	took := time.Since(start)
 	if !suite.IsBreakerOpen(err) {
 		t.Fatalf("after 12 timeouts: got %v, want the breaker's refusal", err)
@@ -242,10 +188,10 @@ func TestIdempotentMethods(t *testing.T) {
 
 func TestRetriesStayWithinTheBudget(t *testing.T) {
 	// A refused connection opens no breaker, so only the budget holds retries back.
-	cli, tries := userClient(t, closedAddr(t), time.Second)
+	cli, tries := userClient(t, testkit.FreeAddr(t), time.Second)
 	const calls = 60
 	for range calls {
-		_, _ = cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"})
+		_, _ = cli.GetUser(t.Context(), &userapi.GetUserRequest{UserId: "u"})
 	}
 	// Unbudgeted, a dead service would get 1+MaxRetries tries per call; the budget
 	// allows retries up to RetryBudget of the tries (and a few while the window fills).
@@ -259,10 +205,10 @@ func TestRetriesStayWithinTheBudget(t *testing.T) {
 // and since waiting cost nothing no breaker opens: the first call after the service is
 // back is served, rather than refused for the breakers' cooling time.
 func TestRestartedServiceIsCalledAtOnce(t *testing.T) {
-	addr := closedAddr(t)
+	addr := testkit.FreeAddr(t)
 	cli, _ := userClient(t, addr, time.Second)
 	for i := range 30 {
-		_, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"})
+		_, err := cli.GetUser(t.Context(), &userapi.GetUserRequest{UserId: "u"})
 		if !errors.Is(err, kerrors.ErrGetConnection) {
 			t.Fatalf("call %d to a dead service: %v, want a refused connection (no breaker)", i, err)
 		}
@@ -278,11 +224,10 @@ func TestRestartedServiceIsCalledAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	done := run(ctx, srv)
-	t.Cleanup(func() { stop(); _ = returned(t, done); _ = srv.Close() })
+	t.Cleanup(func() { _ = srv.Close() })
+	suitetest.Run(t, srv.Run)
 
-	if _, err := cli.GetUser(t.Context(), &user.GetUserRequest{UserId: "u"}); err != nil {
+	if _, err := cli.GetUser(t.Context(), &userapi.GetUserRequest{UserId: "u"}); err != nil {
 		t.Fatalf("the first call once the service is back: %v", err)
 	}
 }

@@ -28,6 +28,7 @@ import (
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // rnacosBinary is the rnacos that scripts/infra.sh builds (.cache/infra/nacos/bin), or
@@ -87,7 +88,7 @@ func (n *privateNacos) start() {
 	}
 	n.cmd, n.exited = cmd, make(chan struct{})
 	go func(exited chan struct{}) { _ = cmd.Wait(); close(exited) }(n.exited)
-	waitFor(n.t, "the private rnacos to answer", 60*time.Second, func() bool {
+	testkit.Eventually(n.t, 60*time.Second, "the private rnacos to answer", func() bool {
 		if _, err := n.listed("nobody"); err != nil {
 			return false
 		}
@@ -129,15 +130,6 @@ func (n *privateNacos) listed(service string) (int, error) {
 	return len(body.Hosts), nil
 }
 
-func waitFor(t *testing.T, what string, limit time.Duration, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(limit); !ok(); time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", limit, what)
-		}
-	}
-}
-
 // TestNacosRestartKeepsCallersServing: Nacos is killed and comes back empty. Throughout,
 // a caller keeps resolving the instance it knew (the SDK's cache while Nacos is down,
 // the resolver's hold while the restarted Nacos lists nothing), and the instance's
@@ -173,7 +165,7 @@ func TestNacosRestartKeepsCallersServing(t *testing.T) {
 		}
 		return len(res.Instances)
 	}
-	waitFor(t, "the caller to resolve the instance", 15*time.Second, func() bool { return resolved() == 1 })
+	testkit.Eventually(t, 15*time.Second, "the caller to resolve the instance", func() bool { return resolved() == 1 })
 
 	n.kill()
 	for range 20 {
@@ -185,7 +177,7 @@ func TestNacosRestartKeepsCallersServing(t *testing.T) {
 
 	n.start() // same ports, fresh memory: no instance listed
 	back := time.Now()
-	waitFor(t, "the instance to register again", 60*time.Second, func() bool {
+	testkit.Eventually(t, 60*time.Second, "the instance to register again", func() bool {
 		if got := resolved(); got != 1 {
 			t.Fatalf("Nacos back, instance not yet registered: the caller resolves %d, want the 1 it knew", got)
 		}
