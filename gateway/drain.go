@@ -57,12 +57,16 @@ func (o *openConns) accept(conn net.Conn) context.Context {
 	o.mu.Lock()
 	o.conns[oc] = struct{}{}
 	o.mu.Unlock()
-	_ = np.AddCloseCallback(func(netpoll.Connection) error {
+	forget := func(netpoll.Connection) error {
 		o.mu.Lock()
 		delete(o.conns, oc)
 		o.mu.Unlock()
 		return nil
-	})
+	}
+	if err := np.AddCloseCallback(forget); err != nil {
+		_ = forget(np) // already closed: nothing to drain
+		return ctx
+	}
 	return context.WithValue(ctx, openConnKey{}, oc)
 }
 

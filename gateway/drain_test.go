@@ -12,6 +12,7 @@ import (
 
 	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // runGateway runs a gateway in front of f on 127.0.0.1:0 and returns its address, the
@@ -124,4 +125,26 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 		t.Fatalf("in flight during shutdown: %d, close %v; want 200 and Connection: close", resp.StatusCode, resp.Close)
 	}
 	<-stopped
+}
+
+// TestClosedConnectionsAreForgotten: the connections shutdown may close are tracked
+// only while they are open, so a long-running gateway does not accumulate them.
+func TestClosedConnectionsAreForgotten(t *testing.T) {
+	g, _, _ := runGateway(t, newFakes())
+	client := &http.Client{Timeout: 5 * time.Second}
+	for range 3 {
+		resp, err := client.Get("http://" + g.Addr().String() + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		client.CloseIdleConnections()
+	}
+	open := func() int {
+		g.conns.mu.Lock()
+		defer g.conns.mu.Unlock()
+		return len(g.conns.conns)
+	}
+	testkit.Eventually(t, 5*time.Second, "closed connections to be forgotten", func() bool { return open() == 0 })
 }
