@@ -141,8 +141,9 @@ func startOn(t *testing.T, reg registry.Registry, f *fakes, tweak ...func(*Confi
 	done := make(chan error, 1)
 	go func() { done <- g.Run(ctx) }()
 	t.Cleanup(func() {
-		// Hertz waits for keep-alive connections during graceful shutdown; a client
-		// that hangs up its idle ones lets the test end at once.
+		// The gateway closes idle keep-alive connections itself when it stops
+		// (drain.go, tested in drain_test.go); hanging them up here as well keeps the
+		// client's pool from holding connections the server already closed.
 		h.client.CloseIdleConnections()
 		cancel()
 		if err := <-done; err != nil {
