@@ -47,7 +47,7 @@ type tokensView struct {
 
 func (a *api) register(ctx context.Context, c *app.RequestContext) {
 	var body registerBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.bind.JSON(c, &body); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
@@ -61,7 +61,7 @@ func (a *api) register(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) login(ctx context.Context, c *app.RequestContext) {
 	var body loginBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.bind.JSON(c, &body); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
@@ -82,7 +82,7 @@ func (a *api) login(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) refresh(ctx context.Context, c *app.RequestContext) {
 	var body refreshBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.bind.JSON(c, &body); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
@@ -112,7 +112,7 @@ func (a *api) answerSession(ctx context.Context, c *app.RequestContext, resp *us
 
 func (a *api) logout(ctx context.Context, c *app.RequestContext) {
 	var body refreshBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.bind.JSON(c, &body); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}

@@ -59,7 +59,7 @@ func (a *api) listAddresses(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) addAddress(ctx context.Context, c *app.RequestContext) {
 	var body addressBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.bind.JSON(c, &body); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}

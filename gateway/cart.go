@@ -48,7 +48,7 @@ func (a *api) setCartItem(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	var body setCartItemBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.bind.JSON(c, &body); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}

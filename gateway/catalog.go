@@ -76,7 +76,7 @@ func (a *api) listCategories(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) listProducts(ctx context.Context, c *app.RequestContext) {
 	var q listProductsQuery
-	if err := a.val.bindQuery(c, &q); err != nil {
+	if err := a.bind.Query(c, &q); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}

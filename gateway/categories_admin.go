@@ -17,7 +17,7 @@ type createCategoryBody struct {
 
 func (a *api) createCategory(ctx context.Context, c *app.RequestContext) {
 	var body createCategoryBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.bind.JSON(c, &body); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/cloudwego/hertz/pkg/app/server"
 	"github.com/cloudwego/hertz/pkg/common/config"
 
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/bind"
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
@@ -119,7 +120,7 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 	tokens := token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTTL, nil)
 	a := &api{
 		users: clients.User, products: clients.Product, orders: clients.Order, payments: clients.Payment,
-		tokens: tokens, val: newValidation(), log: deps.Logger, mqStats: deps.MQStats, revocations: limits.revocations,
+		tokens: tokens, bind: bind.New(), log: deps.Logger, mqStats: deps.MQStats, revocations: limits.revocations,
 		logins: newLoginDefence(loginPolicy{cfg.LoginBurstPerAccount, cfg.LoginEveryPerAccount},
 			loginPolicy{cfg.LoginBurstPerIP, cfg.LoginEveryPerIP}, limits.newLogin, m.logins, deps.Logger),
 	}

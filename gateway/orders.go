@@ -80,8 +80,8 @@ type createOrderBody struct {
 	AddressID string     `json:"address_id" validate:"required,id"`
 }
 
-// crossFieldViolations: an order is made from explicit lines or from the cart, not both.
-func (b createOrderBody) crossFieldViolations() []errs.FieldViolation {
+// CrossFieldViolations: an order is made from explicit lines or from the cart, not both.
+func (b createOrderBody) CrossFieldViolations() []errs.FieldViolation {
 	switch {
 	case b.FromCart && len(b.Lines) > 0:
 		return []errs.FieldViolation{{Field: "lines", Reason: "must be absent when from_cart is true"}}
@@ -118,7 +118,7 @@ type shipBody struct {
 func (a *api) createOrder(ctx context.Context, c *app.RequestContext) {
 	key, keyProblems := idempotencyKey(c)
 	var body createOrderBody
-	if err := a.val.bindJSON(c, &body, keyProblems...); err != nil {
+	if err := a.bind.JSON(c, &body, keyProblems...); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
@@ -136,7 +136,7 @@ func (a *api) createOrder(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) listOrders(ctx context.Context, c *app.RequestContext) {
 	var q listOrdersQuery
-	if err := a.val.bindQuery(c, &q); err != nil {
+	if err := a.bind.Query(c, &q); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
@@ -184,7 +184,7 @@ func (a *api) shipOrder(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	var body shipBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.bind.JSON(c, &body); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}

@@ -53,7 +53,7 @@ func (b updateProductBody) thrift(id string) *productapi.UpdateProductRequest {
 
 func (a *api) createProduct(ctx context.Context, c *app.RequestContext) {
 	var body createProductBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.bind.JSON(c, &body); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
@@ -71,7 +71,7 @@ func (a *api) updateProduct(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	var body updateProductBody
-	if err := a.val.bindJSON(c, &body); err != nil {
+	if err := a.bind.JSON(c, &body); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}

@@ -49,7 +49,7 @@ func (a *api) adjustStock(ctx context.Context, c *app.RequestContext) {
 	}
 	key, keyProblems := optionalIdempotencyKey(c)
 	var body adjustStockBody
-	if err := a.val.bindJSON(c, &body, keyProblems...); err != nil {
+	if err := a.bind.JSON(c, &body, keyProblems...); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
