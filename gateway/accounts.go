@@ -52,11 +52,7 @@ func (a *api) register(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	u, err := a.users.Register(ctx, &userapi.RegisterRequest{Email: body.Email, Password: body.Password, Name: body.Name})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, userOut(u))
+	reply(ctx, a, c, http.StatusCreated, u, err, userOut)
 }
 
 func (a *api) login(ctx context.Context, c *app.RequestContext) {
@@ -148,9 +144,5 @@ func (a *api) logoutAll(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) me(ctx context.Context, c *app.RequestContext) {
 	u, err := a.users.GetUser(ctx, &userapi.GetUserRequest{UserId: callerID(c)})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, userOut(u))
+	reply(ctx, a, c, http.StatusOK, u, err, userOut)
 }

@@ -34,6 +34,16 @@ type api struct {
 
 func (a *api) fail(ctx context.Context, c *app.RequestContext, err error) { fail(ctx, a.log, c, err) }
 
+// reply ends a handler with what a service call returned: err is answered through
+// fail, anything else as status and view(x). view runs only on success, when x is set.
+func reply[T, V any](ctx context.Context, a *api, c *app.RequestContext, status int, x T, err error, view func(T) V) {
+	if err != nil {
+		a.fail(ctx, c, err)
+		return
+	}
+	c.JSON(status, view(x))
+}
+
 // pathID reads an id path parameter. A malformed id cannot name anything, so it is
 // answered like an unknown one, without a call to a service.
 func pathID(c *app.RequestContext, notFound errs.Code) (string, bool) {

@@ -22,9 +22,5 @@ func (a *api) createCategory(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	cat, err := a.products.CreateCategory(ctx, &productapi.CreateCategoryRequest{Name: body.Name})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, categoryOut(cat))
+	reply(ctx, a, c, http.StatusCreated, cat, err, categoryOut)
 }

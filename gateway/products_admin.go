@@ -58,11 +58,7 @@ func (a *api) createProduct(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	p, err := a.products.CreateProduct(ctx, body.thrift())
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, productOut(p))
+	reply(ctx, a, c, http.StatusCreated, p, err, productOut)
 }
 
 func (a *api) updateProduct(ctx context.Context, c *app.RequestContext) {
@@ -76,9 +72,5 @@ func (a *api) updateProduct(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	p, err := a.products.UpdateProduct(ctx, body.thrift(id))
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, productOut(p))
+	reply(ctx, a, c, http.StatusOK, p, err, productOut)
 }
