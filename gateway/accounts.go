@@ -47,8 +47,7 @@ type tokensView struct {
 
 func (a *api) register(ctx context.Context, c *app.RequestContext) {
 	var body registerBody
-	if err := a.bind.JSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	u, err := a.users.Register(ctx, &userapi.RegisterRequest{Email: body.Email, Password: body.Password, Name: body.Name})
@@ -57,8 +56,7 @@ func (a *api) register(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) login(ctx context.Context, c *app.RequestContext) {
 	var body loginBody
-	if err := a.bind.JSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	ip := clientIP(c)
@@ -78,8 +76,7 @@ func (a *api) login(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) refresh(ctx context.Context, c *app.RequestContext) {
 	var body refreshBody
-	if err := a.bind.JSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	resp, err := a.users.Refresh(ctx, &userapi.RefreshRequest{RefreshToken: body.RefreshToken})
@@ -108,8 +105,7 @@ func (a *api) answerSession(ctx context.Context, c *app.RequestContext, resp *us
 
 func (a *api) logout(ctx context.Context, c *app.RequestContext) {
 	var body refreshBody
-	if err := a.bind.JSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	if _, err := a.users.Logout(ctx, &userapi.LogoutRequest{RefreshToken: body.RefreshToken}); err != nil {

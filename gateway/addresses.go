@@ -59,8 +59,7 @@ func (a *api) listAddresses(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) addAddress(ctx context.Context, c *app.RequestContext) {
 	var body addressBody
-	if err := a.bind.JSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	addr, err := a.users.AddAddress(ctx, &userapi.AddAddressRequest{UserId: callerID(c), Address: body.thrift()})

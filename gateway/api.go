@@ -34,6 +34,26 @@ type api struct {
 
 func (a *api) fail(ctx context.Context, c *app.RequestContext, err error) { fail(ctx, a.log, c, err) }
 
+// readBody binds the request body into dst and answers a refusal itself: false means
+// the handler has nothing left to do, as with pathID. more carries violations found
+// elsewhere (a header), so the client hears of all of them at once.
+func (a *api) readBody(ctx context.Context, c *app.RequestContext, dst any, more ...errs.FieldViolation) bool {
+	if err := a.bind.JSON(c, dst, more...); err != nil {
+		a.fail(ctx, c, err)
+		return false
+	}
+	return true
+}
+
+// readQuery binds the query parameters into dst, answering a refusal like readBody.
+func (a *api) readQuery(ctx context.Context, c *app.RequestContext, dst any) bool {
+	if err := a.bind.Query(c, dst); err != nil {
+		a.fail(ctx, c, err)
+		return false
+	}
+	return true
+}
+
 // reply ends a handler with what a service call returned: err is answered through
 // fail, anything else as status and view(x). view runs only on success, when x is set.
 func reply[T, V any](ctx context.Context, a *api, c *app.RequestContext, status int, x T, err error, view func(T) V) {

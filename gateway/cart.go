@@ -44,8 +44,7 @@ func (a *api) setCartItem(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	var body setCartItemBody
-	if err := a.bind.JSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	cart, err := a.orders.SetCartItem(ctx, &orderapi.SetCartItemRequest{UserId: callerID(c), Sku: sku, Quantity: body.Quantity})

@@ -80,8 +80,7 @@ func (a *api) listCategories(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) listProducts(ctx context.Context, c *app.RequestContext) {
 	var q listProductsQuery
-	if err := a.bind.Query(c, &q); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readQuery(ctx, c, &q) {
 		return
 	}
 	resp, err := a.products.ListProducts(ctx, &productapi.ListProductsRequest{

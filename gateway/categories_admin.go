@@ -17,8 +17,7 @@ type createCategoryBody struct {
 
 func (a *api) createCategory(ctx context.Context, c *app.RequestContext) {
 	var body createCategoryBody
-	if err := a.bind.JSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	cat, err := a.products.CreateCategory(ctx, &productapi.CreateCategoryRequest{Name: body.Name})

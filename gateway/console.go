@@ -26,8 +26,7 @@ const protocolCountLimit = 500
 // adminListOrders lists every customer's orders, newest first, optionally by status.
 func (a *api) adminListOrders(ctx context.Context, c *app.RequestContext) {
 	var q listOrdersQuery
-	if err := a.bind.Query(c, &q); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readQuery(ctx, c, &q) {
 		return
 	}
 	resp, err := a.orders.ListOrders(ctx, &orderapi.ListOrdersRequest{

@@ -122,8 +122,7 @@ type shipBody struct {
 func (a *api) createOrder(ctx context.Context, c *app.RequestContext) {
 	key, keyProblems := idempotencyKey(c)
 	var body createOrderBody
-	if err := a.bind.JSON(c, &body, keyProblems...); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body, keyProblems...) {
 		return
 	}
 	resp, err := a.orders.CreateOrder(ctx, body.thrift(callerID(c), key))
@@ -140,8 +139,7 @@ func (a *api) createOrder(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) listOrders(ctx context.Context, c *app.RequestContext) {
 	var q listOrdersQuery
-	if err := a.bind.Query(c, &q); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readQuery(ctx, c, &q) {
 		return
 	}
 	resp, err := a.orders.ListOrders(ctx, &orderapi.ListOrdersRequest{
@@ -184,8 +182,7 @@ func (a *api) shipOrder(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	var body shipBody
-	if err := a.bind.JSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	o, err := a.orders.ShipOrder(ctx, &orderapi.ShipOrderRequest{OrderId: id, Carrier: body.Carrier, TrackingNo: body.TrackingNo})

@@ -53,8 +53,7 @@ func (b updateProductBody) thrift(id string) *productapi.UpdateProductRequest {
 
 func (a *api) createProduct(ctx context.Context, c *app.RequestContext) {
 	var body createProductBody
-	if err := a.bind.JSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	p, err := a.products.CreateProduct(ctx, body.thrift())
@@ -67,8 +66,7 @@ func (a *api) updateProduct(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	var body updateProductBody
-	if err := a.bind.JSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	p, err := a.products.UpdateProduct(ctx, body.thrift(id))

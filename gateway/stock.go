@@ -45,8 +45,7 @@ func (a *api) adjustStock(ctx context.Context, c *app.RequestContext) {
 	}
 	key, keyProblems := optionalIdempotencyKey(c)
 	var body adjustStockBody
-	if err := a.bind.JSON(c, &body, keyProblems...); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body, keyProblems...) {
 		return
 	}
 	s, err := a.products.AdjustStock(ctx, &productapi.AdjustStockRequest{
