@@ -19,13 +19,13 @@ import (
 //	     order lists as summaries; carts and orders in full.
 //	mini cards for products, summaries for carts and orders: the smallest answers.
 //
-// A client's methods are the views a handler passes to reply: clientOf(c).cart.
-type client string
+// A clientType's methods are the views a handler passes to reply: clientOf(c).cart.
+type clientType string
 
 const (
-	clientWeb  client = "web"
-	clientApp  client = "app"
-	clientMini client = "mini"
+	clientWeb  clientType = "web"
+	clientApp  clientType = "app"
+	clientMini clientType = "mini"
 
 	headerClient = "X-Client"
 	keyClient    = "cartwheel.client"
@@ -35,7 +35,7 @@ const (
 // than guessed, so a typo shows at once instead of as a surprising shape.
 func clientKind() app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
-		switch v := client(c.GetHeader(headerClient)); v {
+		switch v := clientType(c.GetHeader(headerClient)); v {
 		case "":
 			c.Set(keyClient, clientWeb)
 		case clientWeb, clientApp, clientMini:
@@ -48,8 +48,8 @@ func clientKind() app.HandlerFunc {
 	}
 }
 
-func clientOf(c *app.RequestContext) client {
-	if k, ok := c.Value(keyClient).(client); ok {
+func clientOf(c *app.RequestContext) clientType {
+	if k, ok := c.Value(keyClient).(clientType); ok {
 		return k
 	}
 	return clientWeb
@@ -93,7 +93,7 @@ func productCardOut(p *productapi.Product, withSKUs bool) productCardView {
 	return v
 }
 
-func (k client) product(p *productapi.Product) any {
+func (k clientType) product(p *productapi.Product) any {
 	switch k {
 	case clientApp:
 		return productCardOut(p, true)
@@ -103,7 +103,7 @@ func (k client) product(p *productapi.Product) any {
 	return productOut(p)
 }
 
-func (k client) productPage(resp *productapi.ListProductsResponse) any {
+func (k clientType) productPage(resp *productapi.ListProductsResponse) any {
 	if k == clientWeb {
 		return productPageOut(resp)
 	}
@@ -125,7 +125,7 @@ type orderSummaryView struct {
 	CreatedAt string    `json:"created_at"`
 }
 
-func (k client) cart(cart *orderapi.Cart) any {
+func (k clientType) cart(cart *orderapi.Cart) any {
 	if k != clientMini {
 		return cartOut(cart)
 	}
@@ -144,14 +144,14 @@ func orderSummaryOut(o *orderapi.Order) orderSummaryView {
 	return v
 }
 
-func (k client) order(o *orderapi.Order) any {
+func (k clientType) order(o *orderapi.Order) any {
 	if k == clientMini {
 		return orderSummaryOut(o)
 	}
 	return orderOut(o)
 }
 
-func (k client) orderPage(resp *orderapi.ListOrdersResponse) any {
+func (k clientType) orderPage(resp *orderapi.ListOrdersResponse) any {
 	if k == clientWeb {
 		return orderPageOut(resp)
 	}
