@@ -47,22 +47,16 @@ type tokensView struct {
 
 func (a *api) register(ctx context.Context, c *app.RequestContext) {
 	var body registerBody
-	if err := a.val.bindJSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	u, err := a.users.Register(ctx, &userapi.RegisterRequest{Email: body.Email, Password: body.Password, Name: body.Name})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, userOut(u))
+	reply(ctx, a, c, http.StatusCreated, u, err, userOut)
 }
 
 func (a *api) login(ctx context.Context, c *app.RequestContext) {
 	var body loginBody
-	if err := a.val.bindJSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	ip := clientIP(c)
@@ -82,8 +76,7 @@ func (a *api) login(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) refresh(ctx context.Context, c *app.RequestContext) {
 	var body refreshBody
-	if err := a.val.bindJSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	resp, err := a.users.Refresh(ctx, &userapi.RefreshRequest{RefreshToken: body.RefreshToken})
@@ -112,8 +105,7 @@ func (a *api) answerSession(ctx context.Context, c *app.RequestContext, resp *us
 
 func (a *api) logout(ctx context.Context, c *app.RequestContext) {
 	var body refreshBody
-	if err := a.val.bindJSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	if _, err := a.users.Logout(ctx, &userapi.LogoutRequest{RefreshToken: body.RefreshToken}); err != nil {
@@ -148,9 +140,5 @@ func (a *api) logoutAll(ctx context.Context, c *app.RequestContext) {
 
 func (a *api) me(ctx context.Context, c *app.RequestContext) {
 	u, err := a.users.GetUser(ctx, &userapi.GetUserRequest{UserId: callerID(c)})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, userOut(u))
+	reply(ctx, a, c, http.StatusOK, u, err, userOut)
 }

@@ -48,27 +48,22 @@ func (b addressBody) thrift() *userapi.Address {
 	}
 }
 
+func addressListOut(resp *userapi.ListAddressesResponse) list[addressView] {
+	return list[addressView]{Items: mapList(resp.Items, addressOut)}
+}
+
 func (a *api) listAddresses(ctx context.Context, c *app.RequestContext) {
 	resp, err := a.users.ListAddresses(ctx, &userapi.ListAddressesRequest{UserId: callerID(c)})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, map[string]any{"items": mapList(resp.Items, addressOut)})
+	reply(ctx, a, c, http.StatusOK, resp, err, addressListOut)
 }
 
 func (a *api) addAddress(ctx context.Context, c *app.RequestContext) {
 	var body addressBody
-	if err := a.val.bindJSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	addr, err := a.users.AddAddress(ctx, &userapi.AddAddressRequest{UserId: callerID(c), Address: body.thrift()})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, addressOut(addr))
+	reply(ctx, a, c, http.StatusCreated, addr, err, addressOut)
 }
 
 func (a *api) deleteAddress(ctx context.Context, c *app.RequestContext) {

@@ -34,11 +34,7 @@ type setCartItemBody struct {
 
 func (a *api) getCart(ctx context.Context, c *app.RequestContext) {
 	cart, err := a.orders.GetCart(ctx, &orderapi.GetCartRequest{UserId: callerID(c)})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cartAnswer(c, cart))
+	reply(ctx, a, c, http.StatusOK, cart, err, clientOf(c).cart)
 }
 
 // setCartItem sets the line's quantity (not adds to it), so a retried PUT is harmless.
@@ -48,16 +44,11 @@ func (a *api) setCartItem(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	var body setCartItemBody
-	if err := a.val.bindJSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	cart, err := a.orders.SetCartItem(ctx, &orderapi.SetCartItemRequest{UserId: callerID(c), Sku: sku, Quantity: body.Quantity})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cartAnswer(c, cart))
+	reply(ctx, a, c, http.StatusOK, cart, err, clientOf(c).cart)
 }
 
 func (a *api) removeCartItem(ctx context.Context, c *app.RequestContext) {
@@ -66,9 +57,5 @@ func (a *api) removeCartItem(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	cart, err := a.orders.RemoveCartItem(ctx, &orderapi.RemoveCartItemRequest{UserId: callerID(c), Sku: sku})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cartAnswer(c, cart))
+	reply(ctx, a, c, http.StatusOK, cart, err, clientOf(c).cart)
 }

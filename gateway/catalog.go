@@ -65,30 +65,29 @@ type listProductsQuery struct {
 	PageToken string `json:"page_token" validate:"max=512"`
 }
 
+func categoryListOut(resp *productapi.ListCategoriesResponse) list[categoryView] {
+	return list[categoryView]{Items: mapList(resp.Items, categoryOut)}
+}
+
+func productPageOut(resp *productapi.ListProductsResponse) page[productView] {
+	return page[productView]{Items: mapList(resp.Items, productOut), NextPageToken: resp.NextPageToken}
+}
+
 func (a *api) listCategories(ctx context.Context, c *app.RequestContext) {
 	resp, err := a.products.ListCategories(ctx, &productapi.Empty{})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, map[string]any{"items": mapList(resp.Items, categoryOut)})
+	reply(ctx, a, c, http.StatusOK, resp, err, categoryListOut)
 }
 
 func (a *api) listProducts(ctx context.Context, c *app.RequestContext) {
 	var q listProductsQuery
-	if err := a.val.bindQuery(c, &q); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readQuery(ctx, c, &q) {
 		return
 	}
 	resp, err := a.products.ListProducts(ctx, &productapi.ListProductsRequest{
 		Query: optional(q.Q), CategoryId: optional(q.Category), Sort: optional(q.Sort),
 		PageSize: q.PageSize, PageToken: optional(q.PageToken),
 	})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, productPageAnswer(c, resp))
+	reply(ctx, a, c, http.StatusOK, resp, err, clientOf(c).productPage)
 }
 
 func (a *api) getProduct(ctx context.Context, c *app.RequestContext) {
@@ -97,9 +96,5 @@ func (a *api) getProduct(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	p, err := a.products.GetProduct(ctx, &productapi.GetProductRequest{Id: id})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, productAnswer(c, p))
+	reply(ctx, a, c, http.StatusOK, p, err, clientOf(c).product)
 }

@@ -17,14 +17,9 @@ type createCategoryBody struct {
 
 func (a *api) createCategory(ctx context.Context, c *app.RequestContext) {
 	var body createCategoryBody
-	if err := a.val.bindJSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	cat, err := a.products.CreateCategory(ctx, &productapi.CreateCategoryRequest{Name: body.Name})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, categoryOut(cat))
+	reply(ctx, a, c, http.StatusCreated, cat, err, categoryOut)
 }

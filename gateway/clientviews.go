@@ -18,10 +18,14 @@ import (
 //	app  product lists as cards; a product as a card with its SKUs (no attributes);
 //	     order lists as summaries; carts and orders in full.
 //	mini cards for products, summaries for carts and orders: the smallest answers.
+//
+// A clientType's methods are the views a handler passes to reply: clientOf(c).cart.
+type clientType string
+
 const (
-	clientWeb  = "web"
-	clientApp  = "app"
-	clientMini = "mini"
+	clientWeb  clientType = "web"
+	clientApp  clientType = "app"
+	clientMini clientType = "mini"
 
 	headerClient = "X-Client"
 	keyClient    = "cartwheel.client"
@@ -31,7 +35,7 @@ const (
 // than guessed, so a typo shows at once instead of as a surprising shape.
 func clientKind() app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
-		switch v := string(c.GetHeader(headerClient)); v {
+		switch v := clientType(c.GetHeader(headerClient)); v {
 		case "":
 			c.Set(keyClient, clientWeb)
 		case clientWeb, clientApp, clientMini:
@@ -44,8 +48,8 @@ func clientKind() app.HandlerFunc {
 	}
 }
 
-func clientOf(c *app.RequestContext) string {
-	if k := c.GetString(keyClient); k != "" {
+func clientOf(c *app.RequestContext) clientType {
+	if k, ok := c.Value(keyClient).(clientType); ok {
 		return k
 	}
 	return clientWeb
@@ -89,8 +93,8 @@ func productCardOut(p *productapi.Product, withSKUs bool) productCardView {
 	return v
 }
 
-func productAnswer(c *app.RequestContext, p *productapi.Product) any {
-	switch clientOf(c) {
+func (k clientType) product(p *productapi.Product) any {
+	switch k {
 	case clientApp:
 		return productCardOut(p, true)
 	case clientMini:
@@ -99,9 +103,9 @@ func productAnswer(c *app.RequestContext, p *productapi.Product) any {
 	return productOut(p)
 }
 
-func productPageAnswer(c *app.RequestContext, resp *productapi.ListProductsResponse) any {
-	if clientOf(c) == clientWeb {
-		return page[productView]{Items: mapList(resp.Items, productOut), NextPageToken: resp.NextPageToken}
+func (k clientType) productPage(resp *productapi.ListProductsResponse) any {
+	if k == clientWeb {
+		return productPageOut(resp)
 	}
 	cards := mapList(resp.Items, func(p *productapi.Product) productCardView { return productCardOut(p, false) })
 	return page[productCardView]{Items: cards, NextPageToken: resp.NextPageToken}
@@ -121,8 +125,8 @@ type orderSummaryView struct {
 	CreatedAt string    `json:"created_at"`
 }
 
-func cartAnswer(c *app.RequestContext, cart *orderapi.Cart) any {
-	if clientOf(c) != clientMini {
+func (k clientType) cart(cart *orderapi.Cart) any {
+	if k != clientMini {
 		return cartOut(cart)
 	}
 	v := cartSummaryView{Total: moneyOut(cart.Total)}
@@ -140,16 +144,16 @@ func orderSummaryOut(o *orderapi.Order) orderSummaryView {
 	return v
 }
 
-func orderAnswer(c *app.RequestContext, o *orderapi.Order) any {
-	if clientOf(c) == clientMini {
+func (k clientType) order(o *orderapi.Order) any {
+	if k == clientMini {
 		return orderSummaryOut(o)
 	}
 	return orderOut(o)
 }
 
-func orderPageAnswer(c *app.RequestContext, resp *orderapi.ListOrdersResponse) any {
-	if clientOf(c) == clientWeb {
-		return page[orderView]{Items: mapList(resp.Items, orderOut), NextPageToken: resp.NextPageToken}
+func (k clientType) orderPage(resp *orderapi.ListOrdersResponse) any {
+	if k == clientWeb {
+		return orderPageOut(resp)
 	}
 	return page[orderSummaryView]{Items: mapList(resp.Items, orderSummaryOut), NextPageToken: resp.NextPageToken}
 }

@@ -26,18 +26,13 @@ const protocolCountLimit = 500
 // adminListOrders lists every customer's orders, newest first, optionally by status.
 func (a *api) adminListOrders(ctx context.Context, c *app.RequestContext) {
 	var q listOrdersQuery
-	if err := a.val.bindQuery(c, &q); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readQuery(ctx, c, &q) {
 		return
 	}
 	resp, err := a.orders.ListOrders(ctx, &orderapi.ListOrdersRequest{
 		UserId: "", Status: optional(q.Status), PageSize: q.PageSize, PageToken: optional(q.PageToken),
 	})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page[orderView]{Items: mapList(resp.Items, orderOut), NextPageToken: resp.NextPageToken})
+	reply(ctx, a, c, http.StatusOK, resp, err, orderPageOut)
 }
 
 // adminGetOrder reads any customer's order.
@@ -47,7 +42,7 @@ func (a *api) adminGetOrder(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	o, err := a.orders.GetOrder(ctx, &orderapi.GetOrderRequest{OrderId: id, UserId: ""})
-	a.answerOrder(ctx, c, o, err)
+	reply(ctx, a, c, http.StatusOK, o, err, clientOf(c).order)
 }
 
 // adminOrderPayments lists every payment made for an order, oldest first, each with its
@@ -63,11 +58,7 @@ func (a *api) adminOrderPayments(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	resp, err := a.payments.ListOrderPayments(ctx, &paymentapi.ListOrderPaymentsRequest{OrderId: id})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, map[string][]paymentRecordView{"items": mapList(resp.Payments, paymentRecordOut)})
+	reply(ctx, a, c, http.StatusOK, resp, err, paymentRecordListOut)
 }
 
 type statusCount struct {

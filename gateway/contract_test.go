@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/bind"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/text"
 )
@@ -66,7 +67,7 @@ func TestOpenAPIRequestSchemasMatchTheBinder(t *testing.T) {
 		seen := map[string]bool{}
 		for i := range typ.NumField() {
 			f := typ.Field(i)
-			field := jsonName(f)
+			field := bind.JSONName(f)
 			prop, documented := schema.Properties[field]
 			if !documented {
 				t.Errorf("%s.%s: the binder reads it, the document omits it", name, field)

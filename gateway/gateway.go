@@ -16,6 +16,9 @@ import (
 	"github.com/cloudwego/hertz/pkg/app/server"
 	"github.com/cloudwego/hertz/pkg/common/config"
 
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/bind"
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/headers"
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/telemetry"
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
 	"github.com/cartwheel-shop/cartwheel/pkg/livecfg"
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
@@ -82,7 +85,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Gateway, func(), error) {
 	}
 	opened = append(opened, closerFunc(stopLive))
 	g.live = live
-	tracer, tracing := newTracing()
+	tracer, tracing := telemetry.Tracing()
 	g.h = newServer(cfg, ln, tracer, g.conns)
 	wire(g.h, g.ready, cfg, deps, clients, limits, live, tracing)
 	return g, cleanup, nil
@@ -114,7 +117,7 @@ func newServer(cfg Config, ln net.Listener, tracer config.Option, conns *openCon
 		server.WithRedirectTrailingSlash(false), // a redirected POST loses its body; 404 is clearer
 		server.WithDisablePrintRoute(true),
 		server.WithExitWaitTime(cfg.WriteTimeout),
-		withoutServerBanner,
+		headers.WithoutServerBanner,
 	)
 	h.Use(conns.serving())
 	return h
@@ -124,19 +127,19 @@ func newServer(cfg Config, ln net.Listener, tracer config.Option, conns *openCon
 // of the request carries it, then the request id so everything can log it; log and
 // metrics around recovery so they see panics as 500s.
 func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Clients, limits limiters, live *livecfg.Store, tracing app.HandlerFunc) {
-	m := newMetrics(deps.Telemetry)
-	h.Use(tracing, traceIDHeader(), requestIDMiddleware(), accessLog(deps.Logger, cfg.SlowRequest), m.observe(), answerHeaders(cfg.HSTSMaxAge), recovery(deps.Logger))
+	m := telemetry.NewMetrics(deps.Telemetry)
+	h.Use(tracing, telemetry.TraceIDHeader(), requestIDMiddleware(), accessLog(deps.Logger, cfg.SlowRequest), m.Observe(), headers.Protect(cfg.HSTSMaxAge), recovery(deps.Logger))
 	if len(cfg.CORSOrigins) > 0 {
-		h.Use(corsMiddleware(cfg.CORSOrigins))
+		h.Use(headers.CORS(cfg.CORSOrigins))
 	}
 	h.Use(bodyLimit(cfg.MaxBodyBytes), clientKind())
 
 	tokens := token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTTL, nil)
 	a := &api{
 		users: clients.User, products: clients.Product, orders: clients.Order, payments: clients.Payment,
-		tokens: tokens, val: newValidation(), log: deps.Logger, mqStats: deps.MQStats, revocations: limits.revocations,
+		tokens: tokens, bind: bind.New(), log: deps.Logger, mqStats: deps.MQStats, revocations: limits.revocations,
 		logins: newLoginDefence(loginPolicy{cfg.LoginBurstPerAccount, cfg.LoginEveryPerAccount},
-			loginPolicy{cfg.LoginBurstPerIP, cfg.LoginEveryPerIP}, limits.newLogin, m.logins, deps.Logger),
+			loginPolicy{cfg.LoginBurstPerIP, cfg.LoginEveryPerIP}, limits.newLogin, newLoginOutcomes(deps.Telemetry), deps.Logger),
 	}
 	g := guards{
 		admit:        admission(cfg.MaxInFlight, cfg.AdmissionWait),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/ratelimit"
 	"github.com/cartwheel-shop/cartwheel/pkg/email"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 )
 
 // Login outcomes, the values of the login_attempts_total counter's outcome label.
@@ -52,6 +53,19 @@ func (p loginPolicy) tiers() [][2]float64 {
 		{1 / p.every.Seconds(), float64(p.burst)},
 		{1 / (p.every * tierSlowdown).Seconds(), float64(p.burst * tierGrowth)},
 	}
+}
+
+// newLoginOutcomes registers login_attempts_total on tel (nil records none).
+func newLoginOutcomes(tel *obs.Telemetry) *prometheus.CounterVec {
+	outcomes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "cartwheel", Subsystem: "gateway", Name: "login_attempts_total",
+		Help: "Login attempts by outcome: succeeded, failed (wrong credentials), throttled (429).",
+	}, []string{"outcome"})
+	tel.For("gateway").MustRegister(outcomes)
+	for _, outcome := range []string{loginSucceeded, loginFailed, loginThrottled} {
+		outcomes.WithLabelValues(outcome) // a closed label set: every series exists from the start
+	}
+	return outcomes
 }
 
 // newLoginDefence builds the tiers with newLimiter, the driver the other limits use.

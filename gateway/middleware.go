@@ -9,14 +9,13 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/headers"
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/telemetry"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 )
 
-const (
-	headerRequestID = "X-Request-ID"
-	keyRequestID    = "cartwheel.request_id"
-)
+const keyRequestID = "cartwheel.request_id"
 
 // saneRequestID is what we echo back from a client or proxy; anything else could
 // smuggle text into logs and headers, so it is replaced.
@@ -25,26 +24,17 @@ var saneRequestID = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 // requestID runs first, so every answer and log line of the request carries the id.
 func requestIDMiddleware() app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
-		id := string(c.GetHeader(headerRequestID))
+		id := string(c.GetHeader(headers.RequestID))
 		if !saneRequestID.MatchString(id) {
 			id = ids.New()
 		}
 		c.Set(keyRequestID, id)
-		c.Header(headerRequestID, id)
+		c.Header(headers.RequestID, id)
 		c.Next(ctx)
 	}
 }
 
 func requestID(c *app.RequestContext) string { return c.GetString(keyRequestID) }
-
-// routeLabel is the matched route template, never the raw path, which would put every
-// order id into logs' grouping and metrics' label sets.
-func routeLabel(c *app.RequestContext) string {
-	if p := c.FullPath(); p != "" {
-		return p
-	}
-	return "unmatched"
-}
 
 // accessLog writes one line per request after it is answered: at debug for a fast
 // success, so a busy gateway does not write gigabytes of them; at info for a slow one
@@ -67,7 +57,7 @@ func accessLog(log *slog.Logger, slow time.Duration) app.HandlerFunc {
 		}
 		log.Log(ctx, level, "request",
 			"method", string(c.Method()),
-			"route", routeLabel(c),
+			"route", telemetry.Route(c),
 			"status", status,
 			"duration_ms", float64(took.Microseconds())/1000,
 			"request_id", requestID(c),
@@ -82,7 +72,7 @@ func recovery(log *slog.Logger) app.HandlerFunc {
 		defer func() {
 			if r := recover(); r != nil {
 				log.ErrorContext(ctx, "panic serving request",
-					"request_id", requestID(c), "route", routeLabel(c),
+					"request_id", requestID(c), "route", telemetry.Route(c),
 					"panic", r, "stack", string(debug.Stack()))
 				abortWith(c, errs.New(errs.Internal))
 			}

@@ -47,6 +47,10 @@ type orderView struct {
 	UpdatedAt       string              `json:"updated_at"`
 }
 
+func orderPageOut(resp *orderapi.ListOrdersResponse) page[orderView] {
+	return page[orderView]{Items: mapList(resp.Items, orderOut), NextPageToken: resp.NextPageToken}
+}
+
 func orderOut(o *orderapi.Order) orderView {
 	v := orderView{
 		ID: o.Id, Status: o.Status, CancelReason: o.CancelReason, Total: moneyOut(o.Total),
@@ -80,8 +84,8 @@ type createOrderBody struct {
 	AddressID string     `json:"address_id" validate:"required,id"`
 }
 
-// crossFieldViolations: an order is made from explicit lines or from the cart, not both.
-func (b createOrderBody) crossFieldViolations() []errs.FieldViolation {
+// CrossFieldViolations: an order is made from explicit lines or from the cart, not both.
+func (b createOrderBody) CrossFieldViolations() []errs.FieldViolation {
 	switch {
 	case b.FromCart && len(b.Lines) > 0:
 		return []errs.FieldViolation{{Field: "lines", Reason: "must be absent when from_cart is true"}}
@@ -118,8 +122,7 @@ type shipBody struct {
 func (a *api) createOrder(ctx context.Context, c *app.RequestContext) {
 	key, keyProblems := idempotencyKey(c)
 	var body createOrderBody
-	if err := a.val.bindJSON(c, &body, keyProblems...); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body, keyProblems...) {
 		return
 	}
 	resp, err := a.orders.CreateOrder(ctx, body.thrift(callerID(c), key))
@@ -131,23 +134,18 @@ func (a *api) createOrder(ctx context.Context, c *app.RequestContext) {
 	if resp.Replayed {
 		status = http.StatusOK
 	}
-	c.JSON(status, orderAnswer(c, resp.Order))
+	c.JSON(status, clientOf(c).order(resp.Order))
 }
 
 func (a *api) listOrders(ctx context.Context, c *app.RequestContext) {
 	var q listOrdersQuery
-	if err := a.val.bindQuery(c, &q); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readQuery(ctx, c, &q) {
 		return
 	}
 	resp, err := a.orders.ListOrders(ctx, &orderapi.ListOrdersRequest{
 		UserId: callerID(c), Status: optional(q.Status), PageSize: q.PageSize, PageToken: optional(q.PageToken),
 	})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, orderPageAnswer(c, resp))
+	reply(ctx, a, c, http.StatusOK, resp, err, clientOf(c).orderPage)
 }
 
 func (a *api) getOrder(ctx context.Context, c *app.RequestContext) {
@@ -156,7 +154,7 @@ func (a *api) getOrder(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	o, err := a.orders.GetOrder(ctx, &orderapi.GetOrderRequest{OrderId: id, UserId: callerID(c)})
-	a.answerOrder(ctx, c, o, err)
+	reply(ctx, a, c, http.StatusOK, o, err, clientOf(c).order)
 }
 
 func (a *api) cancelOrder(ctx context.Context, c *app.RequestContext) {
@@ -165,7 +163,7 @@ func (a *api) cancelOrder(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	o, err := a.orders.CancelOrder(ctx, &orderapi.CancelOrderRequest{OrderId: id, UserId: callerID(c)})
-	a.answerOrder(ctx, c, o, err)
+	reply(ctx, a, c, http.StatusOK, o, err, clientOf(c).order)
 }
 
 func (a *api) confirmReceipt(ctx context.Context, c *app.RequestContext) {
@@ -174,7 +172,7 @@ func (a *api) confirmReceipt(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	o, err := a.orders.ConfirmReceipt(ctx, &orderapi.ConfirmReceiptRequest{OrderId: id, UserId: callerID(c)})
-	a.answerOrder(ctx, c, o, err)
+	reply(ctx, a, c, http.StatusOK, o, err, clientOf(c).order)
 }
 
 // shipOrder is the admin's: ShipOrder carries no user id, any order may be shipped.
@@ -184,18 +182,9 @@ func (a *api) shipOrder(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	var body shipBody
-	if err := a.val.bindJSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	o, err := a.orders.ShipOrder(ctx, &orderapi.ShipOrderRequest{OrderId: id, Carrier: body.Carrier, TrackingNo: body.TrackingNo})
-	a.answerOrder(ctx, c, o, err)
-}
-
-func (a *api) answerOrder(ctx context.Context, c *app.RequestContext, o *orderapi.Order, err error) {
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, orderAnswer(c, o))
+	reply(ctx, a, c, http.StatusOK, o, err, clientOf(c).order)
 }

@@ -54,6 +54,10 @@ func paymentRecordOut(p *paymentapi.Payment) paymentRecordView {
 	return out
 }
 
+func paymentRecordListOut(resp *paymentapi.ListOrderPaymentsResponse) list[paymentRecordView] {
+	return list[paymentRecordView]{Items: mapList(resp.Payments, paymentRecordOut)}
+}
+
 // createPayment sends no amount: the payment service reads it from the order.
 func (a *api) createPayment(ctx context.Context, c *app.RequestContext) {
 	orderID, ok := pathID(c, errs.OrderNotFound)
@@ -61,11 +65,7 @@ func (a *api) createPayment(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	p, err := a.payments.CreatePayment(ctx, &paymentapi.CreatePaymentRequest{OrderId: orderID, UserId: callerID(c)})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, paymentOut(p))
+	reply(ctx, a, c, http.StatusCreated, p, err, paymentOut)
 }
 
 func (a *api) getPayment(ctx context.Context, c *app.RequestContext) {
@@ -74,11 +74,7 @@ func (a *api) getPayment(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	p, err := a.payments.GetPayment(ctx, &paymentapi.GetPaymentRequest{PaymentId: id, UserId: callerID(c)})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, paymentOut(p))
+	reply(ctx, a, c, http.StatusOK, p, err, paymentOut)
 }
 
 // sandboxComplete answers 200 with the payment as the service reports it once the
@@ -90,24 +86,21 @@ func (a *api) sandboxComplete(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	p, err := a.payments.SandboxComplete(ctx, &paymentapi.SandboxCompleteRequest{PaymentId: id, UserId: callerID(c)})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, paymentOut(p))
+	reply(ctx, a, c, http.StatusOK, p, err, paymentOut)
+}
+
+// webhookReceived tells the provider its callback was taken.
+func webhookReceived(*paymentapi.WebhookResponse) map[string]bool {
+	return map[string]bool{"received": true}
 }
 
 // paymentWebhook hands the provider's callback to the payment service byte for byte:
 // verifying the signature is that service's job, and any re-encoding would break it.
 func (a *api) paymentWebhook(ctx context.Context, c *app.RequestContext) {
-	_, err := a.payments.HandleWebhook(ctx, &paymentapi.WebhookRequest{
+	resp, err := a.payments.HandleWebhook(ctx, &paymentapi.WebhookRequest{
 		Payload:   c.Request.Body(),
 		Signature: string(c.GetHeader("X-Signature")),
 		Timestamp: string(c.GetHeader("X-Timestamp")),
 	})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, map[string]bool{"received": true})
+	reply(ctx, a, c, http.StatusOK, resp, err, webhookReceived)
 }

@@ -53,16 +53,11 @@ func (b updateProductBody) thrift(id string) *productapi.UpdateProductRequest {
 
 func (a *api) createProduct(ctx context.Context, c *app.RequestContext) {
 	var body createProductBody
-	if err := a.val.bindJSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	p, err := a.products.CreateProduct(ctx, body.thrift())
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, productOut(p))
+	reply(ctx, a, c, http.StatusCreated, p, err, productOut)
 }
 
 func (a *api) updateProduct(ctx context.Context, c *app.RequestContext) {
@@ -71,14 +66,9 @@ func (a *api) updateProduct(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	var body updateProductBody
-	if err := a.val.bindJSON(c, &body); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body) {
 		return
 	}
 	p, err := a.products.UpdateProduct(ctx, body.thrift(id))
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, productOut(p))
+	reply(ctx, a, c, http.StatusOK, p, err, productOut)
 }

@@ -32,11 +32,7 @@ func (a *api) getStock(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	s, err := a.products.GetStock(ctx, &productapi.GetStockRequest{Sku: sku})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, stockOut(s))
+	reply(ctx, a, c, http.StatusOK, s, err, stockOut)
 }
 
 // adjustStock records the admin as the actor, from the token, never from the body.
@@ -49,16 +45,11 @@ func (a *api) adjustStock(ctx context.Context, c *app.RequestContext) {
 	}
 	key, keyProblems := optionalIdempotencyKey(c)
 	var body adjustStockBody
-	if err := a.val.bindJSON(c, &body, keyProblems...); err != nil {
-		a.fail(ctx, c, err)
+	if !a.readBody(ctx, c, &body, keyProblems...) {
 		return
 	}
 	s, err := a.products.AdjustStock(ctx, &productapi.AdjustStockRequest{
 		Sku: sku, Delta: body.Delta, Reason: body.Reason, ActorId: callerID(c), IdempotencyKey: key,
 	})
-	if err != nil {
-		a.fail(ctx, c, err)
-		return
-	}
-	c.JSON(http.StatusOK, stockOut(s))
+	reply(ctx, a, c, http.StatusOK, s, err, stockOut)
 }

@@ -67,6 +67,11 @@ func mapList[T, V any](in []T, f func(T) V) []V {
 	return out
 }
 
+// list is a list answer without a cursor.
+type list[T any] struct {
+	Items []T `json:"items"`
+}
+
 // page is a list answer with a cursor; next_page_token is "" on the last page.
 type page[T any] struct {
 	Items         []T    `json:"items"`

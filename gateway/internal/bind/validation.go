@@ -1,4 +1,4 @@
-package gateway
+package bind
 
 import (
 	"errors"
@@ -17,15 +17,16 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/text"
 )
 
-// validation checks request structs with `validate` tags and names fields by their JSON
+// Binder checks request structs with `validate` tags and names fields by their JSON
 // names, so a violation reads "lines[0].quantity" exactly as the client sent it.
-type validation struct {
+type Binder struct {
 	v *validator.Validate
 }
 
-func newValidation() *validation {
+// New registers the gateway's rules (tags) beside the validator's own.
+func New() *Binder {
 	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(jsonName)
+	v.RegisterTagNameFunc(JSONName)
 	must := func(err error) {
 		if err != nil {
 			panic(err) // a bad tag name is a programming error caught by every test run
@@ -54,7 +55,7 @@ func newValidation() *validation {
 		_, err := money.New(0, fl.Field().String()) // the money package owns the rule
 		return err == nil
 	}))
-	return &validation{v: v}
+	return &Binder{v: v}
 }
 
 // charset accepts strings of lo..hi runes, each allowed by ok.
@@ -66,8 +67,8 @@ func charset(lo, hi int, ok func(rune) bool) validator.Func {
 	}
 }
 
-// jsonName names a field by its JSON key; fields without one are not client-visible.
-func jsonName(f reflect.StructField) string {
+// JSONName names a field by its JSON key; fields without one are not client-visible.
+func JSONName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 	if name == "-" {
 		return ""
@@ -76,25 +77,25 @@ func jsonName(f reflect.StructField) string {
 }
 
 // check validates s and returns every violation, plus those the struct reports itself
-// through crossField (rules that span fields, like "lines or from_cart").
-func (val *validation) check(s any) []errs.FieldViolation {
+// through CrossField (rules that span fields, like "lines or from_cart").
+func (b *Binder) check(s any) []errs.FieldViolation {
 	var out []errs.FieldViolation
 	var verrs validator.ValidationErrors
-	if err := val.v.Struct(s); err != nil && !errors.As(err, &verrs) {
+	if err := b.v.Struct(s); err != nil && !errors.As(err, &verrs) {
 		panic(fmt.Sprintf("validate %T: %v", s, err)) // only a non-struct argument gets here
 	}
 	for _, fe := range verrs {
 		out = append(out, errs.FieldViolation{Field: fieldPath(fe), Reason: reason(fe)})
 	}
-	if cf, ok := s.(crossField); ok {
-		out = append(out, cf.crossFieldViolations()...)
+	if cf, ok := s.(CrossField); ok {
+		out = append(out, cf.CrossFieldViolations()...)
 	}
 	return out
 }
 
-// crossField is implemented by request bodies with rules that no single tag expresses.
-type crossField interface {
-	crossFieldViolations() []errs.FieldViolation
+// CrossField is implemented by request bodies with rules that no single tag expresses.
+type CrossField interface {
+	CrossFieldViolations() []errs.FieldViolation
 }
 
 // fieldPath drops the Go struct name the validator puts first: "createOrderBody.lines[0].sku".

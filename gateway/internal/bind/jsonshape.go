@@ -1,4 +1,4 @@
-package gateway
+package bind
 
 import (
 	"encoding/json"
@@ -159,7 +159,7 @@ func objectShape(t reflect.Type) (fields map[string]reflect.Type, elem reflect.T
 		fields = map[string]reflect.Type{}
 		for i := range t.NumField() {
 			if f := t.Field(i); f.IsExported() {
-				if name := jsonName(f); name != "" {
+				if name := JSONName(f); name != "" {
 					fields[strings.ToLower(name)] = f.Type
 				}
 			}

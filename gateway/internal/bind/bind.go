@@ -1,4 +1,7 @@
-package gateway
+// Package bind reads requests at the gateway's edge: it decodes JSON bodies and query
+// parameters into request structs and validates them, naming every bad field by the
+// path the client sent.
+package bind
 
 import (
 	"bytes"
@@ -12,17 +15,16 @@ import (
 	"github.com/cloudwego/hertz/pkg/app"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
-	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 )
 
-// bindJSON decodes the request body into dst and validates it. more carries violations
+// JSON decodes the request body into dst and validates it. more carries violations
 // the handler found elsewhere (a header), so the client hears about all of them at once.
 // Unknown fields are ignored: a newer client may send fields this gateway predates.
-func (val *validation) bindJSON(c *app.RequestContext, dst any, more ...errs.FieldViolation) error {
+func (b *Binder) JSON(c *app.RequestContext, dst any, more ...errs.FieldViolation) error {
 	if err := decodeJSON(c.Request.Body(), dst); err != nil {
 		return err
 	}
-	if v := append(more, val.check(dst)...); len(v) > 0 {
+	if v := append(more, b.check(dst)...); len(v) > 0 {
 		return errs.Invalid(v...)
 	}
 	return nil
@@ -86,13 +88,13 @@ func jsonType(t reflect.Type) string {
 	return "a " + t.Kind().String()
 }
 
-// bindQuery fills dst's string and *int32 fields from the query parameters named by
+// Query fills dst's string and *int32 fields from the query parameters named by
 // their json tags, then validates it like a body.
-func (val *validation) bindQuery(c *app.RequestContext, dst any) error {
+func (b *Binder) Query(c *app.RequestContext, dst any) error {
 	var violations []errs.FieldViolation
 	v := reflect.ValueOf(dst).Elem()
 	for i := range v.NumField() {
-		name := jsonName(v.Type().Field(i))
+		name := JSONName(v.Type().Field(i))
 		if name == "" {
 			continue
 		}
@@ -112,32 +114,11 @@ func (val *validation) bindQuery(c *app.RequestContext, dst any) error {
 			n32 := int32(n)
 			f.Set(reflect.ValueOf(&n32))
 		default:
-			panic("bindQuery: unsupported field type " + f.Type().String())
+			panic("bind.Query: unsupported field type " + f.Type().String())
 		}
 	}
-	if v := append(violations, val.check(dst)...); len(v) > 0 {
+	if v := append(violations, b.check(dst)...); len(v) > 0 {
 		return errs.Invalid(v...)
 	}
 	return nil
-}
-
-// pathID reads an id path parameter. A malformed id cannot name anything, so it is
-// answered like an unknown one, without a call to a service.
-func pathID(c *app.RequestContext, notFound errs.Code) (string, bool) {
-	id := c.Param("id")
-	if !ids.Valid(id) {
-		abortWith(c, errs.New(notFound))
-		return "", false
-	}
-	return id, true
-}
-
-// pathSKU reads a SKU code path parameter, answered like pathID when malformed.
-func pathSKU(c *app.RequestContext) (string, bool) {
-	sku := c.Param("sku")
-	if !ids.ValidSKU(sku) {
-		abortWith(c, errs.New(errs.SkuNotFound))
-		return "", false
-	}
-	return sku, true
 }

@@ -1,4 +1,6 @@
-package gateway
+// Package headers puts the gateway's headers on answers: the browser protections and
+// caching every answer gets, and CORS for the configured origins.
+package headers
 
 import (
 	"bytes"
@@ -11,17 +13,17 @@ import (
 	"github.com/cloudwego/hertz/pkg/common/config"
 )
 
-// withoutServerBanner stops Hertz announcing itself ("Server: hertz") on every answer;
+// WithoutServerBanner stops Hertz announcing itself ("Server: hertz") on every answer;
 // the version of what runs is nobody's business outside.
-var withoutServerBanner = config.Option{F: func(o *config.Options) { o.NoDefaultServerHeader = true }}
+var WithoutServerBanner = config.Option{F: func(o *config.Options) { o.NoDefaultServerHeader = true }}
 
-// answerHeaders puts the browser-facing protections on every answer. A handler
+// Protect puts the browser-facing protections on every answer. A handler
 // that needs otherwise (the docs page's own Content-Security-Policy) sets its header
 // after this ran and wins. Answers to anything but an anonymous catalog read are
 // personal or carry credentials (tokens, /me, carts, orders, errors naming a
 // request), so no cache may keep them; hstsMaxAge > 0 adds Strict-Transport-Security
 // for a gateway behind TLS.
-func answerHeaders(hstsMaxAge time.Duration) app.HandlerFunc {
+func Protect(hstsMaxAge time.Duration) app.HandlerFunc {
 	hsts := ""
 	if hstsMaxAge > 0 {
 		hsts = "max-age=" + strconv.Itoa(int(hstsMaxAge.Seconds())) + "; includeSubDomains"

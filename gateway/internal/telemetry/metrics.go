@@ -1,4 +1,4 @@
-package gateway
+package telemetry
 
 import (
 	"context"
@@ -11,17 +11,17 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 )
 
-// metrics are the gateway's RED metrics, on the process's registry (obs.Telemetry), so
+// Metrics are the gateway's RED metrics, on the process's registry (obs.Telemetry), so
 // two gateways in one test binary never collide on a global one.
-type metrics struct {
+type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	logins   *prometheus.CounterVec
 }
 
-func newMetrics(tel *obs.Telemetry) *metrics {
+// NewMetrics registers the metrics on tel (nil records none).
+func NewMetrics(tel *obs.Telemetry) *Metrics {
 	labels := []string{"method", "route", "status_class"}
-	m := &metrics{
+	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "cartwheel", Subsystem: "gateway", Name: "requests_total",
 			Help: "HTTP requests answered, by method, route template and status class.",
@@ -31,36 +31,38 @@ func newMetrics(tel *obs.Telemetry) *metrics {
 			Help:    "Time to answer HTTP requests, by method, route template and status class.",
 			Buckets: prometheus.DefBuckets,
 		}, labels),
-		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "cartwheel", Subsystem: "gateway", Name: "login_attempts_total",
-			Help: "Login attempts by outcome: succeeded, failed (wrong credentials), throttled (429).",
-		}, []string{"outcome"}),
 	}
-	tel.For("gateway").MustRegister(m.requests, m.duration, m.logins)
-	for _, outcome := range []string{loginSucceeded, loginFailed, loginThrottled} {
-		m.logins.WithLabelValues(outcome) // a closed label set: every series exists from the start
-	}
+	tel.For("gateway").MustRegister(m.requests, m.duration)
 	return m
 }
 
-// observe records every request, including those refused by later middleware.
-func (m *metrics) observe() app.HandlerFunc {
+// Observe records every request, including those refused by later middleware.
+func (m *Metrics) Observe() app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
 		start := time.Now()
 		c.Next(ctx)
 		class := strconv.Itoa(c.Response.StatusCode()/100) + "xx"
-		labels := prometheus.Labels{"method": methodLabel(c.Method()), "route": routeLabel(c), "status_class": class}
+		labels := prometheus.Labels{"method": Method(c.Method()), "route": Route(c), "status_class": class}
 		m.requests.With(labels).Inc()
 		m.duration.With(labels).Observe(time.Since(start).Seconds())
 	}
 }
 
-// methodLabel keeps the label set closed: a made-up method is OTHER, not a new series.
-func methodLabel(method []byte) string {
+// Method keeps the label set closed: a made-up method is OTHER, not a new series.
+func Method(method []byte) string {
 	switch m := string(method); m {
 	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
 		return m
 	default:
 		return "OTHER"
 	}
+}
+
+// Route is the matched route template, never the raw path, which would put every
+// order id into logs' grouping and metrics' label sets.
+func Route(c *app.RequestContext) string {
+	if p := c.FullPath(); p != "" {
+		return p
+	}
+	return "unmatched"
 }

@@ -1,4 +1,4 @@
-package gateway
+package headers
 
 import (
 	"context"
@@ -8,10 +8,13 @@ import (
 	"github.com/hertz-contrib/cors"
 )
 
-// corsMiddleware lets only the configured browser origins call the API. A request from
+// RequestID names the request id on requests and answers; CORS lets browsers send and read it.
+const RequestID = "X-Request-ID"
+
+// CORS lets only the configured browser origins call the API. A request from
 // another origin is served without CORS headers (the browser then hides the answer),
 // rather than refused with a bare 403 that would break the error envelope.
-func corsMiddleware(origins []string) app.HandlerFunc {
+func CORS(origins []string) app.HandlerFunc {
 	allowed := map[string]bool{}
 	for _, o := range origins {
 		allowed[o] = true
@@ -19,8 +22,8 @@ func corsMiddleware(origins []string) app.HandlerFunc {
 	apply := cors.New(cors.Config{
 		AllowOrigins:  origins,
 		AllowMethods:  []string{"GET", "POST", "PUT", "PATCH", "DELETE"},
-		AllowHeaders:  []string{"Authorization", "Content-Type", "Idempotency-Key", headerRequestID},
-		ExposeHeaders: []string{headerRequestID, "Retry-After"},
+		AllowHeaders:  []string{"Authorization", "Content-Type", "Idempotency-Key", RequestID},
+		ExposeHeaders: []string{RequestID, "Retry-After"},
 		MaxAge:        12 * time.Hour,
 	})
 	return func(ctx context.Context, c *app.RequestContext) {
