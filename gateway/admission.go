@@ -10,6 +10,17 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
+// deadline bounds a request's whole stay at the gateway: the calls it makes, their
+// retries and its waits all end by then (Kitex takes the earlier of the context's
+// deadline and its own timeout), so no client waits past it on the gateway's account.
+func deadline(d time.Duration) app.HandlerFunc {
+	return func(ctx context.Context, c *app.RequestContext) {
+		ctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		c.Next(ctx)
+	}
+}
+
 // admission bounds the API requests the gateway works on at once. Past capacity a
 // request waits at most wait for a slot and is then answered at once with 503 and
 // Retry-After, instead of joining a queue that grows until every caller times out:

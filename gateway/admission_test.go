@@ -87,3 +87,26 @@ func TestAdmission_zeroIsUnbounded(t *testing.T) {
 	close(release)
 	wg.Wait()
 }
+
+// TestDeadline_endsTheRequestsWork: whatever a handler waits on through the request's
+// context (Kitex calls and their retries do) ends at the request's deadline.
+func TestDeadline_endsTheRequestsWork(t *testing.T) {
+	const d = 50 * time.Millisecond
+	e := route.NewEngine(config.NewOptions(nil))
+	e.GET("/wait", deadline(d), func(ctx context.Context, c *app.RequestContext) {
+		select {
+		case <-ctx.Done():
+			c.String(http.StatusGatewayTimeout, ctx.Err().Error())
+		case <-time.After(100 * d):
+			c.String(http.StatusOK, "waited past the deadline")
+		}
+	})
+	began := time.Now()
+	res := ut.PerformRequest(e, "GET", "/wait", nil).Result()
+	if res.StatusCode() != http.StatusGatewayTimeout || string(res.Body()) != context.DeadlineExceeded.Error() {
+		t.Fatalf("%d %s, want the handler's context to end at the deadline", res.StatusCode(), res.Body())
+	}
+	if took := time.Since(began); took > 20*d {
+		t.Errorf("took %s with a deadline of %s", took, d)
+	}
+}

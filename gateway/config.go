@@ -74,6 +74,11 @@ type Config struct {
 	Live livecfg.Config `envPrefix:"LIVE_"`
 
 	RPCTimeout time.Duration `env:"RPC_TIMEOUT" envDefault:"3s"`
+	// RequestTimeout bounds an API request's whole stay, every call it makes and every
+	// retry of one included: Kitex ends a call at the earlier of the request's deadline
+	// and RPCTimeout. 0 means twice RPCTimeout (a handler makes at most two calls in a
+	// row); otherwise at least RPCTimeout, so one call always has its own time.
+	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" envDefault:"0s"`
 	// MaxInFlight bounds the API requests served at once (0: unbounded); past it a request
 	// waits up to AdmissionWait for a slot, then is answered 503 OVERLOADED with Retry-After.
 	MaxInFlight    int           `env:"MAX_IN_FLIGHT" envDefault:"256"`
@@ -162,6 +167,9 @@ func (c *Config) validateAdmission() error {
 	if c.AdmissionWait < 0 || c.AdmissionWait >= c.RPCTimeout {
 		problems = append(problems, fmt.Errorf("GATEWAY_ADMISSION_WAIT=%s: must be at least 0 and below GATEWAY_RPC_TIMEOUT (%s)", c.AdmissionWait, c.RPCTimeout))
 	}
+	if c.RequestTimeout != 0 && c.RequestTimeout < c.RPCTimeout {
+		problems = append(problems, fmt.Errorf("GATEWAY_REQUEST_TIMEOUT=%s: must be at least GATEWAY_RPC_TIMEOUT (%s)", c.RequestTimeout, c.RPCTimeout))
+	}
 	return errors.Join(problems...)
 }
 
@@ -214,4 +222,12 @@ func origin(o string) error {
 		return fmt.Errorf("GATEWAY_CORS_ORIGINS: %q is not an origin like https://shop.example.com", o)
 	}
 	return nil
+}
+
+// requestDeadline is RequestTimeout, or twice RPCTimeout when it is 0.
+func (c *Config) requestDeadline() time.Duration {
+	if c.RequestTimeout == 0 {
+		return 2 * c.RPCTimeout
+	}
+	return c.RequestTimeout
 }

@@ -41,6 +41,8 @@ func TestConfigValidate(t *testing.T) {
 		{name: "addr/no_port", env: map[string]string{"GATEWAY_ADDR": "127.0.0.1"}, wantErr: []string{"GATEWAY_ADDR"}},
 		{name: "ttl/too_long", env: map[string]string{"GATEWAY_ACCESS_TTL": "48h"}, wantErr: []string{"GATEWAY_ACCESS_TTL"}},
 		{name: "timeout/zero", env: map[string]string{"GATEWAY_READ_TIMEOUT": "0s"}, wantErr: []string{"GATEWAY_READ_TIMEOUT"}},
+		{name: "request_timeout/below_rpc", env: map[string]string{"GATEWAY_REQUEST_TIMEOUT": "2s", "GATEWAY_RPC_TIMEOUT": "3s"},
+			wantErr: []string{"GATEWAY_REQUEST_TIMEOUT=2s: must be at least GATEWAY_RPC_TIMEOUT (3s)"}},
 		{name: "body/tiny", env: map[string]string{"GATEWAY_MAX_BODY_BYTES": "10"}, wantErr: []string{"GATEWAY_MAX_BODY_BYTES"}},
 		{name: "rate/zero_and_burst_zero", env: map[string]string{"GATEWAY_RATE_PER_IP": "0", "GATEWAY_BURST_PER_USER": "0"},
 			wantErr: []string{"GATEWAY_RATE_PER_IP", "GATEWAY_BURST_PER_USER"}},

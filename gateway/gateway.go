@@ -142,6 +142,7 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 			loginPolicy{cfg.LoginBurstPerIP, cfg.LoginEveryPerIP}, limits.newLogin, newLoginOutcomes(deps.Telemetry), deps.Logger),
 	}
 	g := guards{
+		deadline:     deadline(cfg.requestDeadline()),
 		admit:        admission(cfg.MaxInFlight, cfg.AdmissionWait),
 		limitIP:      limit(limits.perIP, clientIP, deps.Logger),
 		authenticate: authenticate(tokens, limits.revocations, deps.Logger),

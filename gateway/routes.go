@@ -13,7 +13,7 @@ import (
 
 // guards are the middleware that sit between the public routes and the handlers.
 type guards struct {
-	admit, limitIP, authenticate, limitUser, admin app.HandlerFunc
+	deadline, admit, limitIP, authenticate, limitUser, admin app.HandlerFunc
 	// canary picks the release of the services a request reaches (pkg/canary): before
 	// authentication by header, after it by user share too.
 	canary app.HandlerFunc
@@ -22,7 +22,7 @@ type guards struct {
 // registerAPI declares every route of the public API (shared/API.md); openapi.json
 // describes exactly these, which routes_test.go checks.
 func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
-	v1 := r.Group("/api/v1", g.admit, g.limitIP, g.canary)
+	v1 := r.Group("/api/v1", g.deadline, g.admit, g.limitIP, g.canary)
 	v1.POST("/auth/register", a.register)
 	v1.POST("/auth/login", a.login)
 	v1.POST("/auth/refresh", a.refresh)
