@@ -710,10 +710,10 @@ cmd_start_one() {
   case $1 in
     mariadb) start_mariadb ;;
     redis) start_redis ;;
-    namesrv) start_namesrv ;;
-    broker) start_broker ;;
-    nacos) start_nacos ;;
-    jaeger) start_jaeger ;;
+    namesrv) ensure_rocketmq && start_namesrv ;;
+    broker) ensure_rocketmq && start_broker ;;
+    nacos) ensure_rnacos && start_nacos ;;
+    jaeger) ensure_jaeger && start_jaeger ;;
   esac
   log "$1: up in $((SECONDS - t0))s"
 }

@@ -365,6 +365,9 @@ func (r *runner) scenario(ctx context.Context, s scenario) Row {
 	}
 	row.Sent, row.Failed = l.reqs.sent.Load(), l.reqs.failed.Load()
 	row.FailureKinds = l.reqs.kinds()
+	for _, f := range l.reqs.samples {
+		fmt.Fprintf(r.c.log, "%s: failed: %s\n", s.name, f)
+	}
 	if readyErr == nil {
 		// A moment past the fleet's readiness for the callers' caches (registry, pools)
 		// to notice.

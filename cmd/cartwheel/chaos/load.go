@@ -49,9 +49,12 @@ type requests struct {
 	mu           sync.Mutex
 	byKind       map[string]int
 	failedAt     []time.Time
+	samples      []string // the first failures, for the log
 }
 
-func (r *requests) add(o bench.Outcome) {
+const failureSamples = 20
+
+func (r *requests) add(o bench.Outcome, method, path string) {
 	r.sent.Add(1)
 	if !o.Failed() {
 		return
@@ -61,6 +64,13 @@ func (r *requests) add(o bench.Outcome) {
 	defer r.mu.Unlock()
 	r.byKind[o.ErrorKey()]++
 	r.failedAt = append(r.failedAt, time.Now())
+	if len(r.samples) < failureSamples {
+		what := o.ErrorKey()
+		if o.Err != nil {
+			what = o.Err.Error()
+		}
+		r.samples = append(r.samples, fmt.Sprintf("%s %s %s: %s", time.Now().Format("15:04:05.000"), method, path, what))
+	}
 }
 
 // outside counts failures before from or after to.
@@ -136,7 +146,7 @@ func (l *load) wait() {
 
 func (l *load) call(ctx context.Context, who int, method, path string, body, out any, headers ...string) bench.Outcome {
 	o := l.x.Call(ctx, who, method, path, body, out, headers...)
-	l.reqs.add(o)
+	l.reqs.add(o, method, path)
 	return o
 }
 
