@@ -358,11 +358,6 @@ func (r *runner) scenario(ctx context.Context, s scenario) Row {
 	stopLoad()
 	stoppedAt := time.Now()
 	l.wait()
-	if s.undo != nil {
-		if err := s.undo(ctx, r); err != nil && row.Err == "" {
-			row.Err = "undo: " + err.Error()
-		}
-	}
 	row.Sent, row.Failed = l.reqs.sent.Load(), l.reqs.failed.Load()
 	row.FailureKinds = l.reqs.kinds()
 	for _, f := range l.reqs.samples {
@@ -380,6 +375,11 @@ func (r *runner) scenario(ctx context.Context, s scenario) Row {
 	}
 	row.Violations = broken
 	row.Settle = time.Since(stoppedAt)
+	if s.undo != nil {
+		if err := s.undo(ctx, r); err != nil && row.Err == "" {
+			row.Err = "undo: " + err.Error()
+		}
+	}
 	return row
 }
 

@@ -24,6 +24,7 @@ const (
 	enginePause = 5 * time.Second
 	longPause   = 20 * time.Second
 	stallFor    = 10 * time.Second
+	faultyLoad  = 20 * time.Second
 )
 
 // mqFaults is what the duplicated-and-reordered scenario sets for the three services
@@ -70,8 +71,10 @@ func allScenarios() []scenario {
 		scenario{
 			name: "mq-faults", fault: "duplicated and held-back deliveries (" + mqFaults + ") in product, order and payment",
 			prepare: func(ctx context.Context, r *runner) error { return r.consumerFaults(ctx, mqFaults) },
-			inject:  func(context.Context, *runner) error { return nil }, // on for the whole load
-			undo:    func(ctx context.Context, r *runner) error { return r.consumerFaults(ctx, "") },
+			// On for the whole load; the load goes on for a while so that many messages
+			// pass through the faulty consumers.
+			inject: func(ctx context.Context, _ *runner) error { pause(ctx, faultyLoad); return nil },
+			undo:   func(ctx context.Context, r *runner) error { return r.consumerFaults(ctx, "") },
 		},
 		scenario{
 			name: "stall-redis", fault: fmt.Sprintf("Redis accepts connections and answers nothing for %s", stallFor),
@@ -102,7 +105,11 @@ func allScenarios() []scenario {
 func (r *runner) consumerFaults(ctx context.Context, faults string) error {
 	for _, b := range consumers {
 		key := map[string]string{"product": "PRODUCT_MQ_FAULTS", "order": "ORDER_MQ_FAULTS", "payment": "PAYMENT_MQ_FAULTS"}[b]
-		r.c.env[key] = faults
+		if faults == "" {
+			delete(r.c.env, key) // the services refuse a variable set but empty
+		} else {
+			r.c.env[key] = faults
+		}
 		if err := r.c.fleet(ctx, "restart", b); err != nil {
 			return err
 		}
