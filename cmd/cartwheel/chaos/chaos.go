@@ -308,8 +308,8 @@ func freshSchemas(ctx context.Context, base string) error {
 
 // scenario runs one: load, fault at a random moment, recovery, more load, stop,
 // settle, checks.
-func (r *runner) scenario(ctx context.Context, s scenario) Row {
-	row := Row{Scenario: s.name, Fault: s.fault, Gapless: s.gapless}
+func (r *runner) scenario(ctx context.Context, s scenario) (row Row) {
+	row = Row{Scenario: s.name, Fault: s.fault, Gapless: s.gapless}
 	fail := func(what string, err error) Row {
 		row.Err = fmt.Sprintf("%s: %v", what, err)
 		return row
@@ -322,6 +322,13 @@ func (r *runner) scenario(ctx context.Context, s scenario) Row {
 		}
 	}
 	if s.prepare != nil {
+		// Undone whatever happens next, after the checks, so the next scenario starts
+		// from the plain fleet.
+		defer func() {
+			if err := s.undo(ctx, r); err != nil && row.Err == "" {
+				row.Err = "undo: " + err.Error()
+			}
+		}()
 		if err := s.prepare(ctx, r); err != nil {
 			return fail("prepare", err)
 		}
@@ -375,11 +382,6 @@ func (r *runner) scenario(ctx context.Context, s scenario) Row {
 	}
 	row.Violations = broken
 	row.Settle = time.Since(stoppedAt)
-	if s.undo != nil {
-		if err := s.undo(ctx, r); err != nil && row.Err == "" {
-			row.Err = "undo: " + err.Error()
-		}
-	}
 	return row
 }
 

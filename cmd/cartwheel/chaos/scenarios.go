@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// scenario is one fault. prepare runs before the load starts and undo after it has
-// stopped (both may be nil); inject runs at a random moment of the load and returns
+// scenario is one fault. prepare runs before the load starts and undo after the checks
+// (both nil, or both set); inject runs at a random moment of the load and returns
 // once it has set the fault right again (restarted what it killed).
 type scenario struct {
 	name, fault string
