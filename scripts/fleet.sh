@@ -16,7 +16,8 @@
 # One binary at a time (the fault scenarios of `make chaos`; the engines must be up):
 #   scripts/fleet.sh kill NAME     kill -9 the binary (its recorded PID), wait until it is gone
 #   scripts/fleet.sh start NAME    start it if it is not running, wait for its /readyz
-#   scripts/fleet.sh stop NAME     stop it gracefully (TERM: readiness off, deregister, drain)
+#   scripts/fleet.sh stop NAME     stop it gracefully (TERM: readiness off, deregister, drain),
+#                                  and its surge instance if an interrupted restart left one
 #   scripts/fleet.sh restart NAME  a rolling restart without a gap, as Kubernetes does with
 #                            maxSurge 1: a second instance on the surge ports (public and
 #                            admin port + 100) until ready, the first stopped gracefully and
@@ -434,6 +435,7 @@ cmd_stop() {
   binary_or_die "$1"
   lock
   stop "$1"
+  stop "$1" surge # left by an interrupted restart
 }
 
 cmd_restart() {
