@@ -20,8 +20,10 @@
 #                                  and its surge instance if an interrupted restart left one
 #   scripts/fleet.sh restart NAME  a rolling restart without a gap, as Kubernetes does with
 #                            maxSurge 1: a second instance on the surge ports (public and
-#                            admin port + 100) until ready, the first stopped gracefully and
-#                            started again, then the surge instance stopped gracefully
+#                            admin port + 100) until ready and listed in Nacos (then
+#                            CARTWHEEL_FLEET_MIN_READY seconds, default 3), the first stopped
+#                            gracefully and started again the same way, then the surge
+#                            instance stopped gracefully
 #
 # Binaries and ports (the same as `make run`, so the README's curl journey works as is), and
 # each binary's admin listener (<PREFIX>ADMIN_ADDR: /healthz, /readyz, /metrics, /debug/pprof/):
@@ -438,6 +440,30 @@ cmd_stop() {
   stop "$1" surge # left by an interrupted restart
 }
 
+# MIN_READY: how long a new instance must have been ready and listed in Nacos before the
+# old one is stopped (Kubernetes' minReadySeconds): callers learn of it by the Nacos push
+# and their balancer's refresh (1 s), and the service's /readyz turns 200 before Kitex
+# has registered it.
+readonly MIN_READY=${CARTWHEEL_FLEET_MIN_READY:-3}
+
+# listed NAME PORT: Nacos lists NAME's instance on PORT (the gateway is not registered).
+listed() {
+  [ "$1" = gateway ] && return 0
+  curl -fsS --max-time 2 "http://${CARTWHEEL_NACOS_ADDR}/nacos/v1/ns/instance/list?serviceName=$1&groupName=CARTWHEEL" 2>/dev/null |
+    grep -q "\"port\":$2[,}]"
+}
+
+# available NAME SLOT: ready, listed in Nacos, then MIN_READY seconds more.
+available() {
+  local name=$1 slot=$2 deadline=$((SECONDS + READY_TIMEOUT))
+  wait_one_ready "$name" "$slot"
+  until listed "$name" "$(port_of "$name" "$slot")"; do
+    [ "$SECONDS" -lt "$deadline" ] || die "$(instance "$name" "$slot") is not listed in Nacos within ${READY_TIMEOUT}s"
+    sleep 0.2
+  done
+  sleep "$MIN_READY"
+}
+
 cmd_restart() {
   local t0=$SECONDS name=$1
   binary_or_die "$name"
@@ -445,16 +471,16 @@ cmd_restart() {
   engine_env
   pid_of "$name" >/dev/null || die "$name is not running"
   start "$name" surge
-  wait_one_ready "$name" surge
+  available "$name" surge
   stop "$name"
   start "$name"
-  wait_one_ready "$name" home
+  available "$name" home
   stop "$name" surge
   log "$name: restarted without a gap in $((SECONDS - t0))s"
 }
 
 usage() {
-  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
