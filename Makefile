@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODULES := idl pkg services/user services/product services/order services/payment gateway cmd/cartwheel
 BIN     := bin
 
-.PHONY: gen gen-check build run test unit browser integration lint vet fmt-check bench bench-up chaos invariants invariants-up help
+.PHONY: gen gen-check build run test unit browser schemathesis integration lint vet fmt-check import-names bench bench-up chaos invariants invariants-up help
 
 help:
 	@echo "make run    - the whole fleet in one process on embedded defaults (http://127.0.0.1:8080)"
@@ -21,7 +21,8 @@ help:
 	@echo "make bench  - the load scenarios against a fresh in-process dev server, medians of 3 runs"
 	@echo "              (BENCH_ARGS='-runs 1 -duration 2s' for a quicker look; docs/benchmarks.md)"
 	@echo "make bench-up - the same against make up's fleet (start it with the limits raised, see docs/benchmarks.md)"
-	@echo "make chaos  - the fault matrix on make up's fleet under a checkout load (docs/resilience.md, ~30 min)"
+	@echo "make schemathesis - schemathesis against /openapi.json of a dev server, as customer and admin (in make test)"
+	@echo "make chaos  - the fault matrix on make up's fleet under a checkout load (docs/resilience.md, about 12 min)"
 	@echo "make invariants / invariants-up - the invariant checker on ./data (make run) / make up's MySQL"
 
 gen:
@@ -80,7 +81,13 @@ fmt-check:
 vet:
 	for m in $(MODULES); do echo "go vet $$m"; (cd $$m && go vet ./... && go vet -tags integration ./...); done
 
-lint: fmt-check vet
+# One name per contract package (docs/service-layout.md, "Import names"). The checker is a
+# module of its own outside go.work, like the deploy modules.
+import-names:
+	@out=$$(gofmt -l tools/importnames); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	cd tools/importnames && GOWORK=off go vet . && GOWORK=off go test -count=1 . && GOWORK=off go run . ../..
+
+lint: fmt-check vet import-names
 
 unit:
 	scripts/unit.sh
@@ -92,7 +99,11 @@ browser:
 integration:
 	scripts/integration.sh
 
-test: gen-check lint deploy-lint unit browser deploy-check integration
+# The served OpenAPI document against the server, every check (scripts/schemathesis.toml).
+schemathesis:
+	scripts/schemathesis.sh
+
+test: gen-check lint deploy-lint unit schemathesis browser deploy-check integration
 
 # make test builds and checks one image (all five take minutes more on a cold cache) and
 # every chart.

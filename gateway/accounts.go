@@ -7,14 +7,14 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 type registerBody struct {
 	Email    string `json:"email" validate:"required,email,max=254"`
-	Password string `json:"password" validate:"required,between=10 72"` // the user service's policy: 10 to 72 (bcrypt reads 72 bytes)
-	Name     string `json:"name" validate:"required,notblank,max=100"`
+	Password string `json:"password" validate:"required,between=10 72"` // the user service's policy: 10 to 72 characters
+	Name     string `json:"name" validate:"required,line,max=100"`
 }
 
 type loginBody struct {
@@ -34,7 +34,7 @@ type userView struct {
 	CreatedAt string `json:"created_at"`
 }
 
-func userOut(u *user.User) userView {
+func userOut(u *userapi.User) userView {
 	return userView{ID: u.Id, Email: u.Email, Name: u.Name, Role: u.Role, CreatedAt: timeOut(u.CreatedAtMs)}
 }
 
@@ -51,7 +51,7 @@ func (a *api) register(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	u, err := a.users.Register(ctx, &user.RegisterRequest{Email: body.Email, Password: body.Password, Name: body.Name})
+	u, err := a.users.Register(ctx, &userapi.RegisterRequest{Email: body.Email, Password: body.Password, Name: body.Name})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -70,7 +70,7 @@ func (a *api) login(ctx context.Context, c *app.RequestContext) {
 		refuseFor(c, wait)
 		return
 	}
-	resp, err := a.users.Login(ctx, &user.LoginRequest{Email: body.Email, Password: body.Password})
+	resp, err := a.users.Login(ctx, &userapi.LoginRequest{Email: body.Email, Password: body.Password})
 	switch {
 	case err == nil:
 		a.logins.succeeded(ctx, body.Email, ip)
@@ -86,12 +86,12 @@ func (a *api) refresh(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	resp, err := a.users.Refresh(ctx, &user.RefreshRequest{RefreshToken: body.RefreshToken})
+	resp, err := a.users.Refresh(ctx, &userapi.RefreshRequest{RefreshToken: body.RefreshToken})
 	a.answerSession(ctx, c, resp, err)
 }
 
 // answerSession pairs the user service's refresh session with a fresh access token.
-func (a *api) answerSession(ctx context.Context, c *app.RequestContext, resp *user.LoginResponse, err error) {
+func (a *api) answerSession(ctx context.Context, c *app.RequestContext, resp *userapi.LoginResponse, err error) {
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -116,7 +116,7 @@ func (a *api) logout(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	if _, err := a.users.Logout(ctx, &user.LogoutRequest{RefreshToken: body.RefreshToken}); err != nil {
+	if _, err := a.users.Logout(ctx, &userapi.LogoutRequest{RefreshToken: body.RefreshToken}); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
@@ -135,7 +135,7 @@ func (a *api) logout(ctx context.Context, c *app.RequestContext) {
 // logoutAll ends every session of the caller: the user service revokes the refresh
 // tokens, the gateway every access token issued until now.
 func (a *api) logoutAll(ctx context.Context, c *app.RequestContext) {
-	if _, err := a.users.LogoutAll(ctx, &user.LogoutAllRequest{UserId: callerID(c)}); err != nil {
+	if _, err := a.users.LogoutAll(ctx, &userapi.LogoutAllRequest{UserId: callerID(c)}); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
@@ -147,7 +147,7 @@ func (a *api) logoutAll(ctx context.Context, c *app.RequestContext) {
 }
 
 func (a *api) me(ctx context.Context, c *app.RequestContext) {
-	u, err := a.users.GetUser(ctx, &user.GetUserRequest{UserId: callerID(c)})
+	u, err := a.users.GetUser(ctx, &userapi.GetUserRequest{UserId: callerID(c)})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return

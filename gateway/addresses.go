@@ -6,16 +6,16 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 type addressBody struct {
-	Recipient  string `json:"recipient" validate:"required,notblank,max=100"`
-	Line1      string `json:"line1" validate:"required,notblank,max=200"`
-	Line2      string `json:"line2" validate:"max=200"`
-	City       string `json:"city" validate:"required,notblank,max=100"`
-	Region     string `json:"region" validate:"max=100"`
+	Recipient  string `json:"recipient" validate:"required,line,max=100"`
+	Line1      string `json:"line1" validate:"required,line,max=200"`
+	Line2      string `json:"line2" validate:"text,max=200"`
+	City       string `json:"city" validate:"required,line,max=100"`
+	Region     string `json:"region" validate:"text,max=100"`
 	PostalCode string `json:"postal_code" validate:"required,postal"`
 	Country    string `json:"country" validate:"required,country"`
 	Phone      string `json:"phone" validate:"omitempty,phone"`
@@ -34,22 +34,22 @@ type addressView struct {
 	Phone      string `json:"phone"`
 }
 
-func addressOut(a *user.Address) addressView {
+func addressOut(a *userapi.Address) addressView {
 	return addressView{
 		ID: a.Id, Recipient: a.Recipient, Line1: a.Line1, Line2: deref(a.Line2), City: a.City,
 		Region: deref(a.Region), PostalCode: a.PostalCode, Country: a.Country, Phone: deref(a.Phone),
 	}
 }
 
-func (b addressBody) thrift() *user.Address {
-	return &user.Address{
+func (b addressBody) thrift() *userapi.Address {
+	return &userapi.Address{
 		Recipient: b.Recipient, Line1: b.Line1, Line2: optional(b.Line2), City: b.City,
 		Region: optional(b.Region), PostalCode: b.PostalCode, Country: b.Country, Phone: optional(b.Phone),
 	}
 }
 
 func (a *api) listAddresses(ctx context.Context, c *app.RequestContext) {
-	resp, err := a.users.ListAddresses(ctx, &user.ListAddressesRequest{UserId: callerID(c)})
+	resp, err := a.users.ListAddresses(ctx, &userapi.ListAddressesRequest{UserId: callerID(c)})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -63,7 +63,7 @@ func (a *api) addAddress(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	addr, err := a.users.AddAddress(ctx, &user.AddAddressRequest{UserId: callerID(c), Address: body.thrift()})
+	addr, err := a.users.AddAddress(ctx, &userapi.AddAddressRequest{UserId: callerID(c), Address: body.thrift()})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -76,7 +76,7 @@ func (a *api) deleteAddress(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	if _, err := a.users.DeleteAddress(ctx, &user.DeleteAddressRequest{UserId: callerID(c), AddressId: id}); err != nil {
+	if _, err := a.users.DeleteAddress(ctx, &userapi.DeleteAddressRequest{UserId: callerID(c), AddressId: id}); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}

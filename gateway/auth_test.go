@@ -9,9 +9,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -27,7 +27,7 @@ func (h *harness) signed(m jwt.SigningMethod, key any, claims jwt.MapClaims) str
 
 func TestAuthRefusesBadTokens(t *testing.T) {
 	f := newFakes()
-	f.users.getUser = func(context.Context, *user.GetUserRequest) (*user.User, error) {
+	f.users.getUser = func(context.Context, *userapi.GetUserRequest) (*userapi.User, error) {
 		return sampleUser(customerID, token.RoleCustomer), nil
 	}
 	h := start(t, f)
@@ -74,10 +74,10 @@ func TestAuthRefusesBadTokens(t *testing.T) {
 
 func TestAdminRoutesNeedAdminRole(t *testing.T) {
 	f := newFakes()
-	f.products.getStock = func(_ context.Context, r *product.GetStockRequest) (*product.Stock, error) {
-		return &product.Stock{Sku: r.Sku, Available: 3}, nil
+	f.products.getStock = func(_ context.Context, r *productapi.GetStockRequest) (*productapi.Stock, error) {
+		return &productapi.Stock{Sku: r.Sku, Available: 3}, nil
 	}
-	f.orders.shipOrder = func(context.Context, *order.ShipOrderRequest) (*order.Order, error) {
+	f.orders.shipOrder = func(context.Context, *orderapi.ShipOrderRequest) (*orderapi.Order, error) {
 		t.Error("a customer's ship request reached the order service")
 		return nil, errs.New(errs.Internal).ToBiz()
 	}
@@ -110,8 +110,8 @@ func TestAdminRoutesNeedAdminRole(t *testing.T) {
 
 func TestPublicRoutesNeedNoToken(t *testing.T) {
 	f := newFakes()
-	f.products.listCategories = func(context.Context) (*product.ListCategoriesResponse, error) {
-		return &product.ListCategoriesResponse{}, nil
+	f.products.listCategories = func(context.Context) (*productapi.ListCategoriesResponse, error) {
+		return &productapi.ListCategoriesResponse{}, nil
 	}
 	h := start(t, f)
 	if a := h.do(call{method: "GET", path: "/api/v1/categories"}); a.status != http.StatusOK {

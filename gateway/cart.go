@@ -6,7 +6,7 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 )
 
 type cartLineView struct {
@@ -21,8 +21,8 @@ type cartView struct {
 	Total moneyJSON      `json:"total"`
 }
 
-func cartOut(c *order.Cart) cartView {
-	lines := mapList(c.Lines, func(l *order.CartLine) cartLineView {
+func cartOut(c *orderapi.Cart) cartView {
+	lines := mapList(c.Lines, func(l *orderapi.CartLine) cartLineView {
 		return cartLineView{SKU: l.Sku, Name: l.Name, Quantity: l.Quantity, Price: moneyOut(l.UnitPrice)}
 	})
 	return cartView{Lines: lines, Total: moneyOut(c.Total)}
@@ -33,7 +33,7 @@ type setCartItemBody struct {
 }
 
 func (a *api) getCart(ctx context.Context, c *app.RequestContext) {
-	cart, err := a.orders.GetCart(ctx, &order.GetCartRequest{UserId: callerID(c)})
+	cart, err := a.orders.GetCart(ctx, &orderapi.GetCartRequest{UserId: callerID(c)})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -52,7 +52,7 @@ func (a *api) setCartItem(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	cart, err := a.orders.SetCartItem(ctx, &order.SetCartItemRequest{UserId: callerID(c), Sku: sku, Quantity: body.Quantity})
+	cart, err := a.orders.SetCartItem(ctx, &orderapi.SetCartItemRequest{UserId: callerID(c), Sku: sku, Quantity: body.Quantity})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -65,7 +65,7 @@ func (a *api) removeCartItem(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	cart, err := a.orders.RemoveCartItem(ctx, &order.RemoveCartItemRequest{UserId: callerID(c), Sku: sku})
+	cart, err := a.orders.RemoveCartItem(ctx, &orderapi.RemoveCartItemRequest{UserId: callerID(c), Sku: sku})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return

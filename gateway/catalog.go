@@ -6,7 +6,7 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -15,7 +15,7 @@ type categoryView struct {
 	Name string `json:"name"`
 }
 
-func categoryOut(c *product.Category) categoryView {
+func categoryOut(c *productapi.Category) categoryView {
 	if c == nil {
 		return categoryView{}
 	}
@@ -30,7 +30,7 @@ type skuView struct {
 	Active     bool              `json:"active"`
 }
 
-func skuOut(s *product.Sku) skuView {
+func skuOut(s *productapi.Sku) skuView {
 	attrs := s.Attributes
 	if attrs == nil {
 		attrs = map[string]string{}
@@ -49,7 +49,7 @@ type productView struct {
 	UpdatedAt   string       `json:"updated_at"`
 }
 
-func productOut(p *product.Product) productView {
+func productOut(p *productapi.Product) productView {
 	return productView{
 		ID: p.Id, Name: p.Name, Description: p.Description, Category: categoryOut(p.Category),
 		SKUs: mapList(p.Skus, skuOut), Active: p.Active,
@@ -66,7 +66,7 @@ type listProductsQuery struct {
 }
 
 func (a *api) listCategories(ctx context.Context, c *app.RequestContext) {
-	resp, err := a.products.ListCategories(ctx, &product.Empty{})
+	resp, err := a.products.ListCategories(ctx, &productapi.Empty{})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -80,7 +80,7 @@ func (a *api) listProducts(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	resp, err := a.products.ListProducts(ctx, &product.ListProductsRequest{
+	resp, err := a.products.ListProducts(ctx, &productapi.ListProductsRequest{
 		Query: optional(q.Q), CategoryId: optional(q.Category), Sort: optional(q.Sort),
 		PageSize: q.PageSize, PageToken: optional(q.PageToken),
 	})
@@ -96,7 +96,7 @@ func (a *api) getProduct(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	p, err := a.products.GetProduct(ctx, &product.GetProductRequest{Id: id})
+	p, err := a.products.GetProduct(ctx, &productapi.GetProductRequest{Id: id})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return

@@ -6,13 +6,13 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 )
 
 // createCategoryBody is checked here for shape; the product service trims the name,
 // refuses control characters and answers CATEGORY_TAKEN for a name in use in any case.
 type createCategoryBody struct {
-	Name string `json:"name" validate:"required,notblank,max=100"`
+	Name string `json:"name" validate:"required,line,max=100"`
 }
 
 func (a *api) createCategory(ctx context.Context, c *app.RequestContext) {
@@ -21,7 +21,7 @@ func (a *api) createCategory(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	cat, err := a.products.CreateCategory(ctx, &product.CreateCategoryRequest{Name: body.Name})
+	cat, err := a.products.CreateCategory(ctx, &productapi.CreateCategoryRequest{Name: body.Name})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return

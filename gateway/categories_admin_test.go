@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 func TestCreateCategoryRefusesABadName(t *testing.T) {
 	f := newFakes()
-	f.products.createCategory = func(context.Context, *product.CreateCategoryRequest) (*product.Category, error) {
+	f.products.createCategory = func(context.Context, *productapi.CreateCategoryRequest) (*productapi.Category, error) {
 		t.Error("an invalid category reached the product service")
 		return nil, errs.New(errs.Internal).ToBiz()
 	}
@@ -45,8 +45,8 @@ func TestCreateCategoryRefusesABadName(t *testing.T) {
 func TestCreateCategoryLimitCountsCharacters(t *testing.T) {
 	name := strings.Repeat("é", 100)
 	f := newFakes()
-	f.products.createCategory = func(_ context.Context, r *product.CreateCategoryRequest) (*product.Category, error) {
-		return &product.Category{Id: categoryID, Name: r.Name}, nil
+	f.products.createCategory = func(_ context.Context, r *productapi.CreateCategoryRequest) (*productapi.Category, error) {
+		return &productapi.Category{Id: categoryID, Name: r.Name}, nil
 	}
 	h := start(t, f)
 	a := h.do(call{method: "POST", path: "/api/v1/admin/categories", token: h.admin(), body: map[string]string{"name": name}})
@@ -71,7 +71,7 @@ func TestCreateCategoryServiceRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakes()
-			f.products.createCategory = func(context.Context, *product.CreateCategoryRequest) (*product.Category, error) {
+			f.products.createCategory = func(context.Context, *productapi.CreateCategoryRequest) (*productapi.Category, error) {
 				return nil, tt.err
 			}
 			h := start(t, f)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cloudwego/kitex/client"
+
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment/paymentservice"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
@@ -33,22 +35,23 @@ type Clients struct {
 }
 
 // NewClients builds Kitex clients that resolve each service through reg and bound
-// every call by timeout, recording their metrics in tel (nil: none).
+// every call by timeout, recording their metrics in tel (nil: none). Each client gets
+// its own options: its breakers and retry budget are its own (suite.ClientOptions).
 func NewClients(reg registry.Registry, timeout time.Duration, tel *obs.Telemetry) (*Clients, error) {
-	opts := suite.ClientOptions(reg, timeout, tel)
-	u, err := userservice.NewClient(UserService, opts...)
+	opts := func() []client.Option { return suite.ClientOptions(reg, timeout, tel) }
+	u, err := userservice.NewClient(UserService, opts()...)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %s client: %w", UserService, err)
 	}
-	p, err := productservice.NewClient(ProductService, opts...)
+	p, err := productservice.NewClient(ProductService, opts()...)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %s client: %w", ProductService, err)
 	}
-	o, err := orderservice.NewClient(OrderService, opts...)
+	o, err := orderservice.NewClient(OrderService, opts()...)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %s client: %w", OrderService, err)
 	}
-	pay, err := paymentservice.NewClient(PaymentService, opts...)
+	pay, err := paymentservice.NewClient(PaymentService, opts()...)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %s client: %w", PaymentService, err)
 	}

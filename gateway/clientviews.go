@@ -5,8 +5,8 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -67,7 +67,7 @@ type skuCardView struct {
 	Available int64     `json:"available"`
 }
 
-func productCardOut(p *product.Product, withSKUs bool) productCardView {
+func productCardOut(p *productapi.Product, withSKUs bool) productCardView {
 	v := productCardView{ID: p.Id, Name: p.Name}
 	if p.Category != nil {
 		v.Category = p.Category.Name
@@ -89,7 +89,7 @@ func productCardOut(p *product.Product, withSKUs bool) productCardView {
 	return v
 }
 
-func productAnswer(c *app.RequestContext, p *product.Product) any {
+func productAnswer(c *app.RequestContext, p *productapi.Product) any {
 	switch clientOf(c) {
 	case clientApp:
 		return productCardOut(p, true)
@@ -99,11 +99,11 @@ func productAnswer(c *app.RequestContext, p *product.Product) any {
 	return productOut(p)
 }
 
-func productPageAnswer(c *app.RequestContext, resp *product.ListProductsResponse) any {
+func productPageAnswer(c *app.RequestContext, resp *productapi.ListProductsResponse) any {
 	if clientOf(c) == clientWeb {
 		return page[productView]{Items: mapList(resp.Items, productOut), NextPageToken: resp.NextPageToken}
 	}
-	cards := mapList(resp.Items, func(p *product.Product) productCardView { return productCardOut(p, false) })
+	cards := mapList(resp.Items, func(p *productapi.Product) productCardView { return productCardOut(p, false) })
 	return page[productCardView]{Items: cards, NextPageToken: resp.NextPageToken}
 }
 
@@ -121,7 +121,7 @@ type orderSummaryView struct {
 	CreatedAt string    `json:"created_at"`
 }
 
-func cartAnswer(c *app.RequestContext, cart *order.Cart) any {
+func cartAnswer(c *app.RequestContext, cart *orderapi.Cart) any {
 	if clientOf(c) != clientMini {
 		return cartOut(cart)
 	}
@@ -132,7 +132,7 @@ func cartAnswer(c *app.RequestContext, cart *order.Cart) any {
 	return v
 }
 
-func orderSummaryOut(o *order.Order) orderSummaryView {
+func orderSummaryOut(o *orderapi.Order) orderSummaryView {
 	v := orderSummaryView{ID: o.Id, Status: o.Status, Total: moneyOut(o.Total), CreatedAt: timeOut(o.CreatedAtMs)}
 	for _, l := range o.Lines {
 		v.ItemCount += l.Quantity
@@ -140,14 +140,14 @@ func orderSummaryOut(o *order.Order) orderSummaryView {
 	return v
 }
 
-func orderAnswer(c *app.RequestContext, o *order.Order) any {
+func orderAnswer(c *app.RequestContext, o *orderapi.Order) any {
 	if clientOf(c) == clientMini {
 		return orderSummaryOut(o)
 	}
 	return orderOut(o)
 }
 
-func orderPageAnswer(c *app.RequestContext, resp *order.ListOrdersResponse) any {
+func orderPageAnswer(c *app.RequestContext, resp *orderapi.ListOrdersResponse) any {
 	if clientOf(c) == clientWeb {
 		return page[orderView]{Items: mapList(resp.Items, orderOut), NextPageToken: resp.NextPageToken}
 	}

@@ -8,23 +8,25 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 func viewFakes() *fakes {
 	f := newFakes()
 	p := sampleProduct()
-	p.Skus = append(p.Skus, &product.Sku{Sku: "MUG-BLUE", Attributes: map[string]string{"color": "blue"}, Price: usd(999), Available: 0, Active: true})
-	f.products.getProduct = func(context.Context, *product.GetProductRequest) (*product.Product, error) { return p, nil }
-	f.products.listProducts = func(context.Context, *product.ListProductsRequest) (*product.ListProductsResponse, error) {
-		return &product.ListProductsResponse{Items: []*product.Product{p}}, nil
+	p.Skus = append(p.Skus, &productapi.Sku{Sku: "MUG-BLUE", Attributes: map[string]string{"color": "blue"}, Price: usd(999), Available: 0, Active: true})
+	f.products.getProduct = func(context.Context, *productapi.GetProductRequest) (*productapi.Product, error) { return p, nil }
+	f.products.listProducts = func(context.Context, *productapi.ListProductsRequest) (*productapi.ListProductsResponse, error) {
+		return &productapi.ListProductsResponse{Items: []*productapi.Product{p}}, nil
 	}
-	f.orders.getCart = func(context.Context, *order.GetCartRequest) (*order.Cart, error) { return sampleCart(), nil }
-	f.orders.getOrder = func(context.Context, *order.GetOrderRequest) (*order.Order, error) { return sampleOrder("PAID"), nil }
-	f.orders.listOrders = func(context.Context, *order.ListOrdersRequest) (*order.ListOrdersResponse, error) {
-		return &order.ListOrdersResponse{Items: []*order.Order{sampleOrder("PAID")}}, nil
+	f.orders.getCart = func(context.Context, *orderapi.GetCartRequest) (*orderapi.Cart, error) { return sampleCart(), nil }
+	f.orders.getOrder = func(context.Context, *orderapi.GetOrderRequest) (*orderapi.Order, error) {
+		return sampleOrder("PAID"), nil
+	}
+	f.orders.listOrders = func(context.Context, *orderapi.ListOrdersRequest) (*orderapi.ListOrdersResponse, error) {
+		return &orderapi.ListOrdersResponse{Items: []*orderapi.Order{sampleOrder("PAID")}}, nil
 	}
 	return f
 }

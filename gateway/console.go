@@ -7,8 +7,8 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 )
@@ -30,7 +30,7 @@ func (a *api) adminListOrders(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	resp, err := a.orders.ListOrders(ctx, &order.ListOrdersRequest{
+	resp, err := a.orders.ListOrders(ctx, &orderapi.ListOrdersRequest{
 		UserId: "", Status: optional(q.Status), PageSize: q.PageSize, PageToken: optional(q.PageToken),
 	})
 	if err != nil {
@@ -46,7 +46,7 @@ func (a *api) adminGetOrder(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	o, err := a.orders.GetOrder(ctx, &order.GetOrderRequest{OrderId: id, UserId: ""})
+	o, err := a.orders.GetOrder(ctx, &orderapi.GetOrderRequest{OrderId: id, UserId: ""})
 	a.answerOrder(ctx, c, o, err)
 }
 
@@ -58,11 +58,11 @@ func (a *api) adminOrderPayments(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	if _, err := a.orders.GetOrder(ctx, &order.GetOrderRequest{OrderId: id, UserId: ""}); err != nil {
+	if _, err := a.orders.GetOrder(ctx, &orderapi.GetOrderRequest{OrderId: id, UserId: ""}); err != nil {
 		a.fail(ctx, c, err)
 		return
 	}
-	resp, err := a.payments.ListOrderPayments(ctx, &payment.ListOrderPaymentsRequest{OrderId: id})
+	resp, err := a.payments.ListOrderPayments(ctx, &paymentapi.ListOrderPaymentsRequest{OrderId: id})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -125,11 +125,11 @@ func (a *api) protocol(ctx context.Context, c *app.RequestContext) {
 
 // countOrders pages through the orders of one status up to protocolCountLimit; it also
 // returns the first page, newest first.
-func (a *api) countOrders(ctx context.Context, status string) (n int, more bool, first []*order.Order, err error) {
+func (a *api) countOrders(ctx context.Context, status string) (n int, more bool, first []*orderapi.Order, err error) {
 	size := int32(100)
 	token := ""
 	for n < protocolCountLimit {
-		resp, err := a.orders.ListOrders(ctx, &order.ListOrdersRequest{Status: &status, PageSize: &size, PageToken: optional(token)})
+		resp, err := a.orders.ListOrders(ctx, &orderapi.ListOrdersRequest{Status: &status, PageSize: &size, PageToken: optional(token)})
 		if err != nil {
 			return 0, false, nil, err
 		}

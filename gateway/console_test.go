@@ -8,19 +8,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 func TestAdminOrderReadsCoverEveryCustomer(t *testing.T) {
 	sent := newRecorder()
 	f := newFakes()
-	f.orders.listOrders = func(_ context.Context, r *order.ListOrdersRequest) (*order.ListOrdersResponse, error) {
+	f.orders.listOrders = func(_ context.Context, r *orderapi.ListOrdersRequest) (*orderapi.ListOrdersResponse, error) {
 		sent.put("ListOrders", r)
-		return &order.ListOrdersResponse{Items: []*order.Order{sampleOrder("PAID")}, NextPageToken: "next"}, nil
+		return &orderapi.ListOrdersResponse{Items: []*orderapi.Order{sampleOrder("PAID")}, NextPageToken: "next"}, nil
 	}
-	f.orders.getOrder = func(_ context.Context, r *order.GetOrderRequest) (*order.Order, error) {
+	f.orders.getOrder = func(_ context.Context, r *orderapi.GetOrderRequest) (*orderapi.Order, error) {
 		sent.put("GetOrder", r)
 		return sampleOrder("PAID"), nil
 	}
@@ -30,7 +30,7 @@ func TestAdminOrderReadsCoverEveryCustomer(t *testing.T) {
 	if a.status != http.StatusOK {
 		t.Fatalf("list: %d %s", a.status, a.body)
 	}
-	got := sent.get("ListOrders").(*order.ListOrdersRequest)
+	got := sent.get("ListOrders").(*orderapi.ListOrdersRequest)
 	if got.UserId != "" || got.GetStatus() != "PAID" || got.GetPageSize() != 5 || got.GetPageToken() != "p2" {
 		t.Errorf("ListOrders got %+v, want every user's PAID orders, page 5 from p2", got)
 	}
@@ -38,7 +38,7 @@ func TestAdminOrderReadsCoverEveryCustomer(t *testing.T) {
 	if a.status != http.StatusOK {
 		t.Fatalf("get: %d %s", a.status, a.body)
 	}
-	if g := sent.get("GetOrder").(*order.GetOrderRequest); g.UserId != "" || g.OrderId != orderID {
+	if g := sent.get("GetOrder").(*orderapi.GetOrderRequest); g.UserId != "" || g.OrderId != orderID {
 		t.Errorf("GetOrder got %+v, want any user's order %s", g, orderID)
 	}
 
@@ -54,20 +54,20 @@ func TestAdminOrderReadsCoverEveryCustomer(t *testing.T) {
 
 func TestAdminOrderPaymentsShowRefunds(t *testing.T) {
 	f := newFakes()
-	f.orders.getOrder = func(_ context.Context, r *order.GetOrderRequest) (*order.Order, error) {
+	f.orders.getOrder = func(_ context.Context, r *orderapi.GetOrderRequest) (*orderapi.Order, error) {
 		if r.OrderId != orderID || r.UserId != "" {
 			return nil, errs.New(errs.OrderNotFound).ToBiz()
 		}
 		return sampleOrder("REFUNDED"), nil
 	}
 	listed := 0
-	f.payments.listPayments = func(_ context.Context, r *payment.ListOrderPaymentsRequest) (*payment.ListOrderPaymentsResponse, error) {
+	f.payments.listPayments = func(_ context.Context, r *paymentapi.ListOrderPaymentsRequest) (*paymentapi.ListOrderPaymentsResponse, error) {
 		listed++
 		failed, refunded := samplePayment("FAILED"), samplePayment("REFUNDED")
 		failed.Id = "0b0e0f00-0000-4000-8000-000000000001"
-		refunded.Refund = &payment.Refund{Id: "0b0e0f00-0000-4000-8000-000000000002", ProviderRefundId: "sbx_re_1",
+		refunded.Refund = &paymentapi.Refund{Id: "0b0e0f00-0000-4000-8000-000000000002", ProviderRefundId: "sbx_re_1",
 			Amount: usd(2598), Reason: "PAYMENT_TIMEOUT", CreatedAtMs: msAt}
-		return &payment.ListOrderPaymentsResponse{Payments: []*payment.Payment{failed, refunded}}, nil
+		return &paymentapi.ListOrderPaymentsResponse{Payments: []*paymentapi.Payment{failed, refunded}}, nil
 	}
 	h := start(t, f)
 
@@ -121,20 +121,20 @@ func TestAdminOrderPaymentsShowRefunds(t *testing.T) {
 
 func TestProtocolCountsOrdersPerStatus(t *testing.T) {
 	f := newFakes()
-	f.orders.listOrders = func(_ context.Context, r *order.ListOrdersRequest) (*order.ListOrdersResponse, error) {
+	f.orders.listOrders = func(_ context.Context, r *orderapi.ListOrdersRequest) (*orderapi.ListOrdersResponse, error) {
 		if r.UserId != "" {
 			return nil, fmt.Errorf("protocol asked for one user's orders: %q", r.UserId)
 		}
 		switch r.GetStatus() {
 		case "PENDING": // two pages: 100, then 3
 			if r.GetPageToken() == "" {
-				return &order.ListOrdersResponse{Items: orders("PENDING", 100), NextPageToken: "more"}, nil
+				return &orderapi.ListOrdersResponse{Items: orders("PENDING", 100), NextPageToken: "more"}, nil
 			}
-			return &order.ListOrdersResponse{Items: orders("PENDING", 3)}, nil
+			return &orderapi.ListOrdersResponse{Items: orders("PENDING", 3)}, nil
 		case "PAID": // more than the limit
-			return &order.ListOrdersResponse{Items: orders("PAID", int(r.GetPageSize())), NextPageToken: "always"}, nil
+			return &orderapi.ListOrdersResponse{Items: orders("PAID", int(r.GetPageSize())), NextPageToken: "always"}, nil
 		default:
-			return &order.ListOrdersResponse{}, nil
+			return &orderapi.ListOrdersResponse{}, nil
 		}
 	}
 	h := start(t, f)
@@ -175,8 +175,8 @@ func TestProtocolCountsOrdersPerStatus(t *testing.T) {
 	}
 }
 
-func orders(status string, n int) []*order.Order {
-	out := make([]*order.Order, n)
+func orders(status string, n int) []*orderapi.Order {
+	out := make([]*orderapi.Order, n)
 	for i := range out {
 		out[i] = sampleOrder(status)
 	}

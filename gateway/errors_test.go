@@ -14,8 +14,8 @@ import (
 
 	"github.com/cloudwego/kitex/pkg/kerrors"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -45,7 +45,7 @@ func TestServiceErrorsMapToHTTP(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakes()
-			f.orders.getOrder = func(context.Context, *order.GetOrderRequest) (*order.Order, error) { return nil, tt.err }
+			f.orders.getOrder = func(context.Context, *orderapi.GetOrderRequest) (*orderapi.Order, error) { return nil, tt.err }
 			h := start(t, f)
 			a := h.do(call{method: "GET", path: "/api/v1/orders/" + orderID, token: h.customer()})
 			e := a.expectError(t, tt.status, tt.code)
@@ -66,13 +66,13 @@ func TestServiceErrorsMapToHTTP(t *testing.T) {
 // answers their NOT_FOUND for someone else's resource as 404.
 func TestOwnershipIsPassedToServices(t *testing.T) {
 	f := newFakes()
-	f.orders.getOrder = func(_ context.Context, r *order.GetOrderRequest) (*order.Order, error) {
+	f.orders.getOrder = func(_ context.Context, r *orderapi.GetOrderRequest) (*orderapi.Order, error) {
 		if r.UserId != customerID {
 			t.Errorf("GetOrder user_id = %q, want the caller %q", r.UserId, customerID)
 		}
 		return nil, errs.New(errs.OrderNotFound).ToBiz() // another customer's order
 	}
-	f.payments.getPayment = func(_ context.Context, r *payment.GetPaymentRequest) (*payment.Payment, error) {
+	f.payments.getPayment = func(_ context.Context, r *paymentapi.GetPaymentRequest) (*paymentapi.Payment, error) {
 		if r.UserId != customerID {
 			t.Errorf("GetPayment user_id = %q, want the caller %q", r.UserId, customerID)
 		}
@@ -104,8 +104,8 @@ func TestUnknownRouteAndWrongMethod(t *testing.T) {
 
 func TestBodyTooLarge(t *testing.T) {
 	f := newFakes()
-	f.payments.handleWebhook = func(_ context.Context, r *payment.WebhookRequest) (*payment.WebhookResponse, error) {
-		return &payment.WebhookResponse{PaymentId: paymentID}, nil
+	f.payments.handleWebhook = func(_ context.Context, r *paymentapi.WebhookRequest) (*paymentapi.WebhookResponse, error) {
+		return &paymentapi.WebhookResponse{PaymentId: paymentID}, nil
 	}
 	h := start(t, f, func(c *Config) { c.MaxBodyBytes = 2048 })
 	tests := []struct {
@@ -149,7 +149,7 @@ func TestBodyTooLarge(t *testing.T) {
 
 func TestRateLimits(t *testing.T) {
 	f := newFakes()
-	f.orders.getCart = func(context.Context, *order.GetCartRequest) (*order.Cart, error) { return sampleCart(), nil }
+	f.orders.getCart = func(context.Context, *orderapi.GetCartRequest) (*orderapi.Cart, error) { return sampleCart(), nil }
 	t.Run("per_ip", func(t *testing.T) {
 		h := start(t, f, func(c *Config) { c.RatePerIP, c.BurstPerIP = 0.5, 2 })
 		for i := range 2 {
@@ -186,7 +186,7 @@ func TestRateLimits(t *testing.T) {
 
 func TestPanicIsAnInternalError(t *testing.T) {
 	f := newFakes()
-	f.orders.getCart = func(context.Context, *order.GetCartRequest) (*order.Cart, error) {
+	f.orders.getCart = func(context.Context, *orderapi.GetCartRequest) (*orderapi.Cart, error) {
 		panic("secret-panic-detail")
 	}
 	h := start(t, f)

@@ -5,13 +5,13 @@ import (
 
 	"github.com/cloudwego/kitex/client/callopt"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment/paymentservice"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
 )
 
@@ -21,171 +21,171 @@ import (
 
 type fakeUsers struct {
 	userservice.Client
-	register      func(context.Context, *user.RegisterRequest) (*user.User, error)
-	login         func(context.Context, *user.LoginRequest) (*user.LoginResponse, error)
-	refresh       func(context.Context, *user.RefreshRequest) (*user.LoginResponse, error)
-	logout        func(context.Context, *user.LogoutRequest) (*user.Empty, error)
-	logoutAll     func(context.Context, *user.LogoutAllRequest) (*user.Empty, error)
-	getUser       func(context.Context, *user.GetUserRequest) (*user.User, error)
-	addAddress    func(context.Context, *user.AddAddressRequest) (*user.Address, error)
-	listAddresses func(context.Context, *user.ListAddressesRequest) (*user.ListAddressesResponse, error)
-	deleteAddress func(context.Context, *user.DeleteAddressRequest) (*user.Empty, error)
+	register      func(context.Context, *userapi.RegisterRequest) (*userapi.User, error)
+	login         func(context.Context, *userapi.LoginRequest) (*userapi.LoginResponse, error)
+	refresh       func(context.Context, *userapi.RefreshRequest) (*userapi.LoginResponse, error)
+	logout        func(context.Context, *userapi.LogoutRequest) (*userapi.Empty, error)
+	logoutAll     func(context.Context, *userapi.LogoutAllRequest) (*userapi.Empty, error)
+	getUser       func(context.Context, *userapi.GetUserRequest) (*userapi.User, error)
+	addAddress    func(context.Context, *userapi.AddAddressRequest) (*userapi.Address, error)
+	listAddresses func(context.Context, *userapi.ListAddressesRequest) (*userapi.ListAddressesResponse, error)
+	deleteAddress func(context.Context, *userapi.DeleteAddressRequest) (*userapi.Empty, error)
 }
 
-func (f *fakeUsers) Register(ctx context.Context, r *user.RegisterRequest, _ ...callopt.Option) (*user.User, error) {
+func (f *fakeUsers) Register(ctx context.Context, r *userapi.RegisterRequest, _ ...callopt.Option) (*userapi.User, error) {
 	return f.register(ctx, r)
 }
 
-func (f *fakeUsers) Login(ctx context.Context, r *user.LoginRequest, _ ...callopt.Option) (*user.LoginResponse, error) {
+func (f *fakeUsers) Login(ctx context.Context, r *userapi.LoginRequest, _ ...callopt.Option) (*userapi.LoginResponse, error) {
 	return f.login(ctx, r)
 }
 
-func (f *fakeUsers) Refresh(ctx context.Context, r *user.RefreshRequest, _ ...callopt.Option) (*user.LoginResponse, error) {
+func (f *fakeUsers) Refresh(ctx context.Context, r *userapi.RefreshRequest, _ ...callopt.Option) (*userapi.LoginResponse, error) {
 	return f.refresh(ctx, r)
 }
 
-func (f *fakeUsers) Logout(ctx context.Context, r *user.LogoutRequest, _ ...callopt.Option) (*user.Empty, error) {
+func (f *fakeUsers) Logout(ctx context.Context, r *userapi.LogoutRequest, _ ...callopt.Option) (*userapi.Empty, error) {
 	return f.logout(ctx, r)
 }
 
-func (f *fakeUsers) LogoutAll(ctx context.Context, r *user.LogoutAllRequest, _ ...callopt.Option) (*user.Empty, error) {
+func (f *fakeUsers) LogoutAll(ctx context.Context, r *userapi.LogoutAllRequest, _ ...callopt.Option) (*userapi.Empty, error) {
 	return f.logoutAll(ctx, r)
 }
 
-func (f *fakeUsers) GetUser(ctx context.Context, r *user.GetUserRequest, _ ...callopt.Option) (*user.User, error) {
+func (f *fakeUsers) GetUser(ctx context.Context, r *userapi.GetUserRequest, _ ...callopt.Option) (*userapi.User, error) {
 	return f.getUser(ctx, r)
 }
 
-func (f *fakeUsers) AddAddress(ctx context.Context, r *user.AddAddressRequest, _ ...callopt.Option) (*user.Address, error) {
+func (f *fakeUsers) AddAddress(ctx context.Context, r *userapi.AddAddressRequest, _ ...callopt.Option) (*userapi.Address, error) {
 	return f.addAddress(ctx, r)
 }
 
-func (f *fakeUsers) ListAddresses(ctx context.Context, r *user.ListAddressesRequest, _ ...callopt.Option) (*user.ListAddressesResponse, error) {
+func (f *fakeUsers) ListAddresses(ctx context.Context, r *userapi.ListAddressesRequest, _ ...callopt.Option) (*userapi.ListAddressesResponse, error) {
 	return f.listAddresses(ctx, r)
 }
 
-func (f *fakeUsers) DeleteAddress(ctx context.Context, r *user.DeleteAddressRequest, _ ...callopt.Option) (*user.Empty, error) {
+func (f *fakeUsers) DeleteAddress(ctx context.Context, r *userapi.DeleteAddressRequest, _ ...callopt.Option) (*userapi.Empty, error) {
 	return f.deleteAddress(ctx, r)
 }
 
 type fakeProducts struct {
 	productservice.Client
-	listCategories func(context.Context) (*product.ListCategoriesResponse, error)
-	createCategory func(context.Context, *product.CreateCategoryRequest) (*product.Category, error)
-	createProduct  func(context.Context, *product.CreateProductRequest) (*product.Product, error)
-	updateProduct  func(context.Context, *product.UpdateProductRequest) (*product.Product, error)
-	getProduct     func(context.Context, *product.GetProductRequest) (*product.Product, error)
-	listProducts   func(context.Context, *product.ListProductsRequest) (*product.ListProductsResponse, error)
-	adjustStock    func(context.Context, *product.AdjustStockRequest) (*product.Stock, error)
-	getStock       func(context.Context, *product.GetStockRequest) (*product.Stock, error)
+	listCategories func(context.Context) (*productapi.ListCategoriesResponse, error)
+	createCategory func(context.Context, *productapi.CreateCategoryRequest) (*productapi.Category, error)
+	createProduct  func(context.Context, *productapi.CreateProductRequest) (*productapi.Product, error)
+	updateProduct  func(context.Context, *productapi.UpdateProductRequest) (*productapi.Product, error)
+	getProduct     func(context.Context, *productapi.GetProductRequest) (*productapi.Product, error)
+	listProducts   func(context.Context, *productapi.ListProductsRequest) (*productapi.ListProductsResponse, error)
+	adjustStock    func(context.Context, *productapi.AdjustStockRequest) (*productapi.Stock, error)
+	getStock       func(context.Context, *productapi.GetStockRequest) (*productapi.Stock, error)
 }
 
-func (f *fakeProducts) ListCategories(ctx context.Context, _ *product.Empty, _ ...callopt.Option) (*product.ListCategoriesResponse, error) {
+func (f *fakeProducts) ListCategories(ctx context.Context, _ *productapi.Empty, _ ...callopt.Option) (*productapi.ListCategoriesResponse, error) {
 	return f.listCategories(ctx)
 }
 
-func (f *fakeProducts) CreateCategory(ctx context.Context, r *product.CreateCategoryRequest, _ ...callopt.Option) (*product.Category, error) {
+func (f *fakeProducts) CreateCategory(ctx context.Context, r *productapi.CreateCategoryRequest, _ ...callopt.Option) (*productapi.Category, error) {
 	return f.createCategory(ctx, r)
 }
 
-func (f *fakeProducts) CreateProduct(ctx context.Context, r *product.CreateProductRequest, _ ...callopt.Option) (*product.Product, error) {
+func (f *fakeProducts) CreateProduct(ctx context.Context, r *productapi.CreateProductRequest, _ ...callopt.Option) (*productapi.Product, error) {
 	return f.createProduct(ctx, r)
 }
 
-func (f *fakeProducts) UpdateProduct(ctx context.Context, r *product.UpdateProductRequest, _ ...callopt.Option) (*product.Product, error) {
+func (f *fakeProducts) UpdateProduct(ctx context.Context, r *productapi.UpdateProductRequest, _ ...callopt.Option) (*productapi.Product, error) {
 	return f.updateProduct(ctx, r)
 }
 
-func (f *fakeProducts) GetProduct(ctx context.Context, r *product.GetProductRequest, _ ...callopt.Option) (*product.Product, error) {
+func (f *fakeProducts) GetProduct(ctx context.Context, r *productapi.GetProductRequest, _ ...callopt.Option) (*productapi.Product, error) {
 	return f.getProduct(ctx, r)
 }
 
-func (f *fakeProducts) ListProducts(ctx context.Context, r *product.ListProductsRequest, _ ...callopt.Option) (*product.ListProductsResponse, error) {
+func (f *fakeProducts) ListProducts(ctx context.Context, r *productapi.ListProductsRequest, _ ...callopt.Option) (*productapi.ListProductsResponse, error) {
 	return f.listProducts(ctx, r)
 }
 
-func (f *fakeProducts) AdjustStock(ctx context.Context, r *product.AdjustStockRequest, _ ...callopt.Option) (*product.Stock, error) {
+func (f *fakeProducts) AdjustStock(ctx context.Context, r *productapi.AdjustStockRequest, _ ...callopt.Option) (*productapi.Stock, error) {
 	return f.adjustStock(ctx, r)
 }
 
-func (f *fakeProducts) GetStock(ctx context.Context, r *product.GetStockRequest, _ ...callopt.Option) (*product.Stock, error) {
+func (f *fakeProducts) GetStock(ctx context.Context, r *productapi.GetStockRequest, _ ...callopt.Option) (*productapi.Stock, error) {
 	return f.getStock(ctx, r)
 }
 
 type fakeOrders struct {
 	orderservice.Client
-	getCart        func(context.Context, *order.GetCartRequest) (*order.Cart, error)
-	setCartItem    func(context.Context, *order.SetCartItemRequest) (*order.Cart, error)
-	removeCartItem func(context.Context, *order.RemoveCartItemRequest) (*order.Cart, error)
-	createOrder    func(context.Context, *order.CreateOrderRequest) (*order.CreateOrderResponse, error)
-	getOrder       func(context.Context, *order.GetOrderRequest) (*order.Order, error)
-	listOrders     func(context.Context, *order.ListOrdersRequest) (*order.ListOrdersResponse, error)
-	cancelOrder    func(context.Context, *order.CancelOrderRequest) (*order.Order, error)
-	shipOrder      func(context.Context, *order.ShipOrderRequest) (*order.Order, error)
-	confirmReceipt func(context.Context, *order.ConfirmReceiptRequest) (*order.Order, error)
+	getCart        func(context.Context, *orderapi.GetCartRequest) (*orderapi.Cart, error)
+	setCartItem    func(context.Context, *orderapi.SetCartItemRequest) (*orderapi.Cart, error)
+	removeCartItem func(context.Context, *orderapi.RemoveCartItemRequest) (*orderapi.Cart, error)
+	createOrder    func(context.Context, *orderapi.CreateOrderRequest) (*orderapi.CreateOrderResponse, error)
+	getOrder       func(context.Context, *orderapi.GetOrderRequest) (*orderapi.Order, error)
+	listOrders     func(context.Context, *orderapi.ListOrdersRequest) (*orderapi.ListOrdersResponse, error)
+	cancelOrder    func(context.Context, *orderapi.CancelOrderRequest) (*orderapi.Order, error)
+	shipOrder      func(context.Context, *orderapi.ShipOrderRequest) (*orderapi.Order, error)
+	confirmReceipt func(context.Context, *orderapi.ConfirmReceiptRequest) (*orderapi.Order, error)
 }
 
-func (f *fakeOrders) GetCart(ctx context.Context, r *order.GetCartRequest, _ ...callopt.Option) (*order.Cart, error) {
+func (f *fakeOrders) GetCart(ctx context.Context, r *orderapi.GetCartRequest, _ ...callopt.Option) (*orderapi.Cart, error) {
 	return f.getCart(ctx, r)
 }
 
-func (f *fakeOrders) SetCartItem(ctx context.Context, r *order.SetCartItemRequest, _ ...callopt.Option) (*order.Cart, error) {
+func (f *fakeOrders) SetCartItem(ctx context.Context, r *orderapi.SetCartItemRequest, _ ...callopt.Option) (*orderapi.Cart, error) {
 	return f.setCartItem(ctx, r)
 }
 
-func (f *fakeOrders) RemoveCartItem(ctx context.Context, r *order.RemoveCartItemRequest, _ ...callopt.Option) (*order.Cart, error) {
+func (f *fakeOrders) RemoveCartItem(ctx context.Context, r *orderapi.RemoveCartItemRequest, _ ...callopt.Option) (*orderapi.Cart, error) {
 	return f.removeCartItem(ctx, r)
 }
 
-func (f *fakeOrders) CreateOrder(ctx context.Context, r *order.CreateOrderRequest, _ ...callopt.Option) (*order.CreateOrderResponse, error) {
+func (f *fakeOrders) CreateOrder(ctx context.Context, r *orderapi.CreateOrderRequest, _ ...callopt.Option) (*orderapi.CreateOrderResponse, error) {
 	return f.createOrder(ctx, r)
 }
 
-func (f *fakeOrders) GetOrder(ctx context.Context, r *order.GetOrderRequest, _ ...callopt.Option) (*order.Order, error) {
+func (f *fakeOrders) GetOrder(ctx context.Context, r *orderapi.GetOrderRequest, _ ...callopt.Option) (*orderapi.Order, error) {
 	return f.getOrder(ctx, r)
 }
 
-func (f *fakeOrders) ListOrders(ctx context.Context, r *order.ListOrdersRequest, _ ...callopt.Option) (*order.ListOrdersResponse, error) {
+func (f *fakeOrders) ListOrders(ctx context.Context, r *orderapi.ListOrdersRequest, _ ...callopt.Option) (*orderapi.ListOrdersResponse, error) {
 	return f.listOrders(ctx, r)
 }
 
-func (f *fakeOrders) CancelOrder(ctx context.Context, r *order.CancelOrderRequest, _ ...callopt.Option) (*order.Order, error) {
+func (f *fakeOrders) CancelOrder(ctx context.Context, r *orderapi.CancelOrderRequest, _ ...callopt.Option) (*orderapi.Order, error) {
 	return f.cancelOrder(ctx, r)
 }
 
-func (f *fakeOrders) ShipOrder(ctx context.Context, r *order.ShipOrderRequest, _ ...callopt.Option) (*order.Order, error) {
+func (f *fakeOrders) ShipOrder(ctx context.Context, r *orderapi.ShipOrderRequest, _ ...callopt.Option) (*orderapi.Order, error) {
 	return f.shipOrder(ctx, r)
 }
 
-func (f *fakeOrders) ConfirmReceipt(ctx context.Context, r *order.ConfirmReceiptRequest, _ ...callopt.Option) (*order.Order, error) {
+func (f *fakeOrders) ConfirmReceipt(ctx context.Context, r *orderapi.ConfirmReceiptRequest, _ ...callopt.Option) (*orderapi.Order, error) {
 	return f.confirmReceipt(ctx, r)
 }
 
 type fakePayments struct {
 	paymentservice.Client
-	createPayment   func(context.Context, *payment.CreatePaymentRequest) (*payment.Payment, error)
-	getPayment      func(context.Context, *payment.GetPaymentRequest) (*payment.Payment, error)
-	handleWebhook   func(context.Context, *payment.WebhookRequest) (*payment.WebhookResponse, error)
-	sandboxComplete func(context.Context, *payment.SandboxCompleteRequest) (*payment.Payment, error)
-	listPayments    func(context.Context, *payment.ListOrderPaymentsRequest) (*payment.ListOrderPaymentsResponse, error)
+	createPayment   func(context.Context, *paymentapi.CreatePaymentRequest) (*paymentapi.Payment, error)
+	getPayment      func(context.Context, *paymentapi.GetPaymentRequest) (*paymentapi.Payment, error)
+	handleWebhook   func(context.Context, *paymentapi.WebhookRequest) (*paymentapi.WebhookResponse, error)
+	sandboxComplete func(context.Context, *paymentapi.SandboxCompleteRequest) (*paymentapi.Payment, error)
+	listPayments    func(context.Context, *paymentapi.ListOrderPaymentsRequest) (*paymentapi.ListOrderPaymentsResponse, error)
 }
 
-func (f *fakePayments) ListOrderPayments(ctx context.Context, r *payment.ListOrderPaymentsRequest, _ ...callopt.Option) (*payment.ListOrderPaymentsResponse, error) {
+func (f *fakePayments) ListOrderPayments(ctx context.Context, r *paymentapi.ListOrderPaymentsRequest, _ ...callopt.Option) (*paymentapi.ListOrderPaymentsResponse, error) {
 	return f.listPayments(ctx, r)
 }
 
-func (f *fakePayments) CreatePayment(ctx context.Context, r *payment.CreatePaymentRequest, _ ...callopt.Option) (*payment.Payment, error) {
+func (f *fakePayments) CreatePayment(ctx context.Context, r *paymentapi.CreatePaymentRequest, _ ...callopt.Option) (*paymentapi.Payment, error) {
 	return f.createPayment(ctx, r)
 }
 
-func (f *fakePayments) GetPayment(ctx context.Context, r *payment.GetPaymentRequest, _ ...callopt.Option) (*payment.Payment, error) {
+func (f *fakePayments) GetPayment(ctx context.Context, r *paymentapi.GetPaymentRequest, _ ...callopt.Option) (*paymentapi.Payment, error) {
 	return f.getPayment(ctx, r)
 }
 
-func (f *fakePayments) HandleWebhook(ctx context.Context, r *payment.WebhookRequest, _ ...callopt.Option) (*payment.WebhookResponse, error) {
+func (f *fakePayments) HandleWebhook(ctx context.Context, r *paymentapi.WebhookRequest, _ ...callopt.Option) (*paymentapi.WebhookResponse, error) {
 	return f.handleWebhook(ctx, r)
 }
 
-func (f *fakePayments) SandboxComplete(ctx context.Context, r *payment.SandboxCompleteRequest, _ ...callopt.Option) (*payment.Payment, error) {
+func (f *fakePayments) SandboxComplete(ctx context.Context, r *paymentapi.SandboxCompleteRequest, _ ...callopt.Option) (*paymentapi.Payment, error) {
 	return f.sandboxComplete(ctx, r)
 }

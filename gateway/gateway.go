@@ -40,6 +40,7 @@ type Gateway struct {
 	ln    net.Listener
 	ready *readiness
 	grace time.Duration
+	conns *openConns
 }
 
 // New builds the gateway. The cleanup it returns closes the listeners New opened; it
@@ -68,12 +69,12 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Gateway, func(), error) {
 		}
 		opened = append(opened, ln)
 	}
-	g := &Gateway{log: deps.Logger, ln: ln, grace: cfg.WriteTimeout,
+	g := &Gateway{log: deps.Logger, ln: ln, grace: cfg.WriteTimeout, conns: newOpenConns(),
 		ready: &readiness{resolver: deps.Registry.Resolver(), services: serviceNames}}
 	limits, closeLimits := newLimiters(ctx, cfg, deps.Logger)
 	opened = append(opened, closeLimits)
 	tracer, tracing := newTracing()
-	g.h = newServer(cfg, ln, tracer)
+	g.h = newServer(cfg, ln, tracer, g.conns)
 	wire(g.h, g.ready, cfg, deps, clients, limits, tracing)
 	return g, cleanup, nil
 }
@@ -86,10 +87,13 @@ func clientsFor(cfg Config, deps Deps) (*Clients, error) {
 }
 
 // newServer configures Hertz. Request bodies are streamed so that bodyLimit, not
-// Hertz, enforces the size limit and answers with the error envelope.
-func newServer(cfg Config, ln net.Listener, tracer config.Option) *server.Hertz {
-	return server.New(
+// Hertz, enforces the size limit and answers with the error envelope. conns sees every
+// connection and request, so shutdown can close idle connections (drain.go).
+func newServer(cfg Config, ln net.Listener, tracer config.Option, conns *openConns) *server.Hertz {
+	h := server.New(
 		tracer,
+		server.WithTracer(conns),
+		server.WithOnAccept(conns.accept),
 		server.WithListener(ln),
 		server.WithReadTimeout(cfg.ReadTimeout),
 		server.WithWriteTimeout(cfg.WriteTimeout),
@@ -103,6 +107,8 @@ func newServer(cfg Config, ln net.Listener, tracer config.Option) *server.Hertz 
 		server.WithExitWaitTime(cfg.WriteTimeout),
 		withoutServerBanner,
 	)
+	h.Use(conns.serving())
+	return h
 }
 
 // wire installs middleware in the order each needs: the trace first so every log line
@@ -170,6 +176,10 @@ func (g *Gateway) shutdownPublic() error {
 	for !g.h.IsRunning() && ctx.Err() == nil {
 		time.Sleep(time.Millisecond)
 	}
+	// Hertz waits for every connection; those between requests are closed meanwhile.
+	sweep, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go g.conns.closeIdle(sweep, 10*time.Millisecond)
 	if err := g.h.Shutdown(ctx); err != nil {
 		return fmt.Errorf("gateway: shutdown: %w", err)
 	}

@@ -14,14 +14,15 @@ import (
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // Fixed ids make failures readable; they have the shape ids.Valid accepts.
@@ -78,24 +79,6 @@ func (r *recorder) reset() {
 	clear(r.reqs)
 }
 
-// syncBuffer collects log lines written from the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // testConfig is the default configuration with limits high enough not to interfere.
 func testConfig(t *testing.T) Config {
 	t.Helper()
@@ -116,7 +99,7 @@ type harness struct {
 	fakes  *fakes
 	reg    *registry.Static
 	tel    *obs.Telemetry
-	logs   *syncBuffer
+	logs   *testkit.SyncBuffer
 	client *http.Client
 }
 
@@ -133,7 +116,7 @@ func start(t *testing.T, f *fakes, tweak ...func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, cfg: cfg, fakes: f, reg: registry.NewStatic(nil), tel: obs.New(), logs: &syncBuffer{},
+	h := &harness{t: t, cfg: cfg, fakes: f, reg: registry.NewStatic(nil), tel: obs.New(), logs: &testkit.SyncBuffer{},
 		client: &http.Client{Timeout: 5 * time.Second}}
 	var clients *Clients // nil fakes: real Kitex clients resolving through h.reg
 	if f != nil {
@@ -149,8 +132,9 @@ func start(t *testing.T, f *fakes, tweak ...func(*Config)) *harness {
 	done := make(chan error, 1)
 	go func() { done <- g.Run(ctx) }()
 	t.Cleanup(func() {
-		// Hertz waits for keep-alive connections during graceful shutdown; a client
-		// that hangs up its idle ones lets the test end at once.
+		// The gateway closes idle keep-alive connections itself when it stops
+		// (drain.go, tested in drain_test.go); hanging them up here as well keeps the
+		// client's pool from holding connections the server already closed.
 		h.client.CloseIdleConnections()
 		cancel()
 		if err := <-done; err != nil {
@@ -254,45 +238,45 @@ func (a answer) expectError(t *testing.T, status int, code string) envelope {
 
 // Sample service answers.
 
-func usd(cents int64) *base.Money { return &base.Money{AmountCents: cents, Currency: "USD"} }
+func usd(cents int64) *baseapi.Money { return &baseapi.Money{AmountCents: cents, Currency: "USD"} }
 
 // msAt is a fixed instant with milliseconds, so time formatting is checked exactly.
 const msAt = int64(1_767_225_600_123) // 2026-01-01T00:00:00.123Z
 
-func sampleUser(id, role string) *user.User {
-	return &user.User{Id: id, Email: "ada@example.com", Name: "Ada", Role: role, CreatedAtMs: msAt}
+func sampleUser(id, role string) *userapi.User {
+	return &userapi.User{Id: id, Email: "ada@example.com", Name: "Ada", Role: role, CreatedAtMs: msAt}
 }
 
-func sampleProduct() *product.Product {
-	return &product.Product{
-		Id: productID, Name: "Mug", Description: "A mug", Category: &product.Category{Id: categoryID, Name: "Kitchen"},
-		Skus:   []*product.Sku{{Sku: "MUG-RED", Attributes: map[string]string{"color": "red"}, Price: usd(1299), Available: 7, Active: true}},
+func sampleProduct() *productapi.Product {
+	return &productapi.Product{
+		Id: productID, Name: "Mug", Description: "A mug", Category: &productapi.Category{Id: categoryID, Name: "Kitchen"},
+		Skus:   []*productapi.Sku{{Sku: "MUG-RED", Attributes: map[string]string{"color": "red"}, Price: usd(1299), Available: 7, Active: true}},
 		Active: true, CreatedAtMs: msAt, UpdatedAtMs: msAt,
 	}
 }
 
-func sampleOrder(status string) *order.Order {
-	return &order.Order{
+func sampleOrder(status string) *orderapi.Order {
+	return &orderapi.Order{
 		Id: orderID, UserId: customerID, Status: status,
-		Lines: []*order.OrderLine{{Sku: "MUG-RED", Name: "Mug", Quantity: 2, UnitPrice: usd(1299)}},
+		Lines: []*orderapi.OrderLine{{Sku: "MUG-RED", Name: "Mug", Quantity: 2, UnitPrice: usd(1299)}},
 		Total: usd(2598),
-		Address: &order.ShippingAddress{Recipient: "Ada", Line1: "1 Loop Rd", City: "Springfield",
+		Address: &orderapi.ShippingAddress{Recipient: "Ada", Line1: "1 Loop Rd", City: "Springfield",
 			PostalCode: "12345", Country: "US"},
 		PaymentDeadlineMs: msAt + 30*60*1000, CreatedAtMs: msAt, UpdatedAtMs: msAt,
 	}
 }
 
-func samplePayment(status string) *payment.Payment {
-	return &payment.Payment{
+func samplePayment(status string) *paymentapi.Payment {
+	return &paymentapi.Payment{
 		Id: paymentID, OrderId: orderID, UserId: customerID, Status: status, Amount: usd(2598),
 		Provider: "sandbox", CheckoutUrl: "http://127.0.0.1:8080/sandbox/" + paymentID,
 		CreatedAtMs: msAt, UpdatedAtMs: msAt,
 	}
 }
 
-func sampleCart() *order.Cart {
-	return &order.Cart{
-		Lines: []*order.CartLine{{Sku: "MUG-RED", Name: "Mug", Quantity: 2, UnitPrice: usd(1299)}},
+func sampleCart() *orderapi.Cart {
+	return &orderapi.Cart{
+		Lines: []*orderapi.CartLine{{Sku: "MUG-RED", Name: "Mug", Quantity: 2, UnitPrice: usd(1299)}},
 		Total: usd(2598),
 	}
 }

@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 )
 
 // The issue found no X-Content-Type-Options, no Cache-Control: no-store on token and
 // /me answers, and "Server: hertz" on every answer.
 func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 	f := sessionFakes()
-	f.products.listCategories = func(context.Context) (*product.ListCategoriesResponse, error) {
-		return &product.ListCategoriesResponse{Items: []*product.Category{{Id: categoryID, Name: "Kitchen"}}}, nil
+	f.products.listCategories = func(context.Context) (*productapi.ListCategoriesResponse, error) {
+		return &productapi.ListCategoriesResponse{Items: []*productapi.Category{{Id: categoryID, Name: "Kitchen"}}}, nil
 	}
 	h := start(t, f, func(c *Config) { c.HSTSMaxAge = 365 * 24 * time.Hour })
 	tests := []struct {

@@ -13,7 +13,7 @@ import (
 // shapeOf walks a JSON document alongside the Go type it is to be decoded into and
 // lists what encoding/json would silently accept or report badly: a value of the wrong
 // type (named by its full path, "lines[0].quantity", where encoding/json says
-// "lines.quantity"), an integer field given a fraction, and a key given twice in one
+// "lines.quantity"), null for a field, an integer field given a fraction, and a key given twice in one
 // object (encoding/json keeps the last, so two readers of one body could disagree).
 // Keys match struct fields regardless of case, as encoding/json matches them, so
 // "email" and "Email" are one key twice. Fields the type lacks are walked for
@@ -59,7 +59,11 @@ func (w *shapeWalk) value(t reflect.Type, path string) error {
 		}
 		return w.array(t, path)
 	case nil:
-		return nil // null leaves the field at its zero value, as encoding/json does
+		// encoding/json would leave the field at its zero value, accepting null where the
+		// document says a string or a number; no field of a request is nullable.
+		if t != nil {
+			w.violate(path, "must be "+jsonType(t)+", not null")
+		}
 	case string:
 		w.expect(t, path, reflect.String)
 	case bool:

@@ -9,7 +9,7 @@ import (
 
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
@@ -18,18 +18,18 @@ import (
 
 // productHandler is a product service with two methods; the rest panic if called.
 type productHandler struct {
-	product.ProductService
+	productapi.ProductService
 }
 
-func (*productHandler) ListCategories(context.Context, *product.Empty) (*product.ListCategoriesResponse, error) {
-	return &product.ListCategoriesResponse{Items: []*product.Category{{Id: categoryID, Name: "Kitchen"}}}, nil
+func (*productHandler) ListCategories(context.Context, *productapi.Empty) (*productapi.ListCategoriesResponse, error) {
+	return &productapi.ListCategoriesResponse{Items: []*productapi.Category{{Id: categoryID, Name: "Kitchen"}}}, nil
 }
 
-func (*productHandler) ListProducts(context.Context, *product.ListProductsRequest) (*product.ListProductsResponse, error) {
+func (*productHandler) ListProducts(context.Context, *productapi.ListProductsRequest) (*productapi.ListProductsResponse, error) {
 	return nil, errs.Invalid(errs.FieldViolation{Field: "page_token", Reason: "is not a token we issued"}).ToBiz()
 }
 
-func (*productHandler) GetProduct(context.Context, *product.GetProductRequest) (*product.Product, error) {
+func (*productHandler) GetProduct(context.Context, *productapi.GetProductRequest) (*productapi.Product, error) {
 	return nil, errs.New(errs.ProductNotFound).ToBiz()
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/ratelimit"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -33,7 +33,7 @@ func newPasswordChecker(cost time.Duration) *passwordChecker {
 	return &passwordChecker{cores: make(chan struct{}, 2), cost: cost}
 }
 
-func (p *passwordChecker) login(ctx context.Context, r *user.LoginRequest) (*user.LoginResponse, error) {
+func (p *passwordChecker) login(ctx context.Context, r *userapi.LoginRequest) (*userapi.LoginResponse, error) {
 	p.cores <- struct{}{}
 	time.Sleep(p.cost)
 	<-p.cores
@@ -41,8 +41,8 @@ func (p *passwordChecker) login(ctx context.Context, r *user.LoginRequest) (*use
 	if r.Password != "correct-horse-9" {
 		return nil, errs.New(errs.InvalidCredentials).ToBiz()
 	}
-	return &user.LoginResponse{User: sampleUser(customerID, "customer"),
-		Session: &user.Session{RefreshToken: "rt", ExpiresAtMs: msAt}}, nil
+	return &userapi.LoginResponse{User: sampleUser(customerID, "customer"),
+		Session: &userapi.Session{RefreshToken: "rt", ExpiresAtMs: msAt}}, nil
 }
 
 // clientFrom is an HTTP client whose connections leave from source, another loopback

@@ -6,7 +6,7 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -47,10 +47,10 @@ type orderView struct {
 	UpdatedAt       string              `json:"updated_at"`
 }
 
-func orderOut(o *order.Order) orderView {
+func orderOut(o *orderapi.Order) orderView {
 	v := orderView{
 		ID: o.Id, Status: o.Status, CancelReason: o.CancelReason, Total: moneyOut(o.Total),
-		Lines: mapList(o.Lines, func(l *order.OrderLine) orderLineView {
+		Lines: mapList(o.Lines, func(l *orderapi.OrderLine) orderLineView {
 			return orderLineView{SKU: l.Sku, Name: l.Name, Quantity: l.Quantity, UnitPrice: moneyOut(l.UnitPrice)}
 		}),
 		PaymentDeadline: optionalTime(o.PaymentDeadlineMs),
@@ -91,14 +91,14 @@ func (b createOrderBody) crossFieldViolations() []errs.FieldViolation {
 	return nil
 }
 
-func (b createOrderBody) thrift(userID, key string) *order.CreateOrderRequest {
-	req := &order.CreateOrderRequest{UserId: userID, IdempotencyKey: key, AddressId: b.AddressID}
+func (b createOrderBody) thrift(userID, key string) *orderapi.CreateOrderRequest {
+	req := &orderapi.CreateOrderRequest{UserId: userID, IdempotencyKey: key, AddressId: b.AddressID}
 	if b.FromCart {
 		req.FromCart = &b.FromCart
 		return req
 	}
-	req.Lines = mapList(b.Lines, func(l lineBody) *order.LineRequest {
-		return &order.LineRequest{Sku: l.SKU, Quantity: l.Quantity}
+	req.Lines = mapList(b.Lines, func(l lineBody) *orderapi.LineRequest {
+		return &orderapi.LineRequest{Sku: l.SKU, Quantity: l.Quantity}
 	})
 	return req
 }
@@ -110,8 +110,8 @@ type listOrdersQuery struct {
 }
 
 type shipBody struct {
-	Carrier    string `json:"carrier" validate:"required,notblank,max=50"`
-	TrackingNo string `json:"tracking_no" validate:"required,notblank,max=100"`
+	Carrier    string `json:"carrier" validate:"required,line,max=50"`
+	TrackingNo string `json:"tracking_no" validate:"required,line,max=100"`
 }
 
 // createOrder answers 201 for a new order and 200 for a replay of the same request.
@@ -140,7 +140,7 @@ func (a *api) listOrders(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	resp, err := a.orders.ListOrders(ctx, &order.ListOrdersRequest{
+	resp, err := a.orders.ListOrders(ctx, &orderapi.ListOrdersRequest{
 		UserId: callerID(c), Status: optional(q.Status), PageSize: q.PageSize, PageToken: optional(q.PageToken),
 	})
 	if err != nil {
@@ -155,7 +155,7 @@ func (a *api) getOrder(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	o, err := a.orders.GetOrder(ctx, &order.GetOrderRequest{OrderId: id, UserId: callerID(c)})
+	o, err := a.orders.GetOrder(ctx, &orderapi.GetOrderRequest{OrderId: id, UserId: callerID(c)})
 	a.answerOrder(ctx, c, o, err)
 }
 
@@ -164,7 +164,7 @@ func (a *api) cancelOrder(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	o, err := a.orders.CancelOrder(ctx, &order.CancelOrderRequest{OrderId: id, UserId: callerID(c)})
+	o, err := a.orders.CancelOrder(ctx, &orderapi.CancelOrderRequest{OrderId: id, UserId: callerID(c)})
 	a.answerOrder(ctx, c, o, err)
 }
 
@@ -173,7 +173,7 @@ func (a *api) confirmReceipt(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	o, err := a.orders.ConfirmReceipt(ctx, &order.ConfirmReceiptRequest{OrderId: id, UserId: callerID(c)})
+	o, err := a.orders.ConfirmReceipt(ctx, &orderapi.ConfirmReceiptRequest{OrderId: id, UserId: callerID(c)})
 	a.answerOrder(ctx, c, o, err)
 }
 
@@ -188,11 +188,11 @@ func (a *api) shipOrder(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	o, err := a.orders.ShipOrder(ctx, &order.ShipOrderRequest{OrderId: id, Carrier: body.Carrier, TrackingNo: body.TrackingNo})
+	o, err := a.orders.ShipOrder(ctx, &orderapi.ShipOrderRequest{OrderId: id, Carrier: body.Carrier, TrackingNo: body.TrackingNo})
 	a.answerOrder(ctx, c, o, err)
 }
 
-func (a *api) answerOrder(ctx context.Context, c *app.RequestContext, o *order.Order, err error) {
+func (a *api) answerOrder(ctx context.Context, c *app.RequestContext, o *orderapi.Order, err error) {
 	if err != nil {
 		a.fail(ctx, c, err)
 		return

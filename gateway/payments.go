@@ -6,7 +6,7 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -21,7 +21,7 @@ type paymentView struct {
 	UpdatedAt   string    `json:"updated_at"`
 }
 
-func paymentOut(p *payment.Payment) paymentView {
+func paymentOut(p *paymentapi.Payment) paymentView {
 	return paymentView{
 		ID: p.Id, OrderID: p.OrderId, Status: p.Status, Amount: moneyOut(p.Amount), Provider: p.Provider,
 		CheckoutURL: p.CheckoutUrl, CreatedAt: timeOut(p.CreatedAtMs), UpdatedAt: timeOut(p.UpdatedAtMs),
@@ -43,7 +43,7 @@ type refundView struct {
 	CreatedAt        string    `json:"created_at"`
 }
 
-func paymentRecordOut(p *payment.Payment) paymentRecordView {
+func paymentRecordOut(p *paymentapi.Payment) paymentRecordView {
 	out := paymentRecordView{paymentView: paymentOut(p)}
 	if r := p.Refund; r != nil {
 		out.Refund = &refundView{
@@ -60,7 +60,7 @@ func (a *api) createPayment(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	p, err := a.payments.CreatePayment(ctx, &payment.CreatePaymentRequest{OrderId: orderID, UserId: callerID(c)})
+	p, err := a.payments.CreatePayment(ctx, &paymentapi.CreatePaymentRequest{OrderId: orderID, UserId: callerID(c)})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -73,7 +73,7 @@ func (a *api) getPayment(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	p, err := a.payments.GetPayment(ctx, &payment.GetPaymentRequest{PaymentId: id, UserId: callerID(c)})
+	p, err := a.payments.GetPayment(ctx, &paymentapi.GetPaymentRequest{PaymentId: id, UserId: callerID(c)})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -89,7 +89,7 @@ func (a *api) sandboxComplete(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	p, err := a.payments.SandboxComplete(ctx, &payment.SandboxCompleteRequest{PaymentId: id, UserId: callerID(c)})
+	p, err := a.payments.SandboxComplete(ctx, &paymentapi.SandboxCompleteRequest{PaymentId: id, UserId: callerID(c)})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -100,7 +100,7 @@ func (a *api) sandboxComplete(ctx context.Context, c *app.RequestContext) {
 // paymentWebhook hands the provider's callback to the payment service byte for byte:
 // verifying the signature is that service's job, and any re-encoding would break it.
 func (a *api) paymentWebhook(ctx context.Context, c *app.RequestContext) {
-	_, err := a.payments.HandleWebhook(ctx, &payment.WebhookRequest{
+	_, err := a.payments.HandleWebhook(ctx, &paymentapi.WebhookRequest{
 		Payload:   c.Request.Body(),
 		Signature: string(c.GetHeader("X-Signature")),
 		Timestamp: string(c.GetHeader("X-Timestamp")),

@@ -6,44 +6,44 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 type newSKUBody struct {
 	SKU        string            `json:"sku" validate:"required,sku"`
-	Attributes map[string]string `json:"attributes" validate:"max=20,dive,keys,notblank,max=50,endkeys,max=200"`
+	Attributes map[string]string `json:"attributes" validate:"max=20,dive,keys,line,max=40,endkeys,text,max=100"`
 	Price      *moneyBody        `json:"price" validate:"required"`
 }
 
 type createProductBody struct {
-	Name        string       `json:"name" validate:"required,notblank,max=200"`
+	Name        string       `json:"name" validate:"required,line,max=200"`
 	Description string       `json:"description" validate:"max=5000"`
 	CategoryID  string       `json:"category_id" validate:"required,id"`
 	SKUs        []newSKUBody `json:"skus" validate:"required,min=1,max=50,dive"`
 }
 
-func (b createProductBody) thrift() *product.CreateProductRequest {
-	skus := mapList(b.SKUs, func(s newSKUBody) *product.NewSku_ {
-		return &product.NewSku_{Sku: s.SKU, Attributes: s.Attributes, Price: s.Price.thrift()}
+func (b createProductBody) thrift() *productapi.CreateProductRequest {
+	skus := mapList(b.SKUs, func(s newSKUBody) *productapi.NewSku_ {
+		return &productapi.NewSku_{Sku: s.SKU, Attributes: s.Attributes, Price: s.Price.thrift()}
 	})
-	return &product.CreateProductRequest{Name: b.Name, Description: b.Description, CategoryId: b.CategoryID, Skus: skus}
+	return &productapi.CreateProductRequest{Name: b.Name, Description: b.Description, CategoryId: b.CategoryID, Skus: skus}
 }
 
 // updateProductBody changes only the fields present.
 type updateProductBody struct {
-	Name        *string              `json:"name" validate:"omitempty,notblank,max=200"`
+	Name        *string              `json:"name" validate:"omitempty,line,max=200"`
 	Description *string              `json:"description" validate:"omitempty,max=5000"`
 	CategoryID  *string              `json:"category_id" validate:"omitempty,id"`
 	Active      *bool                `json:"active"`
 	Prices      map[string]moneyBody `json:"prices" validate:"omitempty,max=50,dive,keys,sku,endkeys"`
 }
 
-func (b updateProductBody) thrift(id string) *product.UpdateProductRequest {
-	req := &product.UpdateProductRequest{Id: id, Name: b.Name, Description: b.Description, CategoryId: b.CategoryID, Active: b.Active}
+func (b updateProductBody) thrift(id string) *productapi.UpdateProductRequest {
+	req := &productapi.UpdateProductRequest{Id: id, Name: b.Name, Description: b.Description, CategoryId: b.CategoryID, Active: b.Active}
 	if b.Prices != nil {
-		req.Prices = make(map[string]*base.Money, len(b.Prices))
+		req.Prices = make(map[string]*baseapi.Money, len(b.Prices))
 		for sku, m := range b.Prices {
 			req.Prices[sku] = m.thrift()
 		}

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -28,7 +28,7 @@ func TestRedisRateLimitIsSharedByGatewayReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := newFakes()
-	f.orders.getCart = func(context.Context, *order.GetCartRequest) (*order.Cart, error) { return sampleCart(), nil }
+	f.orders.getCart = func(context.Context, *orderapi.GetCartRequest) (*orderapi.Cart, error) { return sampleCart(), nil }
 	replica := func(c *Config) {
 		c.RateDriver, c.Redis.Addr = "redis", addr
 		// Its own prefix keeps this test off the budgets of a dev fleet on the same Redis.

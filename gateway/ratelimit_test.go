@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 )
 
 // deadAddr is a loopback address nothing listens on.
@@ -24,7 +24,7 @@ func deadAddr(t *testing.T) string {
 
 func TestRedisRateLimitFailsOpenWhenRedisIsAway(t *testing.T) {
 	f := newFakes()
-	f.orders.getCart = func(context.Context, *order.GetCartRequest) (*order.Cart, error) { return sampleCart(), nil }
+	f.orders.getCart = func(context.Context, *orderapi.GetCartRequest) (*orderapi.Cart, error) { return sampleCart(), nil }
 	h := start(t, f, func(c *Config) {
 		c.RateDriver, c.Redis.Addr = "redis", deadAddr(t)
 		c.RatePerIP, c.BurstPerIP = 0.5, 1 // would refuse the second request, were Redis there

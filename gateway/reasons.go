@@ -1,10 +1,13 @@
 package gateway
 
 import (
+	"math"
 	"reflect"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/text"
 )
 
 // reason turns a failed rule into the sentence a client developer reads.
@@ -13,8 +16,19 @@ func reason(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required":
 		return "is required"
-	case "notblank":
-		return "must not be blank"
+	case "line", "text":
+		min := 0
+		if fe.Tag() == "line" {
+			min = 1
+		}
+		s, _ := fe.Value().(string)
+		if r := text.Reason(s, min, math.MaxInt); r != "" {
+			if r == "is required" {
+				return "must not be blank"
+			}
+			return r
+		}
+		return "is invalid"
 	case "between":
 		lo, hi, _ := strings.Cut(p, " ")
 		return "must be between " + lo + " and " + hi + unit(fe.Kind())

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 )
 
 // envelope is the body of every non-2xx answer.
@@ -32,11 +35,15 @@ func abortWith(c *app.RequestContext, e *errs.Error) {
 
 // fail answers err, which is either an *errs.Error made by the gateway or an error from
 // a Kitex call. 5xx answers carry the catalog's generic sentence only; what went wrong
-// is logged with the request id so an operator can find it.
+// is logged with the request id so an operator can find it. An UNAVAILABLE answer
+// tells the client when to try again (retryAfter).
 func fail(ctx context.Context, log *slog.Logger, c *app.RequestContext, err error) {
 	var e *errs.Error
 	if !errors.As(err, &e) {
 		e = errs.FromRPC(err)
+	}
+	if e.Code == errs.Unavailable {
+		c.Header("Retry-After", retryAfter(err))
 	}
 	if e.Code.HTTP >= http.StatusInternalServerError {
 		log.ErrorContext(ctx, "request failed",
@@ -44,4 +51,14 @@ func fail(ctx context.Context, log *slog.Logger, c *app.RequestContext, err erro
 		e = errs.New(e.Code)
 	}
 	abortWith(c, e)
+}
+
+// retryAfter is the Retry-After of an UNAVAILABLE answer, in seconds: while a
+// service's breaker is open, about the time until it lets calls through again; else
+// one second, long enough for a restarted instance or a retried pick to be found.
+func retryAfter(err error) string {
+	if suite.IsBreakerOpen(err) {
+		return strconv.Itoa(int(suite.BreakerOpen / time.Second))
+	}
+	return "1"
 }

@@ -92,7 +92,7 @@ func (r *redisRevocations) revokeToken(ctx context.Context, c token.Claims) erro
 }
 
 func (r *redisRevocations) revokeUser(ctx context.Context, userID string, at time.Time) error {
-	if err := r.client.Set(ctx, r.prefix+"revoked:user:"+userID, at.UnixMilli(), r.ttl+time.Minute).Err(); err != nil {
+	if err := r.client.Set(ctx, r.prefix+"revoked:user:"+userID, at.UnixNano(), r.ttl+time.Minute).Err(); err != nil {
 		return fmt.Errorf("revocations: %w", err)
 	}
 	return nil
@@ -107,11 +107,11 @@ func (r *redisRevocations) revoked(ctx context.Context, c token.Claims) (bool, e
 		return true, nil
 	}
 	if s, ok := vals[1].(string); ok {
-		ms, err := strconv.ParseInt(s, 10, 64)
+		ns, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return false, fmt.Errorf("revocations: user entry %q: %w", s, err)
 		}
-		return !c.IssuedAt.After(time.UnixMilli(ms)), nil
+		return !c.IssuedAt.After(time.Unix(0, ns)), nil
 	}
 	return false, nil
 }

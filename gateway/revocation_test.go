@@ -8,24 +8,24 @@ import (
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 )
 
 func sessionFakes() *fakes {
 	f := newFakes()
-	f.users.login = func(context.Context, *user.LoginRequest) (*user.LoginResponse, error) {
-		return &user.LoginResponse{User: sampleUser(customerID, token.RoleCustomer),
-			Session: &user.Session{RefreshToken: "rt", ExpiresAtMs: msAt}}, nil
+	f.users.login = func(context.Context, *userapi.LoginRequest) (*userapi.LoginResponse, error) {
+		return &userapi.LoginResponse{User: sampleUser(customerID, token.RoleCustomer),
+			Session: &userapi.Session{RefreshToken: "rt", ExpiresAtMs: msAt}}, nil
 	}
-	f.users.getUser = func(context.Context, *user.GetUserRequest) (*user.User, error) {
+	f.users.getUser = func(context.Context, *userapi.GetUserRequest) (*userapi.User, error) {
 		return sampleUser(customerID, token.RoleCustomer), nil
 	}
-	f.users.logout = func(context.Context, *user.LogoutRequest) (*user.Empty, error) { return &user.Empty{}, nil }
-	f.users.logoutAll = func(_ context.Context, r *user.LogoutAllRequest) (*user.Empty, error) {
+	f.users.logout = func(context.Context, *userapi.LogoutRequest) (*userapi.Empty, error) { return &userapi.Empty{}, nil }
+	f.users.logoutAll = func(_ context.Context, r *userapi.LogoutAllRequest) (*userapi.Empty, error) {
 		if r.UserId != customerID {
 			panic("logout-all for " + r.UserId)
 		}
-		return &user.Empty{}, nil
+		return &userapi.Empty{}, nil
 	}
 	return f
 }

@@ -28,6 +28,8 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	v1.GET("/products", a.listProducts)
 	v1.GET("/products/:id", a.getProduct)
 	v1.POST("/payments/webhook", a.paymentWebhook) // the provider signs it; no user token
+	// Without this GET /payments/webhook would be GET /payments/{id} for the id "webhook".
+	v1.GET("/payments/webhook", methodNotAllowed(r))
 
 	user := v1.Group("", g.authenticate, g.limitUser)
 	user.POST("/auth/logout-all", a.logoutAll)
@@ -78,19 +80,34 @@ func registerFallbacks(r *route.Engine) {
 	r.NoRoute(func(_ context.Context, c *app.RequestContext) {
 		abortWith(c, errs.New(errs.RouteNotFound))
 	})
-	r.NoMethod(func(_ context.Context, c *app.RequestContext) {
+	r.NoMethod(methodNotAllowed(r))
+}
+
+// methodNotAllowed answers 405 with the methods routed for the path. It is also the
+// handler of the routes that only keep a template from catching a static path's other
+// methods; those routes are neither in the Allow header nor in the document.
+func methodNotAllowed(r *route.Engine) app.HandlerFunc {
+	return func(_ context.Context, c *app.RequestContext) {
 		c.Header("Allow", strings.Join(allowedMethods(r.Routes(), string(c.Path())), ", "))
 		abortWith(c, errs.New(errs.MethodNotAllowed))
-	})
+	}
 }
+
+// refusesMethod reports whether a route only refuses its method (methodNotAllowed).
+func refusesMethod(rt route.RouteInfo) bool { return strings.Contains(rt.Handler, "methodNotAllowed") }
 
 // allowedMethods lists the methods routed for path, for the Allow header of a 405.
 // A path that is a route of its own (/payments/webhook) does not also take the methods
 // of a template it happens to fit (/payments/:id): GET there would find no payment.
 func allowedMethods(routes route.RoutesInfo, path string) []string {
-	exact := slices.ContainsFunc(routes, func(rt route.RouteInfo) bool { return strings.Trim(rt.Path, "/") == strings.Trim(path, "/") })
+	exact := slices.ContainsFunc(routes, func(rt route.RouteInfo) bool {
+		return !refusesMethod(rt) && strings.Trim(rt.Path, "/") == strings.Trim(path, "/")
+	})
 	var methods []string
 	for _, rt := range routes {
+		if refusesMethod(rt) {
+			continue
+		}
 		fits := matches(rt.Path, path) && (!exact || strings.Trim(rt.Path, "/") == strings.Trim(path, "/"))
 		if fits && !slices.Contains(methods, rt.Method) {
 			methods = append(methods, rt.Method)

@@ -10,11 +10,11 @@ import (
 	"testing"
 
 	"github.com/cartwheel-shop/cartwheel/gateway/internal/token"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 )
 
 // happyFakes answers every call with sample data and records what the gateway sent,
@@ -22,132 +22,132 @@ import (
 func happyFakes(sent *recorder) *fakes {
 	f := newFakes()
 	record := sent.put
-	session := &user.LoginResponse{User: sampleUser(customerID, token.RoleCustomer),
-		Session: &user.Session{RefreshToken: "refresh-2", ExpiresAtMs: msAt}}
-	addr := &user.Address{Id: addressID, Recipient: "Ada", Line1: "1 Loop Rd", City: "Springfield", PostalCode: "12345", Country: "US"}
+	session := &userapi.LoginResponse{User: sampleUser(customerID, token.RoleCustomer),
+		Session: &userapi.Session{RefreshToken: "refresh-2", ExpiresAtMs: msAt}}
+	addr := &userapi.Address{Id: addressID, Recipient: "Ada", Line1: "1 Loop Rd", City: "Springfield", PostalCode: "12345", Country: "US"}
 
-	f.users.register = func(_ context.Context, r *user.RegisterRequest) (*user.User, error) {
+	f.users.register = func(_ context.Context, r *userapi.RegisterRequest) (*userapi.User, error) {
 		record("Register", r)
 		return sampleUser(customerID, token.RoleCustomer), nil
 	}
-	f.users.login = func(_ context.Context, r *user.LoginRequest) (*user.LoginResponse, error) {
+	f.users.login = func(_ context.Context, r *userapi.LoginRequest) (*userapi.LoginResponse, error) {
 		record("Login", r)
 		return session, nil
 	}
-	f.users.refresh = func(_ context.Context, r *user.RefreshRequest) (*user.LoginResponse, error) {
+	f.users.refresh = func(_ context.Context, r *userapi.RefreshRequest) (*userapi.LoginResponse, error) {
 		record("Refresh", r)
 		return session, nil
 	}
-	f.users.logout = func(_ context.Context, r *user.LogoutRequest) (*user.Empty, error) {
+	f.users.logout = func(_ context.Context, r *userapi.LogoutRequest) (*userapi.Empty, error) {
 		record("Logout", r)
-		return &user.Empty{}, nil
+		return &userapi.Empty{}, nil
 	}
-	f.users.getUser = func(_ context.Context, r *user.GetUserRequest) (*user.User, error) {
+	f.users.getUser = func(_ context.Context, r *userapi.GetUserRequest) (*userapi.User, error) {
 		record("GetUser", r)
 		return sampleUser(customerID, token.RoleCustomer), nil
 	}
-	f.users.listAddresses = func(_ context.Context, r *user.ListAddressesRequest) (*user.ListAddressesResponse, error) {
+	f.users.listAddresses = func(_ context.Context, r *userapi.ListAddressesRequest) (*userapi.ListAddressesResponse, error) {
 		record("ListAddresses", r)
-		return &user.ListAddressesResponse{Items: []*user.Address{addr}}, nil
+		return &userapi.ListAddressesResponse{Items: []*userapi.Address{addr}}, nil
 	}
-	f.users.addAddress = func(_ context.Context, r *user.AddAddressRequest) (*user.Address, error) {
+	f.users.addAddress = func(_ context.Context, r *userapi.AddAddressRequest) (*userapi.Address, error) {
 		record("AddAddress", r)
 		return addr, nil
 	}
-	f.users.deleteAddress = func(_ context.Context, r *user.DeleteAddressRequest) (*user.Empty, error) {
+	f.users.deleteAddress = func(_ context.Context, r *userapi.DeleteAddressRequest) (*userapi.Empty, error) {
 		record("DeleteAddress", r)
-		return &user.Empty{}, nil
+		return &userapi.Empty{}, nil
 	}
 
-	f.products.listCategories = func(context.Context) (*product.ListCategoriesResponse, error) {
-		return &product.ListCategoriesResponse{Items: []*product.Category{{Id: categoryID, Name: "Kitchen"}}}, nil
+	f.products.listCategories = func(context.Context) (*productapi.ListCategoriesResponse, error) {
+		return &productapi.ListCategoriesResponse{Items: []*productapi.Category{{Id: categoryID, Name: "Kitchen"}}}, nil
 	}
-	f.products.createCategory = func(_ context.Context, r *product.CreateCategoryRequest) (*product.Category, error) {
+	f.products.createCategory = func(_ context.Context, r *productapi.CreateCategoryRequest) (*productapi.Category, error) {
 		record("CreateCategory", r)
-		return &product.Category{Id: categoryID, Name: "Kitchen"}, nil
+		return &productapi.Category{Id: categoryID, Name: "Kitchen"}, nil
 	}
-	f.products.listProducts = func(_ context.Context, r *product.ListProductsRequest) (*product.ListProductsResponse, error) {
+	f.products.listProducts = func(_ context.Context, r *productapi.ListProductsRequest) (*productapi.ListProductsResponse, error) {
 		record("ListProducts", r)
-		return &product.ListProductsResponse{Items: []*product.Product{sampleProduct()}, NextPageToken: "next"}, nil
+		return &productapi.ListProductsResponse{Items: []*productapi.Product{sampleProduct()}, NextPageToken: "next"}, nil
 	}
-	f.products.getProduct = func(_ context.Context, r *product.GetProductRequest) (*product.Product, error) {
+	f.products.getProduct = func(_ context.Context, r *productapi.GetProductRequest) (*productapi.Product, error) {
 		record("GetProduct", r)
 		return sampleProduct(), nil
 	}
-	f.products.createProduct = func(_ context.Context, r *product.CreateProductRequest) (*product.Product, error) {
+	f.products.createProduct = func(_ context.Context, r *productapi.CreateProductRequest) (*productapi.Product, error) {
 		record("CreateProduct", r)
 		return sampleProduct(), nil
 	}
-	f.products.updateProduct = func(_ context.Context, r *product.UpdateProductRequest) (*product.Product, error) {
+	f.products.updateProduct = func(_ context.Context, r *productapi.UpdateProductRequest) (*productapi.Product, error) {
 		record("UpdateProduct", r)
 		return sampleProduct(), nil
 	}
-	f.products.getStock = func(_ context.Context, r *product.GetStockRequest) (*product.Stock, error) {
+	f.products.getStock = func(_ context.Context, r *productapi.GetStockRequest) (*productapi.Stock, error) {
 		record("GetStock", r)
-		return &product.Stock{Sku: r.Sku, Available: 5, Reserved: 2, Sold: 9}, nil
+		return &productapi.Stock{Sku: r.Sku, Available: 5, Reserved: 2, Sold: 9}, nil
 	}
-	f.products.adjustStock = func(_ context.Context, r *product.AdjustStockRequest) (*product.Stock, error) {
+	f.products.adjustStock = func(_ context.Context, r *productapi.AdjustStockRequest) (*productapi.Stock, error) {
 		record("AdjustStock", r)
-		return &product.Stock{Sku: r.Sku, Available: 15, Reserved: 2, Sold: 9}, nil
+		return &productapi.Stock{Sku: r.Sku, Available: 15, Reserved: 2, Sold: 9}, nil
 	}
 
-	f.orders.getCart = func(_ context.Context, r *order.GetCartRequest) (*order.Cart, error) {
+	f.orders.getCart = func(_ context.Context, r *orderapi.GetCartRequest) (*orderapi.Cart, error) {
 		record("GetCart", r)
 		return sampleCart(), nil
 	}
-	f.orders.setCartItem = func(_ context.Context, r *order.SetCartItemRequest) (*order.Cart, error) {
+	f.orders.setCartItem = func(_ context.Context, r *orderapi.SetCartItemRequest) (*orderapi.Cart, error) {
 		record("SetCartItem", r)
 		return sampleCart(), nil
 	}
-	f.orders.removeCartItem = func(_ context.Context, r *order.RemoveCartItemRequest) (*order.Cart, error) {
+	f.orders.removeCartItem = func(_ context.Context, r *orderapi.RemoveCartItemRequest) (*orderapi.Cart, error) {
 		record("RemoveCartItem", r)
-		return &order.Cart{Total: usd(0)}, nil
+		return &orderapi.Cart{Total: usd(0)}, nil
 	}
-	f.orders.createOrder = func(_ context.Context, r *order.CreateOrderRequest) (*order.CreateOrderResponse, error) {
+	f.orders.createOrder = func(_ context.Context, r *orderapi.CreateOrderRequest) (*orderapi.CreateOrderResponse, error) {
 		record("CreateOrder", r)
-		return &order.CreateOrderResponse{Order: sampleOrder("PENDING"), Replayed: r.IdempotencyKey == "seen-before"}, nil
+		return &orderapi.CreateOrderResponse{Order: sampleOrder("PENDING"), Replayed: r.IdempotencyKey == "seen-before"}, nil
 	}
-	f.orders.getOrder = func(_ context.Context, r *order.GetOrderRequest) (*order.Order, error) {
+	f.orders.getOrder = func(_ context.Context, r *orderapi.GetOrderRequest) (*orderapi.Order, error) {
 		record("GetOrder", r)
 		return sampleOrder("AWAITING_PAYMENT"), nil
 	}
-	f.orders.listOrders = func(_ context.Context, r *order.ListOrdersRequest) (*order.ListOrdersResponse, error) {
+	f.orders.listOrders = func(_ context.Context, r *orderapi.ListOrdersRequest) (*orderapi.ListOrdersResponse, error) {
 		record("ListOrders", r)
-		return &order.ListOrdersResponse{Items: []*order.Order{sampleOrder("PAID")}}, nil
+		return &orderapi.ListOrdersResponse{Items: []*orderapi.Order{sampleOrder("PAID")}}, nil
 	}
-	f.orders.cancelOrder = func(_ context.Context, r *order.CancelOrderRequest) (*order.Order, error) {
+	f.orders.cancelOrder = func(_ context.Context, r *orderapi.CancelOrderRequest) (*orderapi.Order, error) {
 		record("CancelOrder", r)
 		o := sampleOrder("CANCELLED")
 		o.CancelReason = "USER_CANCELLED"
 		return o, nil
 	}
-	f.orders.confirmReceipt = func(_ context.Context, r *order.ConfirmReceiptRequest) (*order.Order, error) {
+	f.orders.confirmReceipt = func(_ context.Context, r *orderapi.ConfirmReceiptRequest) (*orderapi.Order, error) {
 		record("ConfirmReceipt", r)
 		return sampleOrder("RECEIVED"), nil
 	}
-	f.orders.shipOrder = func(_ context.Context, r *order.ShipOrderRequest) (*order.Order, error) {
+	f.orders.shipOrder = func(_ context.Context, r *orderapi.ShipOrderRequest) (*orderapi.Order, error) {
 		record("ShipOrder", r)
 		o := sampleOrder("SHIPPED")
-		o.Shipment = &order.Shipment{Carrier: r.Carrier, TrackingNo: r.TrackingNo, ShippedAtMs: msAt}
+		o.Shipment = &orderapi.Shipment{Carrier: r.Carrier, TrackingNo: r.TrackingNo, ShippedAtMs: msAt}
 		return o, nil
 	}
 
-	f.payments.createPayment = func(_ context.Context, r *payment.CreatePaymentRequest) (*payment.Payment, error) {
+	f.payments.createPayment = func(_ context.Context, r *paymentapi.CreatePaymentRequest) (*paymentapi.Payment, error) {
 		record("CreatePayment", r)
 		return samplePayment("PENDING"), nil
 	}
-	f.payments.getPayment = func(_ context.Context, r *payment.GetPaymentRequest) (*payment.Payment, error) {
+	f.payments.getPayment = func(_ context.Context, r *paymentapi.GetPaymentRequest) (*paymentapi.Payment, error) {
 		record("GetPayment", r)
 		return samplePayment("SUCCEEDED"), nil
 	}
-	f.payments.sandboxComplete = func(_ context.Context, r *payment.SandboxCompleteRequest) (*payment.Payment, error) {
+	f.payments.sandboxComplete = func(_ context.Context, r *paymentapi.SandboxCompleteRequest) (*paymentapi.Payment, error) {
 		record("SandboxComplete", r)
 		return samplePayment("SUCCEEDED"), nil
 	}
-	f.payments.handleWebhook = func(_ context.Context, r *payment.WebhookRequest) (*payment.WebhookResponse, error) {
+	f.payments.handleWebhook = func(_ context.Context, r *paymentapi.WebhookRequest) (*paymentapi.WebhookResponse, error) {
 		// The payload aliases the server's request buffer, which is reused once answered.
-		record("HandleWebhook", &payment.WebhookRequest{Payload: bytes.Clone(r.Payload), Signature: r.Signature, Timestamp: r.Timestamp})
-		return &payment.WebhookResponse{PaymentId: paymentID}, nil
+		record("HandleWebhook", &paymentapi.WebhookRequest{Payload: bytes.Clone(r.Payload), Signature: r.Signature, Timestamp: r.Timestamp})
+		return &paymentapi.WebhookResponse{PaymentId: paymentID}, nil
 	}
 	return f
 }
@@ -191,73 +191,73 @@ func TestEveryRouteHappyPath(t *testing.T) {
 		wantRPC  any
 	}{
 		{"register", call{method: "POST", path: "/api/v1/auth/register", body: `{"email":"ada@example.com","password":"correct horse","name":"Ada"}`},
-			201, wantUser, "Register", &user.RegisterRequest{Email: "ada@example.com", Password: "correct horse", Name: "Ada"}},
+			201, wantUser, "Register", &userapi.RegisterRequest{Email: "ada@example.com", Password: "correct horse", Name: "Ada"}},
 		{"logout", call{method: "POST", path: "/api/v1/auth/logout", body: `{"refresh_token":"refresh-1"}`},
-			204, "", "Logout", &user.LogoutRequest{RefreshToken: "refresh-1"}},
-		{"me", call{method: "GET", path: "/api/v1/me", token: customer}, 200, wantUser, "GetUser", &user.GetUserRequest{UserId: customerID}},
+			204, "", "Logout", &userapi.LogoutRequest{RefreshToken: "refresh-1"}},
+		{"me", call{method: "GET", path: "/api/v1/me", token: customer}, 200, wantUser, "GetUser", &userapi.GetUserRequest{UserId: customerID}},
 		{"list_addresses", call{method: "GET", path: "/api/v1/me/addresses", token: customer},
-			200, `{"items":[` + wantAddress + `]}`, "ListAddresses", &user.ListAddressesRequest{UserId: customerID}},
+			200, `{"items":[` + wantAddress + `]}`, "ListAddresses", &userapi.ListAddressesRequest{UserId: customerID}},
 		{"add_address", call{method: "POST", path: "/api/v1/me/addresses", token: customer,
 			body: `{"recipient":"Ada","line1":"1 Loop Rd","city":"Springfield","postal_code":"12345","country":"US","phone":"+15550100"}`},
-			201, wantAddress, "AddAddress", &user.AddAddressRequest{UserId: customerID, Address: &user.Address{
+			201, wantAddress, "AddAddress", &userapi.AddAddressRequest{UserId: customerID, Address: &userapi.Address{
 				Recipient: "Ada", Line1: "1 Loop Rd", City: "Springfield", PostalCode: "12345", Country: "US", Phone: ptr("+15550100")}}},
 		{"delete_address", call{method: "DELETE", path: "/api/v1/me/addresses/" + addressID, token: customer},
-			204, "", "DeleteAddress", &user.DeleteAddressRequest{UserId: customerID, AddressId: addressID}},
+			204, "", "DeleteAddress", &userapi.DeleteAddressRequest{UserId: customerID, AddressId: addressID}},
 		{"categories", call{method: "GET", path: "/api/v1/categories"}, 200, `{"items":[{"id":"` + categoryID + `","name":"Kitchen"}]}`, "", nil},
 		{"list_products", call{method: "GET", path: "/api/v1/products?q=mug&category=" + categoryID + "&sort=price_asc&page_size=10&page_token=p2"},
-			200, `{"items":[` + wantProduct + `],"next_page_token":"next"}`, "ListProducts", &product.ListProductsRequest{
+			200, `{"items":[` + wantProduct + `],"next_page_token":"next"}`, "ListProducts", &productapi.ListProductsRequest{
 				Query: ptr("mug"), CategoryId: ptr(categoryID), Sort: ptr("price_asc"), PageSize: ptr(int32(10)), PageToken: ptr("p2")}},
-		{"get_product", call{method: "GET", path: "/api/v1/products/" + productID}, 200, wantProduct, "GetProduct", &product.GetProductRequest{Id: productID}},
+		{"get_product", call{method: "GET", path: "/api/v1/products/" + productID}, 200, wantProduct, "GetProduct", &productapi.GetProductRequest{Id: productID}},
 		{"create_category", call{method: "POST", path: "/api/v1/admin/categories", token: admin, body: `{"name":"  Kitchen "}`},
-			201, `{"id":"` + categoryID + `","name":"Kitchen"}`, "CreateCategory", &product.CreateCategoryRequest{Name: "  Kitchen "}},
+			201, `{"id":"` + categoryID + `","name":"Kitchen"}`, "CreateCategory", &productapi.CreateCategoryRequest{Name: "  Kitchen "}},
 		{"create_product", call{method: "POST", path: "/api/v1/admin/products", token: admin,
 			body: `{"name":"Mug","description":"A mug","category_id":"` + categoryID + `","skus":[{"sku":"MUG-RED","attributes":{"color":"red"},"price":{"amount_cents":1299,"currency":"USD"}}]}`},
-			201, wantProduct, "CreateProduct", &product.CreateProductRequest{Name: "Mug", Description: "A mug", CategoryId: categoryID,
-				Skus: []*product.NewSku_{{Sku: "MUG-RED", Attributes: map[string]string{"color": "red"}, Price: usd(1299)}}}},
+			201, wantProduct, "CreateProduct", &productapi.CreateProductRequest{Name: "Mug", Description: "A mug", CategoryId: categoryID,
+				Skus: []*productapi.NewSku_{{Sku: "MUG-RED", Attributes: map[string]string{"color": "red"}, Price: usd(1299)}}}},
 		{"update_product", call{method: "PATCH", path: "/api/v1/admin/products/" + productID, token: admin,
 			body: `{"name":"Big mug","active":false,"prices":{"MUG-RED":{"amount_cents":1499,"currency":"USD"}}}`},
-			200, wantProduct, "UpdateProduct", &product.UpdateProductRequest{Id: productID, Name: ptr("Big mug"), Active: ptr(false),
-				Prices: map[string]*base.Money{"MUG-RED": usd(1499)}}},
+			200, wantProduct, "UpdateProduct", &productapi.UpdateProductRequest{Id: productID, Name: ptr("Big mug"), Active: ptr(false),
+				Prices: map[string]*baseapi.Money{"MUG-RED": usd(1499)}}},
 		{"get_stock", call{method: "GET", path: "/api/v1/admin/skus/MUG-RED/stock", token: admin},
-			200, `{"sku":"MUG-RED","available":5,"reserved":2,"sold":9}`, "GetStock", &product.GetStockRequest{Sku: "MUG-RED"}},
+			200, `{"sku":"MUG-RED","available":5,"reserved":2,"sold":9}`, "GetStock", &productapi.GetStockRequest{Sku: "MUG-RED"}},
 		{"adjust_stock", call{method: "POST", path: "/api/v1/admin/skus/MUG-RED/stock", token: admin, body: `{"delta":10,"reason":"restock"}`},
 			200, `{"sku":"MUG-RED","available":15,"reserved":2,"sold":9}`, "AdjustStock",
-			&product.AdjustStockRequest{Sku: "MUG-RED", Delta: 10, Reason: "restock", ActorId: adminID}},
-		{"get_cart", call{method: "GET", path: "/api/v1/cart", token: customer}, 200, wantCart, "GetCart", &order.GetCartRequest{UserId: customerID}},
+			&productapi.AdjustStockRequest{Sku: "MUG-RED", Delta: 10, Reason: "restock", ActorId: adminID}},
+		{"get_cart", call{method: "GET", path: "/api/v1/cart", token: customer}, 200, wantCart, "GetCart", &orderapi.GetCartRequest{UserId: customerID}},
 		{"set_cart_item", call{method: "PUT", path: "/api/v1/cart/items/MUG-RED", token: customer, body: `{"quantity":2}`},
-			200, wantCart, "SetCartItem", &order.SetCartItemRequest{UserId: customerID, Sku: "MUG-RED", Quantity: 2}},
+			200, wantCart, "SetCartItem", &orderapi.SetCartItemRequest{UserId: customerID, Sku: "MUG-RED", Quantity: 2}},
 		{"remove_cart_item", call{method: "DELETE", path: "/api/v1/cart/items/MUG-RED", token: customer},
-			200, `{"lines":[],"total":{"amount_cents":0,"currency":"USD"}}`, "RemoveCartItem", &order.RemoveCartItemRequest{UserId: customerID, Sku: "MUG-RED"}},
+			200, `{"lines":[],"total":{"amount_cents":0,"currency":"USD"}}`, "RemoveCartItem", &orderapi.RemoveCartItemRequest{UserId: customerID, Sku: "MUG-RED"}},
 		{"create_order", call{method: "POST", path: "/api/v1/orders", token: customer, header: idem,
 			body: `{"lines":[{"sku":"MUG-RED","quantity":2}],"address_id":"` + addressID + `"}`},
-			201, wantOrder("PENDING", "", ""), "CreateOrder", &order.CreateOrderRequest{UserId: customerID, IdempotencyKey: "first-try",
-				Lines: []*order.LineRequest{{Sku: "MUG-RED", Quantity: 2}}, AddressId: addressID}},
+			201, wantOrder("PENDING", "", ""), "CreateOrder", &orderapi.CreateOrderRequest{UserId: customerID, IdempotencyKey: "first-try",
+				Lines: []*orderapi.LineRequest{{Sku: "MUG-RED", Quantity: 2}}, AddressId: addressID}},
 		{"create_order_from_cart_replayed", call{method: "POST", path: "/api/v1/orders", token: customer,
 			header: map[string]string{"Idempotency-Key": "seen-before"}, body: `{"from_cart":true,"address_id":"` + addressID + `"}`},
-			200, wantOrder("PENDING", "", ""), "CreateOrder", &order.CreateOrderRequest{UserId: customerID, IdempotencyKey: "seen-before",
+			200, wantOrder("PENDING", "", ""), "CreateOrder", &orderapi.CreateOrderRequest{UserId: customerID, IdempotencyKey: "seen-before",
 				FromCart: ptr(true), AddressId: addressID}},
 		{"get_order", call{method: "GET", path: "/api/v1/orders/" + orderID, token: customer},
-			200, wantOrder("AWAITING_PAYMENT", "", ""), "GetOrder", &order.GetOrderRequest{OrderId: orderID, UserId: customerID}},
+			200, wantOrder("AWAITING_PAYMENT", "", ""), "GetOrder", &orderapi.GetOrderRequest{OrderId: orderID, UserId: customerID}},
 		{"list_orders", call{method: "GET", path: "/api/v1/orders?status=PAID&page_size=5", token: customer},
 			200, `{"items":[` + wantOrder("PAID", "", "") + `],"next_page_token":""}`, "ListOrders",
-			&order.ListOrdersRequest{UserId: customerID, Status: ptr("PAID"), PageSize: ptr(int32(5))}},
+			&orderapi.ListOrdersRequest{UserId: customerID, Status: ptr("PAID"), PageSize: ptr(int32(5))}},
 		{"cancel_order", call{method: "POST", path: "/api/v1/orders/" + orderID + "/cancel", token: customer},
-			200, wantOrder("CANCELLED", "USER_CANCELLED", ""), "CancelOrder", &order.CancelOrderRequest{OrderId: orderID, UserId: customerID}},
+			200, wantOrder("CANCELLED", "USER_CANCELLED", ""), "CancelOrder", &orderapi.CancelOrderRequest{OrderId: orderID, UserId: customerID}},
 		{"confirm_receipt", call{method: "POST", path: "/api/v1/orders/" + orderID + "/confirm-receipt", token: customer},
-			200, wantOrder("RECEIVED", "", ""), "ConfirmReceipt", &order.ConfirmReceiptRequest{OrderId: orderID, UserId: customerID}},
+			200, wantOrder("RECEIVED", "", ""), "ConfirmReceipt", &orderapi.ConfirmReceiptRequest{OrderId: orderID, UserId: customerID}},
 		{"ship_order", call{method: "POST", path: "/api/v1/admin/orders/" + orderID + "/ship", token: admin, body: `{"carrier":"UPS","tracking_no":"1Z999"}`},
 			200, wantOrder("SHIPPED", "", `{"carrier":"UPS","tracking_no":"1Z999","shipped_at":"2026-01-01T00:00:00.123Z"}`),
-			"ShipOrder", &order.ShipOrderRequest{OrderId: orderID, Carrier: "UPS", TrackingNo: "1Z999"}},
+			"ShipOrder", &orderapi.ShipOrderRequest{OrderId: orderID, Carrier: "UPS", TrackingNo: "1Z999"}},
 		{"create_payment", call{method: "POST", path: "/api/v1/orders/" + orderID + "/payments", token: customer},
-			201, fmt.Sprintf(wantPayment, "PENDING"), "CreatePayment", &payment.CreatePaymentRequest{OrderId: orderID, UserId: customerID}},
+			201, fmt.Sprintf(wantPayment, "PENDING"), "CreatePayment", &paymentapi.CreatePaymentRequest{OrderId: orderID, UserId: customerID}},
 		{"get_payment", call{method: "GET", path: "/api/v1/payments/" + paymentID, token: customer},
-			200, fmt.Sprintf(wantPayment, "SUCCEEDED"), "GetPayment", &payment.GetPaymentRequest{PaymentId: paymentID, UserId: customerID}},
+			200, fmt.Sprintf(wantPayment, "SUCCEEDED"), "GetPayment", &paymentapi.GetPaymentRequest{PaymentId: paymentID, UserId: customerID}},
 		{"sandbox_complete", call{method: "POST", path: "/api/v1/sandbox/payments/" + paymentID + "/complete", token: customer},
-			200, fmt.Sprintf(wantPayment, "SUCCEEDED"), "SandboxComplete", &payment.SandboxCompleteRequest{PaymentId: paymentID, UserId: customerID}},
+			200, fmt.Sprintf(wantPayment, "SUCCEEDED"), "SandboxComplete", &paymentapi.SandboxCompleteRequest{PaymentId: paymentID, UserId: customerID}},
 		{"webhook", call{method: "POST", path: "/api/v1/payments/webhook", body: `{"id":"evt_1",  "amount":2598}`,
 			header: map[string]string{"X-Signature": "sig-abc", "X-Timestamp": "1767225600"}},
 			200, `{"received":true}`, "HandleWebhook",
-			&payment.WebhookRequest{Payload: []byte(`{"id":"evt_1",  "amount":2598}`), Signature: "sig-abc", Timestamp: "1767225600"}},
+			&paymentapi.WebhookRequest{Payload: []byte(`{"id":"evt_1",  "amount":2598}`), Signature: "sig-abc", Timestamp: "1767225600"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -297,7 +297,7 @@ func TestLoginAndRefreshIssueWorkingTokens(t *testing.T) {
 			if me.status != http.StatusOK {
 				t.Fatalf("the issued access token does not work: %d %s", me.status, me.body)
 			}
-			if r, _ := sent.get("GetUser").(*user.GetUserRequest); r == nil || r.UserId != customerID {
+			if r, _ := sent.get("GetUser").(*userapi.GetUserRequest); r == nil || r.UserId != customerID {
 				t.Fatalf("the token did not carry the user id: %+v", sent.get("GetUser"))
 			}
 		})

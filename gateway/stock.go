@@ -6,13 +6,13 @@ import (
 
 	"github.com/cloudwego/hertz/pkg/app"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 )
 
 type adjustStockBody struct {
 	// A million either way catches a typed extra digit or two, not real restocks.
 	Delta  int64  `json:"delta" validate:"ne=0,between=-1000000 1000000"`
-	Reason string `json:"reason" validate:"required,notblank,max=200"`
+	Reason string `json:"reason" validate:"required,line,max=200"`
 }
 
 type stockView struct {
@@ -22,7 +22,7 @@ type stockView struct {
 	Sold      int64  `json:"sold"`
 }
 
-func stockOut(s *product.Stock) stockView {
+func stockOut(s *productapi.Stock) stockView {
 	return stockView{SKU: s.Sku, Available: s.Available, Reserved: s.Reserved, Sold: s.Sold}
 }
 
@@ -31,7 +31,7 @@ func (a *api) getStock(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	s, err := a.products.GetStock(ctx, &product.GetStockRequest{Sku: sku})
+	s, err := a.products.GetStock(ctx, &productapi.GetStockRequest{Sku: sku})
 	if err != nil {
 		a.fail(ctx, c, err)
 		return
@@ -53,7 +53,7 @@ func (a *api) adjustStock(ctx context.Context, c *app.RequestContext) {
 		a.fail(ctx, c, err)
 		return
 	}
-	s, err := a.products.AdjustStock(ctx, &product.AdjustStockRequest{
+	s, err := a.products.AdjustStock(ctx, &productapi.AdjustStockRequest{
 		Sku: sku, Delta: body.Delta, Reason: body.Reason, ActorId: callerID(c), IdempotencyKey: key,
 	})
 	if err != nil {

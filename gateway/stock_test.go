@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -18,9 +18,9 @@ const adjustStockPath = "/api/v1/admin/skus/MUG-RED/stock"
 func TestAdjustStockIdempotencyKey(t *testing.T) {
 	f := newFakes()
 	sent := newRecorder()
-	f.products.adjustStock = func(_ context.Context, r *product.AdjustStockRequest) (*product.Stock, error) {
+	f.products.adjustStock = func(_ context.Context, r *productapi.AdjustStockRequest) (*productapi.Stock, error) {
 		sent.put("AdjustStock", r)
-		return &product.Stock{Sku: r.Sku, Available: 15}, nil
+		return &productapi.Stock{Sku: r.Sku, Available: 15}, nil
 	}
 	h := start(t, f)
 	const body = `{"delta":10,"reason":"restock"}`
@@ -44,7 +44,7 @@ func TestAdjustStockIdempotencyKey(t *testing.T) {
 			sent.reset()
 			a := h.do(call{method: "POST", path: adjustStockPath, token: h.admin(), body: body, header: tt.header})
 			if tt.fault == "" {
-				want := &product.AdjustStockRequest{Sku: "MUG-RED", Delta: 10, Reason: "restock", ActorId: adminID, IdempotencyKey: tt.want}
+				want := &productapi.AdjustStockRequest{Sku: "MUG-RED", Delta: 10, Reason: "restock", ActorId: adminID, IdempotencyKey: tt.want}
 				if got := sent.get("AdjustStock"); a.status != http.StatusOK || !reflect.DeepEqual(got, want) {
 					t.Fatalf("status %d, sent %+v, want 200 and %+v: %s", a.status, got, want, a.body)
 				}
@@ -64,7 +64,7 @@ func TestAdjustStockIdempotencyKey(t *testing.T) {
 
 func TestAdjustStockReportsABadKeyWithTheBody(t *testing.T) {
 	f := newFakes()
-	f.products.adjustStock = func(context.Context, *product.AdjustStockRequest) (*product.Stock, error) {
+	f.products.adjustStock = func(context.Context, *productapi.AdjustStockRequest) (*productapi.Stock, error) {
 		t.Error("an invalid adjustment reached the product service")
 		return nil, errs.New(errs.Internal).ToBiz()
 	}
@@ -86,7 +86,7 @@ func TestAdjustStockReportsABadKeyWithTheBody(t *testing.T) {
 // answers its refusal as 409.
 func TestAdjustStockKeyReusedIsAConflict(t *testing.T) {
 	f := newFakes()
-	f.products.adjustStock = func(context.Context, *product.AdjustStockRequest) (*product.Stock, error) {
+	f.products.adjustStock = func(context.Context, *productapi.AdjustStockRequest) (*productapi.Stock, error) {
 		return nil, errs.New(errs.IdempotencyKeyReused).ToBiz()
 	}
 	h := start(t, f)

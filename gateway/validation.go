@@ -10,11 +10,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
-	"github.com/go-playground/validator/v10/non-standard/validators"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
+	"github.com/cartwheel-shop/cartwheel/pkg/text"
 )
 
 // validation checks request structs with `validate` tags and names fields by their JSON
@@ -31,7 +31,10 @@ func newValidation() *validation {
 			panic(err) // a bad tag name is a programming error caught by every test run
 		}
 	}
-	must(v.RegisterValidation("notblank", validators.NotBlank))
+	// line and text are pkg/text's rule for typed text (a line with a visible character,
+	// or any line); the document states them as that package's Pattern.
+	must(v.RegisterValidation("line", func(fl validator.FieldLevel) bool { return text.Valid(fl.Field().String(), true) }))
+	must(v.RegisterValidation("text", func(fl validator.FieldLevel) bool { return text.Valid(fl.Field().String(), false) }))
 	must(v.RegisterValidation("between", between))
 	must(v.RegisterValidation("id", func(fl validator.FieldLevel) bool { return ids.Valid(fl.Field().String()) }))
 	must(v.RegisterValidation("sku", func(fl validator.FieldLevel) bool { return ids.ValidSKU(fl.Field().String()) }))

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -17,19 +17,19 @@ import (
 // an invalid request must be answered at the edge.
 func refuseCalls(t *testing.T) *fakes {
 	f := newFakes()
-	f.orders.createOrder = func(context.Context, *order.CreateOrderRequest) (*order.CreateOrderResponse, error) {
+	f.orders.createOrder = func(context.Context, *orderapi.CreateOrderRequest) (*orderapi.CreateOrderResponse, error) {
 		t.Error("an invalid order reached the order service")
 		return nil, errs.New(errs.Internal).ToBiz()
 	}
-	f.orders.listOrders = func(context.Context, *order.ListOrdersRequest) (*order.ListOrdersResponse, error) {
+	f.orders.listOrders = func(context.Context, *orderapi.ListOrdersRequest) (*orderapi.ListOrdersResponse, error) {
 		t.Error("an invalid listing reached the order service")
 		return nil, errs.New(errs.Internal).ToBiz()
 	}
-	f.products.listProducts = func(context.Context, *product.ListProductsRequest) (*product.ListProductsResponse, error) {
+	f.products.listProducts = func(context.Context, *productapi.ListProductsRequest) (*productapi.ListProductsResponse, error) {
 		t.Error("an invalid listing reached the product service")
 		return nil, errs.New(errs.Internal).ToBiz()
 	}
-	f.users.register = func(context.Context, *user.RegisterRequest) (*user.User, error) {
+	f.users.register = func(context.Context, *userapi.RegisterRequest) (*userapi.User, error) {
 		t.Error("an invalid registration reached the user service")
 		return nil, errs.New(errs.Internal).ToBiz()
 	}
@@ -189,9 +189,9 @@ func TestEveryInvalidFieldIsReportedAtOnce(t *testing.T) {
 func TestIdempotencyKeyShape(t *testing.T) {
 	f := newFakes()
 	sent := newRecorder()
-	f.orders.createOrder = func(_ context.Context, r *order.CreateOrderRequest) (*order.CreateOrderResponse, error) {
+	f.orders.createOrder = func(_ context.Context, r *orderapi.CreateOrderRequest) (*orderapi.CreateOrderResponse, error) {
 		sent.put("key", r.IdempotencyKey)
-		return &order.CreateOrderResponse{Order: sampleOrder("PENDING")}, nil
+		return &orderapi.CreateOrderResponse{Order: sampleOrder("PENDING")}, nil
 	}
 	h := start(t, f)
 	body := `{"lines":[{"sku":"MUG-RED","quantity":1}],"address_id":"` + addressID + `"}`
@@ -228,7 +228,7 @@ func TestIdempotencyKeyShape(t *testing.T) {
 
 func TestServiceValidationDetailsPassThrough(t *testing.T) {
 	f := newFakes()
-	f.users.register = func(context.Context, *user.RegisterRequest) (*user.User, error) {
+	f.users.register = func(context.Context, *userapi.RegisterRequest) (*userapi.User, error) {
 		return nil, errs.Invalid(errs.FieldViolation{Field: "password", Reason: "is too common"}).ToBiz()
 	}
 	h := start(t, f)

@@ -3,7 +3,7 @@ package gateway
 import (
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 )
 
 // moneyJSON is money as clients see it and send it.
@@ -12,7 +12,7 @@ type moneyJSON struct {
 	Currency    string `json:"currency"`
 }
 
-func moneyOut(m *base.Money) moneyJSON {
+func moneyOut(m *baseapi.Money) moneyJSON {
 	if m == nil {
 		return moneyJSON{}
 	}
@@ -21,12 +21,12 @@ func moneyOut(m *base.Money) moneyJSON {
 
 // moneyBody is money in a request; the pointer tells a missing amount from zero.
 type moneyBody struct {
-	AmountCents *int64 `json:"amount_cents" validate:"required,between=1 100000000000"` // the product service refuses a free SKU
+	AmountCents *int64 `json:"amount_cents" validate:"required,between=1 1000000"` // the product service refuses a free SKU
 	Currency    string `json:"currency" validate:"required,currency"`
 }
 
-func (m moneyBody) thrift() *base.Money {
-	return &base.Money{AmountCents: *m.AmountCents, Currency: m.Currency}
+func (m moneyBody) thrift() *baseapi.Money {
+	return &baseapi.Money{AmountCents: *m.AmountCents, Currency: m.Currency}
 }
 
 // timeLayout is RFC 3339 in UTC with the milliseconds the services keep.

@@ -27,6 +27,12 @@ var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 // basket, and far below int64 so sums of many lines cannot overflow.
 const Max = 100_000_000_000
 
+// MaxPrice is the largest unit price a SKU may have (10,000.00): an order or cart of
+// the most lines a shop may allow (1,000) of the most units a line may hold (99) at
+// this price stays within Max, so no basket a customer can build has a total Cartwheel
+// refuses (schemathesis found a cart whose total overflowed answering 500).
+const MaxPrice = 1_000_000
+
 // New validates an amount.
 func New(cents int64, currency string) (Money, error) {
 	if !currencyRE.MatchString(currency) {

@@ -13,7 +13,7 @@ import (
 	"github.com/cloudwego/kitex/server"
 	"gorm.io/gorm"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
@@ -23,13 +23,13 @@ import (
 // stuckUsers opens a transaction for GetUser, writes in it, and then waits for the
 // call's context to end, as a handler stuck behind a slow query or lock would.
 type stuckUsers struct {
-	user.UserService
+	userapi.UserService
 	db       *gorm.DB
 	inTx     chan struct{}
 	finished chan error
 }
 
-func (s *stuckUsers) GetUser(ctx context.Context, req *user.GetUserRequest) (*user.User, error) {
+func (s *stuckUsers) GetUser(ctx context.Context, req *userapi.GetUserRequest) (*userapi.User, error) {
 	tx := s.db.WithContext(ctx).Begin()
 	if tx.Error != nil {
 		s.finished <- tx.Error
@@ -80,7 +80,7 @@ func TestCallerDeadlineStopsServerWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = cli.GetUser(context.Background(), &user.GetUserRequest{UserId: "stuck"})
+	_, err = cli.GetUser(context.Background(), &userapi.GetUserRequest{UserId: "stuck"})
 	if !errors.Is(err, kerrors.ErrRPCTimeout) {
 		t.Fatalf("the client should give up at its timeout, got %v", err)
 	}

@@ -13,7 +13,7 @@ import (
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
 	"github.com/cloudwego/kitex/server"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
@@ -24,10 +24,10 @@ import (
 const wait = 10 * time.Second
 
 // users answers GetUser; the rest of the service is never called.
-type users struct{ user.UserService }
+type users struct{ userapi.UserService }
 
-func (*users) GetUser(_ context.Context, req *user.GetUserRequest) (*user.User, error) {
-	return &user.User{Id: req.UserId, Email: "ann@example.com"}, nil
+func (*users) GetUser(_ context.Context, req *userapi.GetUserRequest) (*userapi.User, error) {
+	return &userapi.User{Id: req.UserId, Email: "ann@example.com"}, nil
 }
 
 func newServer(t *testing.T, reg registry.Registry) (*suite.Server, net.Listener) {
@@ -107,7 +107,7 @@ func TestRunServesUntilCancelledThenStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUp(t, reg)
-	got, err := client.GetUser(context.Background(), &user.GetUserRequest{UserId: "u1"})
+	got, err := client.GetUser(context.Background(), &userapi.GetUserRequest{UserId: "u1"})
 	if err != nil || got.Id != "u1" {
 		t.Fatalf("GetUser through the registry = %v, %v", got, err)
 	}

@@ -4,17 +4,13 @@
 package suite
 
 import (
-	"context"
-	"errors"
 	"net"
 	"time"
 
 	"github.com/cloudwego/kitex/client"
-	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/pkg/loadbalance"
 	"github.com/cloudwego/kitex/pkg/loadbalance/lbcache"
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
-	"github.com/cloudwego/kitex/pkg/retry"
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 	"github.com/cloudwego/kitex/pkg/stats"
 	"github.com/cloudwego/kitex/server"
@@ -62,24 +58,27 @@ func serverOptions(name string, ln net.Listener, registrar kregistry.Registry, t
 // ClientOptions resolves the target through reg, bounds every call by timeout, carries
 // the caller's trace to the server (kitex-contrib's OpenTelemetry suite, on Cartwheel's
 // framed TTHeader transport) and records RED metrics per method in tel (nil: none).
+// Call it once per client: the breakers and the retry budget it builds are the client's
+// own.
 //
 // Callers re-resolve every second (Kitex's default is 5 s), so a withdrawn instance stops
 // being dialled about a second after the registry drops it; a server's drain (Nacos:
-// DRAIN) covers that second. The one retry is for a call that never obtained a
-// connection on any pick: it never left the process, so retrying it is safe even for
-// RPCs that are not idempotent. Timeouts and broken connections are never retried.
+// DRAIN) covers that second. A failed call is retried (shouldRetry) only when sending it
+// again is safe: it never left the process, or it is idempotent and its connection
+// broke; at most MaxRetries times, 5-25 ms apart, while retries stay within RetryBudget
+// of the method's calls. Timeouts are never retried. A breaker per target service trips
+// when most calls wait out their timeout, and one per instance when dialling it times
+// out, so a stalled service is answered in microseconds (kerrors.ErrCircuitBreak) rather
+// than after a timeout per call; a refused connection trips neither (see breakers).
 func ClientOptions(reg registry.Registry, timeout time.Duration, tel *obs.Telemetry) []client.Option {
 	opts := []client.Option{
 		client.WithSuite(tracing.NewClientSuite()),
 		client.WithStatsLevel(stats.LevelBase),
 		client.WithResolver(reg.Resolver()),
 		client.WithLoadBalancer(loadbalance.NewWeightedBalancer(), &lbcache.Options{RefreshInterval: time.Second, Cacheable: true}),
-		client.WithFailureRetry(retry.NewFailurePolicyWithResultRetry(&retry.ShouldResultRetry{
-			ErrorRetryWithCtx: func(_ context.Context, err error, _ rpcinfo.RPCInfo) bool {
-				return errors.Is(err, kerrors.ErrGetConnection)
-			},
-			NotRetryForTimeout: true,
-		})),
+		client.WithRetryContainer(retryContainer()),
+		client.WithFailureRetry(retryPolicy(timeout)),
+		client.WithCircuitBreaker(breakers()),
 		// After the suite, which asks for unframed TTHeader: framed is what every
 		// Cartwheel server and client speaks.
 		client.WithTransportProtocol(transport.TTHeaderFramed),

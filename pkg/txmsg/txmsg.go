@@ -102,3 +102,12 @@ func Checker(db *gorm.DB) mq.Checker {
 		return mq.TxRollback
 	}
 }
+
+// Transaction runs fn in one database transaction: with a message, as its local
+// transaction (Send); with none (nil), as a plain transaction that announces nothing.
+func (s *Sender) Transaction(ctx context.Context, msg *mq.Message, fn func(tx *gorm.DB) error) error {
+	if msg == nil {
+		return s.db.WithContext(ctx).Transaction(fn)
+	}
+	return s.Send(ctx, msg, fn)
+}

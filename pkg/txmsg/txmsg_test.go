@@ -13,6 +13,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
 )
 
@@ -24,7 +25,9 @@ DROP TABLE notes;
 DROP TABLE mq_tx_log;
 `)}}
 
-func setup(t *testing.T) (*gorm.DB, *txmsg.Sender, <-chan *mq.Delivered) {
+// setup returns a database with the tx log, a sender on an embedded broker, the
+// messages a consumer of topic "notes" receives, and the broker.
+func setup(t *testing.T) (*gorm.DB, *txmsg.Sender, <-chan *mq.Delivered, *embedded.Broker) {
 	t.Helper()
 	dir := t.TempDir()
 	gdb, err := db.Open(db.Config{Driver: "sqlite", DSN: filepath.Join(dir, "svc.db"), MaxOpenConns: 1, ConnMaxLifetime: time.Minute}, nil)
@@ -56,7 +59,7 @@ func setup(t *testing.T) (*gorm.DB, *txmsg.Sender, <-chan *mq.Delivered) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = consumer.Close() })
-	return gdb, txmsg.NewSender(gdb, producer), got
+	return gdb, txmsg.NewSender(gdb, producer), got, broker
 }
 
 func count(t *testing.T, gdb *gorm.DB, table string) int64 {
@@ -69,7 +72,7 @@ func count(t *testing.T, gdb *gorm.DB, table string) int64 {
 }
 
 func TestSendCommitsMessageWithTransaction(t *testing.T) {
-	gdb, sender, got := setup(t)
+	gdb, sender, got, _ := setup(t)
 	msg := &mq.Message{Topic: "notes", Tags: "added", Body: []byte(`{"id":"n1"}`)}
 	err := sender.Send(context.Background(), msg, func(tx *gorm.DB) error {
 		return tx.Exec("INSERT INTO notes (id) VALUES ('n1')").Error
@@ -91,7 +94,7 @@ func TestSendCommitsMessageWithTransaction(t *testing.T) {
 }
 
 func TestSendRollsBackMessageWithTransaction(t *testing.T) {
-	gdb, sender, got := setup(t)
+	gdb, sender, got, broker := setup(t)
 	boom := errors.New("rule refused")
 	err := sender.Send(context.Background(), &mq.Message{Topic: "notes", Tags: "added", Body: []byte("x")}, func(tx *gorm.DB) error {
 		if err := tx.Exec("INSERT INTO notes (id) VALUES ('n2')").Error; err != nil {
@@ -102,18 +105,32 @@ func TestSendRollsBackMessageWithTransaction(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("want the local error back, got %v", err)
 	}
+	testkit.Drained(t, broker, 5*time.Second) // a wrongly committed message has arrived by now
 	select {
 	case m := <-got:
 		t.Fatalf("rolled-back message delivered: %+v", m)
-	case <-time.After(500 * time.Millisecond):
+	default:
 	}
 	if count(t, gdb, "notes") != 0 || count(t, gdb, "mq_tx_log") != 0 {
 		t.Fatal("nothing may be left of a rolled-back transaction")
 	}
 }
 
+func TestTransactionWithoutAMessageWritesNoTxRecord(t *testing.T) {
+	gdb, sender, _, _ := setup(t)
+	err := sender.Transaction(context.Background(), nil, func(tx *gorm.DB) error {
+		return tx.Exec("INSERT INTO notes (id) VALUES ('n3')").Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count(t, gdb, "notes") != 1 || count(t, gdb, "mq_tx_log") != 0 {
+		t.Fatal("want the row committed and no tx record (no message was sent)")
+	}
+}
+
 func TestCheckerAnswersFromTheDatabase(t *testing.T) {
-	gdb, _, _ := setup(t)
+	gdb, _, _, _ := setup(t)
 	check := txmsg.Checker(gdb)
 	if err := gdb.Exec("INSERT INTO mq_tx_log (tx_id, topic, tag, created_at) VALUES ('t-1', 'notes', 'added', ?)", time.Now().UTC()).Error; err != nil {
 		t.Fatal(err)

@@ -5,37 +5,37 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
-	"github.com/cartwheel-shop/cartwheel/services/order/internal/order"
+	domain "github.com/cartwheel-shop/cartwheel/services/order/internal/order"
 )
 
 // errorTable maps the domain's sentinels to the catalog; the first match wins, so the
 // more specific ErrStockNotSettled comes before ErrIllegalTransition.
 var errorTable = []errs.Mapping{
-	{Err: order.ErrNotFound, Code: errs.OrderNotFound},
-	{Err: order.ErrStockNotSettled, Code: errs.OrderStateConflict},
-	{Err: order.ErrIllegalTransition, Code: errs.OrderStateConflict},
-	{Err: order.ErrConcurrentUpdate, Code: errs.OrderStateConflict},
-	{Err: order.ErrIdempotencyKeyReused, Code: errs.IdempotencyKeyReused},
-	{Err: order.ErrCartEmpty, Code: errs.CartEmpty},
-	{Err: order.ErrCartFull, Code: errs.CartFull},
-	{Err: order.ErrSkuNotFound, Code: errs.SkuNotFound},
-	{Err: order.ErrSkuUnavailable, Code: errs.SkuUnavailable},
-	{Err: order.ErrAddressNotFound, Code: errs.AddressNotFound},
+	{Err: domain.ErrNotFound, Code: errs.OrderNotFound},
+	{Err: domain.ErrStockNotSettled, Code: errs.OrderStateConflict},
+	{Err: domain.ErrIllegalTransition, Code: errs.OrderStateConflict},
+	{Err: domain.ErrConcurrentUpdate, Code: errs.OrderStateConflict},
+	{Err: domain.ErrIdempotencyKeyReused, Code: errs.IdempotencyKeyReused},
+	{Err: domain.ErrCartEmpty, Code: errs.CartEmpty},
+	{Err: domain.ErrCartFull, Code: errs.CartFull},
+	{Err: domain.ErrSkuNotFound, Code: errs.SkuNotFound},
+	{Err: domain.ErrSkuUnavailable, Code: errs.SkuUnavailable},
+	{Err: domain.ErrAddressNotFound, Code: errs.AddressNotFound},
 }
 
 // handler is the Kitex face of the domain: convert, call, convert back.
 type handler struct {
-	orders *order.Service
+	orders *domain.Service
 	log    *slog.Logger
 }
 
 var _ orderapi.OrderService = (*handler)(nil)
 
-func newHandler(orders *order.Service, log *slog.Logger) *handler {
+func newHandler(orders *domain.Service, log *slog.Logger) *handler {
 	return &handler{orders: orders, log: log}
 }
 
@@ -100,8 +100,8 @@ func (h *handler) ConfirmReceipt(ctx context.Context, req *orderapi.ConfirmRecei
 }
 
 // one answers the methods that return a single order.
-func (h *handler) one(ctx context.Context) func(*order.Order, error) (*orderapi.Order, error) {
-	return func(o *order.Order, err error) (*orderapi.Order, error) {
+func (h *handler) one(ctx context.Context) func(*domain.Order, error) (*orderapi.Order, error) {
+	return func(o *domain.Order, err error) (*orderapi.Order, error) {
 		if err != nil {
 			return nil, h.fail(ctx, err)
 		}
@@ -112,7 +112,7 @@ func (h *handler) one(ctx context.Context) func(*order.Order, error) (*orderapi.
 // fail turns a domain error into the biz-status error the client sees (the domain's
 // INVALID_ARGUMENT passes as it is), logging what the client must not see.
 func (h *handler) fail(ctx context.Context, err error) error {
-	var sku *order.SkuError
+	var sku *domain.SkuError
 	if errors.As(err, &sku) {
 		for _, m := range errorTable {
 			if errors.Is(sku.Err, m.Err) {
@@ -129,26 +129,26 @@ func (h *handler) fail(ctx context.Context, err error) error {
 	return errs.Translate(err, errorTable)
 }
 
-func toDomainCreate(req *orderapi.CreateOrderRequest) order.CreateRequest {
-	lines := make([]order.LineRequest, len(req.Lines))
+func toDomainCreate(req *orderapi.CreateOrderRequest) domain.CreateRequest {
+	lines := make([]domain.LineRequest, len(req.Lines))
 	for i, l := range req.Lines {
 		if l != nil {
-			lines[i] = order.LineRequest{SKU: l.Sku, Quantity: l.Quantity}
+			lines[i] = domain.LineRequest{SKU: l.Sku, Quantity: l.Quantity}
 		}
 	}
-	return order.CreateRequest{
+	return domain.CreateRequest{
 		UserID: req.UserId, IdempotencyKey: req.IdempotencyKey, Lines: lines,
 		FromCart: req.GetFromCart(), AddressID: req.AddressId,
 	}
 }
 
-func toDomainList(req *orderapi.ListOrdersRequest) order.ListRequest {
-	return order.ListRequest{
+func toDomainList(req *orderapi.ListOrdersRequest) domain.ListRequest {
+	return domain.ListRequest{
 		UserID: req.UserId, Status: req.GetStatus(), PageSize: int(req.GetPageSize()), PageToken: req.GetPageToken(),
 	}
 }
 
-func toThriftOrder(o *order.Order) *orderapi.Order {
+func toThriftOrder(o *domain.Order) *orderapi.Order {
 	s := o.Snapshot()
 	out := &orderapi.Order{
 		Id: s.ID, UserId: s.UserID, Status: string(s.Status), CancelReason: string(s.CancelReason),
@@ -162,7 +162,7 @@ func toThriftOrder(o *order.Order) *orderapi.Order {
 	return out
 }
 
-func toThriftLines(lines []order.Line) []*orderapi.OrderLine {
+func toThriftLines(lines []domain.Line) []*orderapi.OrderLine {
 	out := make([]*orderapi.OrderLine, len(lines))
 	for i, l := range lines {
 		out[i] = &orderapi.OrderLine{Sku: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPrice: toThriftMoney(l.UnitPrice)}
@@ -170,7 +170,7 @@ func toThriftLines(lines []order.Line) []*orderapi.OrderLine {
 	return out
 }
 
-func toThriftCart(c order.Cart) *orderapi.Cart {
+func toThriftCart(c domain.Cart) *orderapi.Cart {
 	lines := make([]*orderapi.CartLine, len(c.Lines))
 	for i, l := range c.Lines {
 		lines[i] = &orderapi.CartLine{Sku: l.SKU, Name: l.Name, Quantity: l.Quantity, UnitPrice: toThriftMoney(l.UnitPrice)}
@@ -178,15 +178,15 @@ func toThriftCart(c order.Cart) *orderapi.Cart {
 	return &orderapi.Cart{Lines: lines, Total: toThriftMoney(c.Total)}
 }
 
-func toThriftAddress(a order.Address) *orderapi.ShippingAddress {
+func toThriftAddress(a domain.Address) *orderapi.ShippingAddress {
 	return &orderapi.ShippingAddress{
 		Recipient: a.Recipient, Line1: a.Line1, Line2: optional(a.Line2), City: a.City, Region: optional(a.Region),
 		PostalCode: a.PostalCode, Country: a.Country, Phone: optional(a.Phone),
 	}
 }
 
-func toThriftMoney(m money.Money) *base.Money {
-	return &base.Money{AmountCents: m.Cents, Currency: m.Currency}
+func toThriftMoney(m money.Money) *baseapi.Money {
+	return &baseapi.Money{AmountCents: m.Cents, Currency: m.Currency}
 }
 
 // optional leaves an empty optional field unset rather than set to "".

@@ -1,11 +1,9 @@
 package order
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -18,7 +16,7 @@ import (
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
 	"github.com/cloudwego/kitex/server"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
@@ -34,6 +32,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // The component test's world: the order service on 127.0.0.1:0 with its SQLite file and
@@ -61,14 +60,14 @@ type world struct {
 	users    *fakeUsers
 	clock    *testClock
 	cfg      Config
-	logs     *syncBuffer
+	logs     *testkit.SyncBuffer
 }
 
 // startWorld starts everything; env overrides ORDER_* variables of the service.
 func startWorld(t *testing.T, env map[string]string) *world {
 	t.Helper()
 	dir := t.TempDir()
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("service log:\n%s", logs.String())
@@ -182,7 +181,7 @@ func (w *world) reserve(orderID string) {
 	w.publish(eventsapi.TOPIC_STOCK, eventsapi.TAG_RESERVED, &eventsapi.StockReserved{OrderId: orderID})
 }
 
-func (w *world) pay(orderID, paymentID string, amount *base.Money) {
+func (w *world) pay(orderID, paymentID string, amount *baseapi.Money) {
 	w.publish(eventsapi.TOPIC_PAYMENT, eventsapi.TAG_SUCCEEDED, &eventsapi.PaymentSucceeded{
 		PaymentId: paymentID, OrderId: orderID, Amount: amount, ProviderTxnId: "txn-" + paymentID})
 }
@@ -221,7 +220,7 @@ func (w *world) barrier() {
 // waitLog waits for a line of the service's log holding every part.
 func (w *world) waitLog(parts ...string) {
 	w.t.Helper()
-	eventually(w.t, "a log line with "+strings.Join(parts, ", "), func() bool {
+	testkit.Eventually(w.t, waitFor, "a log line with "+strings.Join(parts, ", "), func() bool {
 		for _, l := range strings.Split(w.logs.String(), "\n") {
 			if containsAll(l, parts) {
 				return true
@@ -248,7 +247,7 @@ func registryInfo(name string, addr net.Addr) *kregistry.Info {
 func (w *world) waitStatus(orderID, status string) *orderapi.Order {
 	w.t.Helper()
 	var last *orderapi.Order
-	eventually(w.t, "order "+orderID+" to become "+status, func() bool {
+	testkit.Eventually(w.t, waitFor, "order "+orderID+" to become "+status, func() bool {
 		o, err := w.client.GetOrder(context.Background(), &orderapi.GetOrderRequest{OrderId: orderID})
 		if err != nil {
 			w.t.Fatalf("GetOrder: %v", err)
@@ -306,22 +305,11 @@ func of[T any](t *testing.T, in *inbox, tag, orderID string) []T {
 func waitMessage[T any](t *testing.T, in *inbox, tag, orderID string) T {
 	t.Helper()
 	var got []T
-	eventually(t, tag+" for order "+orderID, func() bool {
+	testkit.Eventually(t, waitFor, tag+" for order "+orderID, func() bool {
 		got = of[T](t, in, tag, orderID)
 		return len(got) > 0
 	})
 	return got[0]
-}
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", waitFor, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // testClock is real time moved by an offset the test controls, so timers and the
@@ -341,7 +329,7 @@ type fakeProducts struct {
 func newFakeProducts() *fakeProducts {
 	sku := func(code, name string, cents int64, active bool) *productapi.SkuDetail {
 		return &productapi.SkuDetail{Sku: code, ProductId: "p-" + code, ProductName: name,
-			Price: &base.Money{AmountCents: cents, Currency: "USD"}, Active: active, Available: 10}
+			Price: &baseapi.Money{AmountCents: cents, Currency: "USD"}, Active: active, Available: 10}
 	}
 	f := &fakeProducts{skus: map[string]*productapi.SkuDetail{
 		"TEE-RED-M": sku("TEE-RED-M", "Tee", 1999, true),
@@ -396,23 +384,3 @@ func (f *fakeUsers) GetAddress(_ context.Context, req *userapi.GetAddressRequest
 	return &userapi.Address{Id: req.AddressId, Recipient: "Ada Lovelace", Line1: "1 Loop Rd", Line2: &line2,
 		City: "Springfield", PostalCode: "12345", Country: "US"}, nil
 }
-
-// syncBuffer is a log sink goroutines share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-var _ io.Writer = (*syncBuffer)(nil)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/cartwheel-shop/cartwheel/services/order/internal/order"
+	domain "github.com/cartwheel-shop/cartwheel/services/order/internal/order"
 )
 
 // meteredStore counts what the shop's dashboard shows about orders: how many are
@@ -15,14 +15,14 @@ import (
 // wraps the store because every change of an order passes through it, and the domain
 // stays free of metrics.
 type meteredStore struct {
-	order.Storer
+	domain.Storer
 	clock       func() time.Time
 	created     prometheus.Counter
 	transitions *prometheus.CounterVec
 	settle      *prometheus.HistogramVec
 }
 
-func newMeteredStore(st order.Storer, reg prometheus.Registerer, clock func() time.Time) (*meteredStore, error) {
+func newMeteredStore(st domain.Storer, reg prometheus.Registerer, clock func() time.Time) (*meteredStore, error) {
 	m := &meteredStore{
 		Storer: st,
 		clock:  clock,
@@ -46,7 +46,7 @@ func newMeteredStore(st order.Storer, reg prometheus.Registerer, clock func() ti
 	return m, nil
 }
 
-func (m *meteredStore) InsertOrder(ctx context.Context, p order.Placement, created order.Event) error {
+func (m *meteredStore) InsertOrder(ctx context.Context, p domain.Placement, created domain.Event) error {
 	if err := m.Storer.InsertOrder(ctx, p, created); err != nil {
 		return err
 	}
@@ -54,13 +54,13 @@ func (m *meteredStore) InsertOrder(ctx context.Context, p order.Placement, creat
 	return nil
 }
 
-func (m *meteredStore) UpdateOrder(ctx context.Context, id string, rule func(*order.Order) error) (*order.Order, error) {
-	return m.UpdateOrderAndSend(ctx, id, func(o *order.Order) (order.Event, error) { return nil, rule(o) })
+func (m *meteredStore) UpdateOrder(ctx context.Context, id string, rule func(*domain.Order) error) (*domain.Order, error) {
+	return m.UpdateOrderAndSend(ctx, id, func(o *domain.Order) (domain.Event, error) { return nil, rule(o) })
 }
 
-func (m *meteredStore) UpdateOrderAndSend(ctx context.Context, id string, rule func(*order.Order) (order.Event, error)) (*order.Order, error) {
-	var from order.Status
-	o, err := m.Storer.UpdateOrderAndSend(ctx, id, func(o *order.Order) (order.Event, error) {
+func (m *meteredStore) UpdateOrderAndSend(ctx context.Context, id string, rule func(*domain.Order) (domain.Event, error)) (*domain.Order, error) {
+	var from domain.Status
+	o, err := m.Storer.UpdateOrderAndSend(ctx, id, func(o *domain.Order) (domain.Event, error) {
 		from = o.Status() // the rule may run again on a fresh read; the last run is the one written
 		return rule(o)
 	})
@@ -72,8 +72,8 @@ func (m *meteredStore) UpdateOrderAndSend(ctx context.Context, id string, rule f
 		return o, nil
 	}
 	m.transitions.WithLabelValues(string(from), string(to)).Inc()
-	if from == order.Pending && (to == order.AwaitingPayment || to == order.Cancelled) {
-		outcome := map[order.Status]string{order.AwaitingPayment: "awaiting_payment", order.Cancelled: "cancelled"}[to]
+	if from == domain.Pending && (to == domain.AwaitingPayment || to == domain.Cancelled) {
+		outcome := map[domain.Status]string{domain.AwaitingPayment: "awaiting_payment", domain.Cancelled: "cancelled"}[to]
 		m.settle.WithLabelValues(outcome).Observe(m.clock().Sub(o.Snapshot().CreatedAt).Seconds())
 	}
 	return o, nil

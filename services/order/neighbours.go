@@ -11,7 +11,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
-	"github.com/cartwheel-shop/cartwheel/services/order/internal/order"
+	domain "github.com/cartwheel-shop/cartwheel/services/order/internal/order"
 )
 
 // catalog is the product service behind order.Catalog.
@@ -23,8 +23,8 @@ type catalog struct {
 const batchLimit = 100
 
 // SKUs implements order.Catalog with BatchGetSkus, in batches the product service takes.
-func (c catalog) SKUs(ctx context.Context, codes []string) (map[string]order.SKU, error) {
-	out := make(map[string]order.SKU, len(codes))
+func (c catalog) SKUs(ctx context.Context, codes []string) (map[string]domain.SKU, error) {
+	out := make(map[string]domain.SKU, len(codes))
 	for batch := range slices.Chunk(codes, batchLimit) {
 		resp, err := c.client.BatchGetSkus(ctx, &productapi.BatchGetSkusRequest{Skus: batch})
 		if err != nil {
@@ -41,16 +41,16 @@ func (c catalog) SKUs(ctx context.Context, codes []string) (map[string]order.SKU
 	return out, nil
 }
 
-func toDomainSKU(d *productapi.SkuDetail) (order.SKU, error) {
+func toDomainSKU(d *productapi.SkuDetail) (domain.SKU, error) {
 	p := d.GetPrice()
 	if p == nil {
-		return order.SKU{}, fmt.Errorf("product.BatchGetSkus: SKU %s has no price", d.GetSku())
+		return domain.SKU{}, fmt.Errorf("product.BatchGetSkus: SKU %s has no price", d.GetSku())
 	}
 	price, err := money.New(p.AmountCents, p.Currency)
 	if err != nil {
-		return order.SKU{}, fmt.Errorf("product.BatchGetSkus: SKU %s: %w", d.GetSku(), err)
+		return domain.SKU{}, fmt.Errorf("product.BatchGetSkus: SKU %s: %w", d.GetSku(), err)
 	}
-	return order.SKU{Code: d.GetSku(), Name: d.GetProductName(), Price: price, Active: d.GetActive()}, nil
+	return domain.SKU{Code: d.GetSku(), Name: d.GetProductName(), Price: price, Active: d.GetActive()}, nil
 }
 
 // addressBook is the user service behind order.AddressBook.
@@ -59,19 +59,19 @@ type addressBook struct {
 }
 
 // Address implements order.AddressBook.
-func (a addressBook) Address(ctx context.Context, userID, addressID string) (order.Address, error) {
+func (a addressBook) Address(ctx context.Context, userID, addressID string) (domain.Address, error) {
 	resp, err := a.client.GetAddress(ctx, &userapi.GetAddressRequest{UserId: userID, AddressId: addressID})
 	if err != nil {
 		if errs.FromRPC(err).Code == errs.AddressNotFound {
-			return order.Address{}, order.ErrAddressNotFound
+			return domain.Address{}, domain.ErrAddressNotFound
 		}
-		return order.Address{}, rpcError("user.GetAddress", err)
+		return domain.Address{}, rpcError("user.GetAddress", err)
 	}
 	return toDomainAddress(resp), nil
 }
 
-func toDomainAddress(a *userapi.Address) order.Address {
-	return order.Address{
+func toDomainAddress(a *userapi.Address) domain.Address {
+	return domain.Address{
 		Recipient: a.GetRecipient(), Line1: a.GetLine1(), Line2: a.GetLine2(), City: a.GetCity(),
 		Region: a.GetRegion(), PostalCode: a.GetPostalCode(), Country: a.GetCountry(), Phone: a.GetPhone(),
 	}

@@ -24,7 +24,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
 	"github.com/cartwheel-shop/cartwheel/services/order/internal/events"
-	"github.com/cartwheel-shop/cartwheel/services/order/internal/order"
+	domain "github.com/cartwheel-shop/cartwheel/services/order/internal/order"
 	"github.com/cartwheel-shop/cartwheel/services/order/internal/store"
 )
 
@@ -85,8 +85,8 @@ func (c *Config) Validate() error {
 	return errors.Join(problems...)
 }
 
-func (c *Config) policy() order.Policy {
-	return order.Policy{
+func (c *Config) policy() domain.Policy {
+	return domain.Policy{
 		Currency: c.Currency, PaymentTimeout: c.PaymentTimeout, AutoReceiveAfter: c.AutoReceiveAfter,
 		AutoCompleteAfter: c.AutoCompleteAfter, MaxLines: c.MaxLines, SweepBatch: c.SweepBatch,
 	}
@@ -105,7 +105,7 @@ func Migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 type Service struct {
 	cfg      Config
 	log      *slog.Logger
-	orders   *order.Service
+	orders   *domain.Service
 	server   *suite.Server
 	consumer mq.Consumer
 	clock    func() time.Time
@@ -175,7 +175,7 @@ func build(ctx context.Context, cfg Config, deps Deps, closers *suite.Closers) (
 }
 
 // newDomain wires the domain service to its store, neighbours and timeout messages.
-func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer) (*order.Service, error) {
+func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer) (*domain.Service, error) {
 	products, err := productservice.NewClient("product", suite.ClientOptions(deps.Registry, cfg.RPCTimeout, deps.Telemetry)...)
 	if err != nil {
 		return nil, fmt.Errorf("order: product client: %w", err)
@@ -188,13 +188,13 @@ func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer) (*orde
 	if err != nil {
 		return nil, fmt.Errorf("order: metrics: %w", err)
 	}
-	ports := order.Ports{
+	ports := domain.Ports{
 		Store:     st,
 		Catalog:   catalog{products},
 		Addresses: addressBook{users},
 		Timeouts:  events.NewTimeouts(producer),
 	}
-	return order.NewService(ports, cfg.policy(), deps.Clock, deps.Logger), nil
+	return domain.NewService(ports, cfg.policy(), deps.Clock, deps.Logger), nil
 }
 
 // Ready reports whether the database answers; the admin listener's /readyz asks it.
@@ -236,7 +236,7 @@ func (s *Service) sweep(ctx context.Context) {
 }
 
 // SweepReport counts the orders one sweep moved.
-type SweepReport = order.SweepReport
+type SweepReport = domain.SweepReport
 
 // Sweep makes the timed transitions due at now (payment expiry backstop, automatic
 // receipt and completion); Run calls it every SWEEP_INTERVAL.

@@ -11,11 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 func TestOrderIsCreatedReservedAndPaid(t *testing.T) {
@@ -174,7 +175,7 @@ func TestLatePaymentIsRefundedOnce(t *testing.T) {
 func TestPaymentThatDoesNotMatchIsRefunded(t *testing.T) {
 	w := startWorld(t, nil)
 	o := w.settled("k")
-	w.pay(o.Id, "pay-short", &base.Money{AmountCents: o.Total.AmountCents - 1, Currency: "USD"})
+	w.pay(o.Id, "pay-short", &baseapi.Money{AmountCents: o.Total.AmountCents - 1, Currency: "USD"})
 	refund := waitMessage[eventsapi.RefundRequested](t, w.sent, eventsapi.TAG_REFUND_REQUESTED, o.Id)
 	if refund.PaymentId != "pay-short" || refund.Reason != "AMOUNT_MISMATCH" {
 		t.Fatalf("refund_requested %+v", refund)
@@ -185,7 +186,7 @@ func TestPaymentThatDoesNotMatchIsRefunded(t *testing.T) {
 	if r := waitMessage[eventsapi.RefundRequested](t, w.sent, eventsapi.TAG_REFUND_REQUESTED, o.Id); r.PaymentId != "pay-short" {
 		t.Fatalf("first refund changed: %+v", r)
 	}
-	eventually(t, "the double payment's refund", func() bool {
+	testkit.Eventually(t, waitFor, "the double payment's refund", func() bool {
 		return len(of[eventsapi.RefundRequested](t, w.sent, eventsapi.TAG_REFUND_REQUESTED, o.Id)) == 2
 	})
 	second := of[eventsapi.RefundRequested](t, w.sent, eventsapi.TAG_REFUND_REQUESTED, o.Id)[1]
@@ -198,7 +199,7 @@ func TestPaymentBeforeStockIsSettledWaits(t *testing.T) {
 	w := startWorld(t, nil)
 	o := w.create("k", line("MUG", 1))
 	w.pay(o.Id, "pay-early", o.Total) // redelivered until the stock answer arrives
-	eventually(t, "the early payment to be refused at least once", func() bool { return w.broker.Stats().Failed > 0 })
+	testkit.Eventually(t, waitFor, "the early payment to be refused at least once", func() bool { return w.broker.Stats().Failed > 0 })
 	w.reserve(o.Id)
 	w.waitStatus(o.Id, "PAID")
 }

@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
-	idlevents "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
-	paymentidl "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 	"github.com/cartwheel-shop/cartwheel/services/payment/webhook"
 )
 
@@ -47,29 +48,29 @@ func TestSandboxPaymentSucceedsOnce(t *testing.T) {
 		{"malformed_id", "../" + p.Id, ann, "PAYMENT_NOT_FOUND"},
 	} {
 		t.Run("get/"+c.name, func(t *testing.T) {
-			_, err := f.client.GetPayment(ctx, &paymentidl.GetPaymentRequest{PaymentId: c.id, UserId: c.user})
+			_, err := f.client.GetPayment(ctx, &paymentapi.GetPaymentRequest{PaymentId: c.id, UserId: c.user})
 			if code(err) != c.code {
 				t.Fatalf("GetPayment: %v, want %q", err, c.code)
 			}
 		})
 	}
 
-	_, err := f.client.SandboxComplete(ctx, &paymentidl.SandboxCompleteRequest{PaymentId: p.Id, UserId: bob})
+	_, err := f.client.SandboxComplete(ctx, &paymentapi.SandboxCompleteRequest{PaymentId: p.Id, UserId: bob})
 	if code(err) != "PAYMENT_NOT_FOUND" {
 		t.Fatalf("another user completes: %v", err)
 	}
-	_, err = f.client.SandboxComplete(ctx, &paymentidl.SandboxCompleteRequest{PaymentId: p.Id})
+	_, err = f.client.SandboxComplete(ctx, &paymentapi.SandboxCompleteRequest{PaymentId: p.Id})
 	if code(err) != "INVALID_ARGUMENT" || !slices.Equal(fields(err), []string{"user_id"}) {
 		t.Fatalf("complete without a user: %v", err)
 	}
-	completed, err := f.client.SandboxComplete(ctx, &paymentidl.SandboxCompleteRequest{PaymentId: p.Id, UserId: ann})
+	completed, err := f.client.SandboxComplete(ctx, &paymentapi.SandboxCompleteRequest{PaymentId: p.Id, UserId: ann})
 	if err != nil || completed.Status != "PENDING" {
 		t.Fatalf("SandboxComplete: %+v, %v (the provider confirms later)", completed, err)
 	}
 
-	eventually(t, 10*time.Second, "payment SUCCEEDED", func() bool { return f.status(p.Id) == "SUCCEEDED" })
-	var ev idlevents.PaymentSucceeded
-	if err := json.Unmarshal(f.exactlyOne(idlevents.TAG_SUCCEEDED, p.Id), &ev); err != nil {
+	testkit.Eventually(t, 10*time.Second, "payment SUCCEEDED", func() bool { return f.status(p.Id) == "SUCCEEDED" })
+	var ev eventsapi.PaymentSucceeded
+	if err := json.Unmarshal(f.exactlyOne(eventsapi.TAG_SUCCEEDED, p.Id), &ev); err != nil {
 		t.Fatal(err)
 	}
 	if ev.OrderId != orderID || ev.ProviderTxnId != "sbx_txn_"+p.Id || ev.Amount.AmountCents != 4599 || ev.Amount.Currency != "USD" {
@@ -79,13 +80,13 @@ func TestSandboxPaymentSucceedsOnce(t *testing.T) {
 		t.Fatalf("the gateway answered the provider %v, want one 200", got)
 	}
 
-	_, err = f.client.SandboxComplete(ctx, &paymentidl.SandboxCompleteRequest{PaymentId: p.Id, UserId: ann})
+	_, err = f.client.SandboxComplete(ctx, &paymentapi.SandboxCompleteRequest{PaymentId: p.Id, UserId: ann})
 	if code(err) != "PAYMENT_STATE_CONFLICT" {
 		t.Fatalf("completing a settled payment: %v", err)
 	}
 	// The order still reads AWAITING_PAYMENT (its PAID status has not caught up), yet
 	// it is paid: no second payment.
-	_, err = f.client.CreatePayment(ctx, &paymentidl.CreatePaymentRequest{OrderId: orderID, UserId: ann})
+	_, err = f.client.CreatePayment(ctx, &paymentapi.CreatePaymentRequest{OrderId: orderID, UserId: ann})
 	if code(err) != "ORDER_NOT_PAYABLE" {
 		t.Fatalf("a second payment for a paid order: %v", err)
 	}
@@ -101,7 +102,7 @@ func TestDuplicateWebhooksRecordOnce(t *testing.T) {
 	body := callback(p.Id, "txn-dup-1", 1250, "USD")
 
 	const n = 8
-	answers := make([]*paymentidl.WebhookResponse, n)
+	answers := make([]*paymentapi.WebhookResponse, n)
 	failures := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -123,7 +124,7 @@ func TestDuplicateWebhooksRecordOnce(t *testing.T) {
 	if s := f.status(p.Id); s != "SUCCEEDED" {
 		t.Fatalf("status %s", s)
 	}
-	f.exactlyOne(idlevents.TAG_SUCCEEDED, p.Id)
+	f.exactlyOne(eventsapi.TAG_SUCCEEDED, p.Id)
 
 	late, err := f.client.HandleWebhook(ctx, signed(body))
 	if err != nil || !late.Duplicate {
@@ -133,8 +134,8 @@ func TestDuplicateWebhooksRecordOnce(t *testing.T) {
 	if code(err) != "PAYMENT_STATE_CONFLICT" {
 		t.Fatalf("a second transaction for a settled payment: %v", err)
 	}
-	time.Sleep(quietWindow)
-	if got := len(f.inbox.bodies(idlevents.TAG_SUCCEEDED, p.Id)); got != 1 {
+	f.drained()
+	if got := len(f.inbox.bodies(eventsapi.TAG_SUCCEEDED, p.Id)); got != 1 {
 		t.Fatalf("%d payment.succeeded messages after replays, want 1", got)
 	}
 }
@@ -148,9 +149,9 @@ func TestRejectedWebhooksChangeNothing(t *testing.T) {
 	p := f.create(f.orders.add(ann, awaiting, 4599), ann)
 	good := callback(p.Id, "txn-good", 4599, "USD")
 	now := time.Now()
-	signedAt := func(at time.Time, body []byte) *paymentidl.WebhookRequest {
+	signedAt := func(at time.Time, body []byte) *paymentapi.WebhookRequest {
 		ts := webhook.Timestamp(at)
-		return &paymentidl.WebhookRequest{Payload: body, Timestamp: ts, Signature: webhook.Sign(testSecret, ts, body)}
+		return &paymentapi.WebhookRequest{Payload: body, Timestamp: ts, Signature: webhook.Sign(testSecret, ts, body)}
 	}
 	tampered := signed(good)
 	tampered.Payload = callback(p.Id, "txn-good", 1, "USD")
@@ -159,7 +160,7 @@ func TestRejectedWebhooksChangeNothing(t *testing.T) {
 
 	cases := []struct {
 		name   string
-		req    *paymentidl.WebhookRequest
+		req    *paymentapi.WebhookRequest
 		code   string
 		fields []string
 	}{
@@ -167,8 +168,8 @@ func TestRejectedWebhooksChangeNothing(t *testing.T) {
 		{"tampered_body", tampered, "WEBHOOK_SIGNATURE_INVALID", nil},
 		{"stale", signedAt(now.Add(-6*time.Minute), good), "WEBHOOK_SIGNATURE_INVALID", nil},
 		{"future", signedAt(now.Add(6*time.Minute), good), "WEBHOOK_SIGNATURE_INVALID", nil},
-		{"garbage_headers", &paymentidl.WebhookRequest{Payload: good, Timestamp: "soon", Signature: "zz"}, "WEBHOOK_SIGNATURE_INVALID", nil},
-		{"no_signature", &paymentidl.WebhookRequest{Payload: good, Timestamp: webhook.Timestamp(now)}, "WEBHOOK_SIGNATURE_INVALID", nil},
+		{"garbage_headers", &paymentapi.WebhookRequest{Payload: good, Timestamp: "soon", Signature: "zz"}, "WEBHOOK_SIGNATURE_INVALID", nil},
+		{"no_signature", &paymentapi.WebhookRequest{Payload: good, Timestamp: webhook.Timestamp(now)}, "WEBHOOK_SIGNATURE_INVALID", nil},
 		{"not_json", signed([]byte("paid=yes")), "INVALID_ARGUMENT", []string{"payload"}},
 		{"every_field_wrong", signed([]byte(`{"event":"payment.refunded","currency":"usd"}`)), "INVALID_ARGUMENT",
 			[]string{"event", "provider_txn_id", "payment_id", "currency", "occurred_at"}},
@@ -185,17 +186,17 @@ func TestRejectedWebhooksChangeNothing(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(quietWindow)
+	f.drained()
 	if s := f.status(p.Id); s != "PENDING" {
 		t.Fatalf("a refused callback moved the payment to %s", s)
 	}
-	if got := len(f.inbox.bodies(idlevents.TAG_SUCCEEDED, p.Id)); got != 0 {
+	if got := len(f.inbox.bodies(eventsapi.TAG_SUCCEEDED, p.Id)); got != 0 {
 		t.Fatalf("a refused callback published %d messages", got)
 	}
 	if res, err := f.client.HandleWebhook(ctx, signed(good)); err != nil || res.Duplicate {
 		t.Fatalf("the genuine callback after the refused ones: %+v, %v", res, err)
 	}
-	f.exactlyOne(idlevents.TAG_SUCCEEDED, p.Id)
+	f.exactlyOne(eventsapi.TAG_SUCCEEDED, p.Id)
 }
 
 func TestCreatePaymentRefusals(t *testing.T) {
@@ -218,7 +219,7 @@ func TestCreatePaymentRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := f.client.CreatePayment(ctx, &paymentidl.CreatePaymentRequest{OrderId: c.orderID, UserId: c.user})
+			_, err := f.client.CreatePayment(ctx, &paymentapi.CreatePaymentRequest{OrderId: c.orderID, UserId: c.user})
 			if code(err) != c.code || !slices.Equal(fields(err), c.fields) {
 				t.Fatalf("CreatePayment: %v %v, want %s %v", err, fields(err), c.code, c.fields)
 			}
@@ -232,7 +233,7 @@ func TestCreatePaymentRefusals(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				p, err := f.client.CreatePayment(ctx, &paymentidl.CreatePaymentRequest{OrderId: orderID, UserId: ann})
+				p, err := f.client.CreatePayment(ctx, &paymentapi.CreatePaymentRequest{OrderId: orderID, UserId: ann})
 				if err != nil {
 					got[i] = err.Error()
 					return
@@ -251,7 +252,7 @@ func TestCreatePaymentRefusals(t *testing.T) {
 	t.Run("order_service_down", func(t *testing.T) {
 		orderID := f.orders.add(ann, awaiting, 100)
 		f.stopOrders()
-		_, err := f.client.CreatePayment(ctx, &paymentidl.CreatePaymentRequest{OrderId: orderID, UserId: ann})
+		_, err := f.client.CreatePayment(ctx, &paymentapi.CreatePaymentRequest{OrderId: orderID, UserId: ann})
 		if code(err) != "UNAVAILABLE" {
 			t.Fatalf("CreatePayment without an order service: %v", err)
 		}
@@ -280,9 +281,9 @@ func TestRefundRequestedRefundsOnce(t *testing.T) {
 	f.sendRefundRequested(request(pending.OrderId, pending.Id))
 	f.sendRefundRequested(request(ids.New(), paid.Id)) // names another order
 
-	eventually(t, 10*time.Second, "payment REFUNDED", func() bool { return f.status(paid.Id) == "REFUNDED" })
-	var ev idlevents.PaymentRefunded
-	if err := json.Unmarshal(f.exactlyOne(idlevents.TAG_REFUNDED, paid.Id), &ev); err != nil {
+	testkit.Eventually(t, 10*time.Second, "payment REFUNDED", func() bool { return f.status(paid.Id) == "REFUNDED" })
+	var ev eventsapi.PaymentRefunded
+	if err := json.Unmarshal(f.exactlyOne(eventsapi.TAG_REFUNDED, paid.Id), &ev); err != nil {
 		t.Fatal(err)
 	}
 	if ev.OrderId != orderID || ev.Amount.AmountCents != 4200 || ev.Amount.Currency != "USD" {
@@ -293,11 +294,11 @@ func TestRefundRequestedRefundsOnce(t *testing.T) {
 	}
 	// 5 refund requests acknowledged by the service, 2 payment messages by the inbox;
 	// none failed, so none waits for redelivery.
-	eventually(t, 10*time.Second, "every message acknowledged", func() bool { return f.broker.Stats().Acked >= 7 })
+	testkit.Eventually(t, 10*time.Second, "every message acknowledged", func() bool { return f.broker.Stats().Acked >= 7 })
 	if st := f.broker.Stats(); st.Failed != 0 {
 		t.Fatalf("broker stats %+v: a handler failed", st)
 	}
-	if s := f.status(pending.Id); s != "PENDING" || len(f.inbox.bodies(idlevents.TAG_REFUNDED, pending.Id)) != 0 {
+	if s := f.status(pending.Id); s != "PENDING" || len(f.inbox.bodies(eventsapi.TAG_REFUNDED, pending.Id)) != 0 {
 		t.Fatalf("a refund request for a pending payment changed it to %s", s)
 	}
 }
@@ -312,12 +313,12 @@ func TestListOrderPaymentsShowsRefunds(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.sendRefundRequested(fmt.Appendf(nil, `{"order_id":%q,"payment_id":%q,"reason":"PAYMENT_TIMEOUT"}`, orderID, paid.Id))
-	eventually(t, 10*time.Second, "payment REFUNDED", func() bool { return f.status(paid.Id) == "REFUNDED" })
+	testkit.Eventually(t, 10*time.Second, "payment REFUNDED", func() bool { return f.status(paid.Id) == "REFUNDED" })
 	pending := f.create(f.orders.add(ann, awaiting, 300), ann)
 
-	list := func(orderID string) []*paymentidl.Payment {
+	list := func(orderID string) []*paymentapi.Payment {
 		t.Helper()
-		res, err := f.client.ListOrderPayments(ctx, &paymentidl.ListOrderPaymentsRequest{OrderId: orderID})
+		res, err := f.client.ListOrderPayments(ctx, &paymentapi.ListOrderPaymentsRequest{OrderId: orderID})
 		if err != nil {
 			t.Fatalf("ListOrderPayments(%q): %v", orderID, err)
 		}
@@ -337,7 +338,7 @@ func TestListOrderPaymentsShowsRefunds(t *testing.T) {
 	if got := list(ids.New()); len(got) != 0 {
 		t.Fatalf("an order without payments lists %+v", got)
 	}
-	_, err := f.client.ListOrderPayments(ctx, &paymentidl.ListOrderPaymentsRequest{OrderId: "not-an-id"})
+	_, err := f.client.ListOrderPayments(ctx, &paymentapi.ListOrderPaymentsRequest{OrderId: "not-an-id"})
 	if code(err) != "INVALID_ARGUMENT" || !slices.Equal(fields(err), []string{"order_id"}) {
 		t.Fatalf("malformed order id: %v (fields %v)", err, fields(err))
 	}
@@ -347,11 +348,11 @@ func TestSandboxCanBeTurnedOff(t *testing.T) {
 	f := newFixture(t, map[string]string{"PAYMENT_SANDBOX_ENABLED": "false"})
 	ann := ids.New()
 	p := f.create(f.orders.add(ann, awaiting, 100), ann)
-	_, err := f.client.SandboxComplete(context.Background(), &paymentidl.SandboxCompleteRequest{PaymentId: p.Id, UserId: ann})
+	_, err := f.client.SandboxComplete(context.Background(), &paymentapi.SandboxCompleteRequest{PaymentId: p.Id, UserId: ann})
 	if code(err) != "SANDBOX_DISABLED" {
 		t.Fatalf("SandboxComplete with the sandbox off: %v", err)
 	}
-	time.Sleep(quietWindow)
+	time.Sleep(callbackWindow)
 	if s := f.status(p.Id); s != "PENDING" || len(f.gateway.answered()) != 0 {
 		t.Fatalf("status %s, webhook calls %v", s, f.gateway.answered())
 	}

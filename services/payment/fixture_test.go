@@ -20,11 +20,11 @@ import (
 	"github.com/cloudwego/kitex/server"
 	"gorm.io/gorm"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	idlevents "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
-	paymentidl "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment/paymentservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
@@ -35,6 +35,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 	"github.com/cartwheel-shop/cartwheel/services/payment"
 	"github.com/cartwheel-shop/cartwheel/services/payment/webhook"
 )
@@ -70,7 +71,7 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = broker.Close() })
-	f := &fixture{t: t, broker: broker, orders: &fakeOrders{orders: map[string]*order.Order{}}}
+	f := &fixture{t: t, broker: broker, orders: &fakeOrders{orders: map[string]*orderapi.Order{}}}
 	reg := registry.NewStatic(nil)
 
 	f.stopOrders = serveOrders(t, f.orders, reg)
@@ -101,7 +102,7 @@ func newFixture(t *testing.T, env map[string]string) *fixture {
 	t.Cleanup(cleanup) // after Run has returned
 	suitetest.Run(t, svc.Run)
 
-	f.inbox = consume(t, broker, "payment-test", idlevents.TOPIC_PAYMENT)
+	f.inbox = consume(t, broker, "payment-test", eventsapi.TOPIC_PAYMENT)
 	if f.producer, err = broker.NewProducer("order-test", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func serveOrders(t *testing.T, orders *fakeOrders, reg *registry.Static) (stop f
 // waitRegistered waits out Kitex's delayed registration (about a second).
 func waitRegistered(t *testing.T, reg *registry.Static, names ...string) {
 	t.Helper()
-	eventually(t, 10*time.Second, "registration of "+names[0], func() bool {
+	testkit.Eventually(t, 10*time.Second, "registration of "+names[0], func() bool {
 		for _, n := range names {
 			if _, err := reg.Resolve(context.Background(), n); err != nil {
 				return false
@@ -152,36 +153,27 @@ func waitRegistered(t *testing.T, reg *registry.Static, names ...string) {
 	})
 }
 
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// quietWindow is how long a message that must not arrive (or not again) is watched for.
-const quietWindow = 500 * time.Millisecond
+// callbackWindow is how long a sandbox callback that must not come is watched for. A
+// message that must not arrive is checked once the broker has drained instead; a callback
+// is an HTTP call from a goroutine of the provider, with no completion to wait on.
+const callbackWindow = 500 * time.Millisecond
 
 // fakeOrders is the order service as the payment service sees it: GetOrder only. Any
 // other method is nil and panics, which Kitex answers as an error.
 type fakeOrders struct {
-	order.OrderService
+	orderapi.OrderService
 
 	mu     sync.Mutex
-	orders map[string]*order.Order
+	orders map[string]*orderapi.Order
 }
 
 // add stores an order of userID in status for cents USD and returns its id.
 func (f *fakeOrders) add(userID, status string, cents int64) string {
-	o := &order.Order{
+	o := &orderapi.Order{
 		Id: ids.New(), UserId: userID, Status: status,
-		Lines:   []*order.OrderLine{{Sku: "KETTLE-RED", Name: "Kettle", Quantity: 1, UnitPrice: &base.Money{AmountCents: cents, Currency: "USD"}}},
-		Total:   &base.Money{AmountCents: cents, Currency: "USD"},
-		Address: &order.ShippingAddress{Recipient: "Ann", Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"},
+		Lines:   []*orderapi.OrderLine{{Sku: "KETTLE-RED", Name: "Kettle", Quantity: 1, UnitPrice: &baseapi.Money{AmountCents: cents, Currency: "USD"}}},
+		Total:   &baseapi.Money{AmountCents: cents, Currency: "USD"},
+		Address: &orderapi.ShippingAddress{Recipient: "Ann", Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"},
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -189,7 +181,7 @@ func (f *fakeOrders) add(userID, status string, cents int64) string {
 	return o.Id
 }
 
-func (f *fakeOrders) GetOrder(_ context.Context, req *order.GetOrderRequest) (*order.Order, error) {
+func (f *fakeOrders) GetOrder(_ context.Context, req *orderapi.GetOrderRequest) (*orderapi.Order, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	o, ok := f.orders[req.OrderId]
@@ -210,7 +202,7 @@ type gateway struct {
 
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	_, err := g.client.HandleWebhook(r.Context(), &paymentidl.WebhookRequest{
+	_, err := g.client.HandleWebhook(r.Context(), &paymentapi.WebhookRequest{
 		Payload: body, Signature: r.Header.Get(webhook.HeaderSignature), Timestamp: r.Header.Get(webhook.HeaderTimestamp),
 	})
 	status := http.StatusOK
@@ -277,12 +269,12 @@ func (in *inbox) bodies(tag, paymentID string) [][]byte {
 	return out
 }
 
-// exactlyOne waits for the first message tagged tag about paymentID, watches for a
-// second one during the quiet window, and returns the one.
+// exactlyOne waits for the first message tagged tag about paymentID, then for the broker
+// to drain, so that a second one would have arrived, and returns the one.
 func (f *fixture) exactlyOne(tag, paymentID string) []byte {
 	f.t.Helper()
-	eventually(f.t, 10*time.Second, tag+" message", func() bool { return len(f.inbox.bodies(tag, paymentID)) > 0 })
-	time.Sleep(quietWindow)
+	testkit.Eventually(f.t, 10*time.Second, tag+" message", func() bool { return len(f.inbox.bodies(tag, paymentID)) > 0 })
+	f.drained()
 	got := f.inbox.bodies(tag, paymentID)
 	if len(got) != 1 {
 		f.t.Fatalf("%d %s messages for payment %s, want exactly 1", len(got), tag, paymentID)
@@ -290,9 +282,16 @@ func (f *fixture) exactlyOne(tag, paymentID string) []byte {
 	return got[0]
 }
 
-func (f *fixture) create(orderID, userID string) *paymentidl.Payment {
+// drained waits until every consumer group has caught up: the service has handled what
+// it was sent, and the test group holds every message the service sent.
+func (f *fixture) drained() {
 	f.t.Helper()
-	p, err := f.client.CreatePayment(context.Background(), &paymentidl.CreatePaymentRequest{OrderId: orderID, UserId: userID})
+	testkit.Drained(f.t, f.broker, 10*time.Second)
+}
+
+func (f *fixture) create(orderID, userID string) *paymentapi.Payment {
+	f.t.Helper()
+	p, err := f.client.CreatePayment(context.Background(), &paymentapi.CreatePaymentRequest{OrderId: orderID, UserId: userID})
 	if err != nil {
 		f.t.Fatalf("CreatePayment: %v", err)
 	}
@@ -302,7 +301,7 @@ func (f *fixture) create(orderID, userID string) *paymentidl.Payment {
 // status reads the payment as an internal caller.
 func (f *fixture) status(paymentID string) string {
 	f.t.Helper()
-	p, err := f.client.GetPayment(context.Background(), &paymentidl.GetPaymentRequest{PaymentId: paymentID})
+	p, err := f.client.GetPayment(context.Background(), &paymentapi.GetPaymentRequest{PaymentId: paymentID})
 	if err != nil {
 		f.t.Fatalf("GetPayment: %v", err)
 	}
@@ -312,7 +311,7 @@ func (f *fixture) status(paymentID string) string {
 // sendRefundRequested publishes what the order service sends for a payment it cannot take.
 func (f *fixture) sendRefundRequested(body []byte) {
 	f.t.Helper()
-	msg := &mq.Message{Topic: idlevents.TOPIC_ORDER, Tags: idlevents.TAG_REFUND_REQUESTED, Body: body}
+	msg := &mq.Message{Topic: eventsapi.TOPIC_ORDER, Tags: eventsapi.TAG_REFUND_REQUESTED, Body: body}
 	if _, err := f.producer.Send(context.Background(), msg); err != nil {
 		f.t.Fatal(err)
 	}
@@ -343,9 +342,9 @@ func callback(paymentID, txnID string, cents int64, currency string) []byte {
 }
 
 // signed is a webhook request signed now with the service's secret.
-func signed(body []byte) *paymentidl.WebhookRequest {
+func signed(body []byte) *paymentapi.WebhookRequest {
 	ts := webhook.Timestamp(time.Now())
-	return &paymentidl.WebhookRequest{Payload: body, Timestamp: ts, Signature: webhook.Sign(testSecret, ts, body)}
+	return &paymentapi.WebhookRequest{Payload: body, Timestamp: ts, Signature: webhook.Sign(testSecret, ts, body)}
 }
 
 // code is the catalog name of an RPC error, "" for nil.

@@ -4,35 +4,35 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	paymentidl "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
-	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
+	domain "github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
 )
 
 // errorTable maps the domain's sentinels to the catalog, in one place.
 var errorTable = []errs.Mapping{
-	{Err: payment.ErrNotFound, Code: errs.PaymentNotFound},
-	{Err: payment.ErrOrderNotFound, Code: errs.OrderNotFound},
-	{Err: payment.ErrOrderNotPayable, Code: errs.OrderNotPayable},
-	{Err: payment.ErrStateConflict, Code: errs.PaymentStateConflict},
-	{Err: payment.ErrAmountMismatch, Code: errs.PaymentAmountMismatch},
-	{Err: payment.ErrSignatureInvalid, Code: errs.WebhookSignatureInvalid},
-	{Err: payment.ErrSandboxDisabled, Code: errs.SandboxDisabled},
+	{Err: domain.ErrNotFound, Code: errs.PaymentNotFound},
+	{Err: domain.ErrOrderNotFound, Code: errs.OrderNotFound},
+	{Err: domain.ErrOrderNotPayable, Code: errs.OrderNotPayable},
+	{Err: domain.ErrStateConflict, Code: errs.PaymentStateConflict},
+	{Err: domain.ErrAmountMismatch, Code: errs.PaymentAmountMismatch},
+	{Err: domain.ErrSignatureInvalid, Code: errs.WebhookSignatureInvalid},
+	{Err: domain.ErrSandboxDisabled, Code: errs.SandboxDisabled},
 }
 
 // handler is the Kitex face of the service: thrift in, domain call, thrift out.
 type handler struct {
-	svc *payment.Service
+	svc *domain.Service
 	log *slog.Logger
 }
 
-var _ paymentidl.PaymentService = (*handler)(nil)
+var _ paymentapi.PaymentService = (*handler)(nil)
 
-func (h *handler) CreatePayment(ctx context.Context, req *paymentidl.CreatePaymentRequest) (*paymentidl.Payment, error) {
+func (h *handler) CreatePayment(ctx context.Context, req *paymentapi.CreatePaymentRequest) (*paymentapi.Payment, error) {
 	if req == nil {
-		req = &paymentidl.CreatePaymentRequest{}
+		req = &paymentapi.CreatePaymentRequest{}
 	}
 	p, err := h.svc.Create(ctx, req.OrderId, req.UserId)
 	if err != nil {
@@ -41,9 +41,9 @@ func (h *handler) CreatePayment(ctx context.Context, req *paymentidl.CreatePayme
 	return toThriftPayment(p), nil
 }
 
-func (h *handler) GetPayment(ctx context.Context, req *paymentidl.GetPaymentRequest) (*paymentidl.Payment, error) {
+func (h *handler) GetPayment(ctx context.Context, req *paymentapi.GetPaymentRequest) (*paymentapi.Payment, error) {
 	if req == nil {
-		req = &paymentidl.GetPaymentRequest{}
+		req = &paymentapi.GetPaymentRequest{}
 	}
 	p, err := h.svc.Get(ctx, req.PaymentId, req.UserId)
 	if err != nil {
@@ -52,15 +52,15 @@ func (h *handler) GetPayment(ctx context.Context, req *paymentidl.GetPaymentRequ
 	return toThriftPayment(p), nil
 }
 
-func (h *handler) ListOrderPayments(ctx context.Context, req *paymentidl.ListOrderPaymentsRequest) (*paymentidl.ListOrderPaymentsResponse, error) {
+func (h *handler) ListOrderPayments(ctx context.Context, req *paymentapi.ListOrderPaymentsRequest) (*paymentapi.ListOrderPaymentsResponse, error) {
 	if req == nil {
-		req = &paymentidl.ListOrderPaymentsRequest{}
+		req = &paymentapi.ListOrderPaymentsRequest{}
 	}
 	records, err := h.svc.ForOrder(ctx, req.OrderId)
 	if err != nil {
 		return nil, h.fail(ctx, "ListOrderPayments", err)
 	}
-	out := &paymentidl.ListOrderPaymentsResponse{Payments: make([]*paymentidl.Payment, len(records))}
+	out := &paymentapi.ListOrderPaymentsResponse{Payments: make([]*paymentapi.Payment, len(records))}
 	for i, r := range records {
 		out.Payments[i] = toThriftPayment(r.Payment)
 		if r.Refund != nil {
@@ -70,17 +70,17 @@ func (h *handler) ListOrderPayments(ctx context.Context, req *paymentidl.ListOrd
 	return out, nil
 }
 
-func (h *handler) HandleWebhook(ctx context.Context, req *paymentidl.WebhookRequest) (*paymentidl.WebhookResponse, error) {
+func (h *handler) HandleWebhook(ctx context.Context, req *paymentapi.WebhookRequest) (*paymentapi.WebhookResponse, error) {
 	res, err := h.svc.HandleCallback(ctx, toDomainCallback(req))
 	if err != nil {
 		return nil, h.fail(ctx, "HandleWebhook", err)
 	}
-	return &paymentidl.WebhookResponse{PaymentId: res.PaymentID, Duplicate: res.Duplicate}, nil
+	return &paymentapi.WebhookResponse{PaymentId: res.PaymentID, Duplicate: res.Duplicate}, nil
 }
 
-func (h *handler) SandboxComplete(ctx context.Context, req *paymentidl.SandboxCompleteRequest) (*paymentidl.Payment, error) {
+func (h *handler) SandboxComplete(ctx context.Context, req *paymentapi.SandboxCompleteRequest) (*paymentapi.Payment, error) {
 	if req == nil {
-		req = &paymentidl.SandboxCompleteRequest{}
+		req = &paymentapi.SandboxCompleteRequest{}
 	}
 	p, err := h.svc.SandboxComplete(ctx, req.PaymentId, req.UserId)
 	if err != nil {
@@ -99,15 +99,15 @@ func (h *handler) fail(ctx context.Context, method string, err error) error {
 	return errs.Translate(err, errorTable)
 }
 
-func toDomainCallback(req *paymentidl.WebhookRequest) payment.Callback {
+func toDomainCallback(req *paymentapi.WebhookRequest) domain.Callback {
 	if req == nil {
-		return payment.Callback{}
+		return domain.Callback{}
 	}
-	return payment.Callback{Payload: req.Payload, Signature: req.Signature, Timestamp: req.Timestamp}
+	return domain.Callback{Payload: req.Payload, Signature: req.Signature, Timestamp: req.Timestamp}
 }
 
-func toThriftPayment(p *payment.Payment) *paymentidl.Payment {
-	return &paymentidl.Payment{
+func toThriftPayment(p *domain.Payment) *paymentapi.Payment {
+	return &paymentapi.Payment{
 		Id:          p.ID(),
 		OrderId:     p.OrderID(),
 		UserId:      p.UserID(),
@@ -120,13 +120,13 @@ func toThriftPayment(p *payment.Payment) *paymentidl.Payment {
 	}
 }
 
-func toThriftRefund(r payment.Refund) *paymentidl.Refund {
-	return &paymentidl.Refund{
+func toThriftRefund(r domain.Refund) *paymentapi.Refund {
+	return &paymentapi.Refund{
 		Id: r.ID, ProviderRefundId: r.ProviderRefundID, Amount: toThriftMoney(r.Amount),
 		Reason: r.Reason, CreatedAtMs: r.CreatedAt.UnixMilli(),
 	}
 }
 
-func toThriftMoney(m money.Money) *base.Money {
-	return &base.Money{AmountCents: m.Cents, Currency: m.Currency}
+func toThriftMoney(m money.Money) *baseapi.Money {
+	return &baseapi.Money{AmountCents: m.Cents, Currency: m.Currency}
 }

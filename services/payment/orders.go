@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
+	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order/orderservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
-	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
+	domain "github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
 )
 
 // orderServiceName is the order service's name in the registry.
@@ -23,7 +23,7 @@ type orders struct {
 	log    *slog.Logger
 }
 
-var _ payment.Orders = (*orders)(nil)
+var _ domain.Orders = (*orders)(nil)
 
 func newOrders(deps Deps, timeout time.Duration) (*orders, error) {
 	c, err := orderservice.NewClient(orderServiceName, suite.ClientOptions(deps.Registry, timeout, deps.Telemetry)...)
@@ -35,26 +35,26 @@ func newOrders(deps Deps, timeout time.Duration) (*orders, error) {
 
 // Get reads the order as its owner would. ORDER_NOT_FOUND becomes the domain's sentinel;
 // any other failure keeps its catalogued code (UNAVAILABLE for a timeout) for the caller.
-func (o *orders) Get(ctx context.Context, orderID, userID string) (payment.Order, error) {
-	resp, err := o.client.GetOrder(ctx, &order.GetOrderRequest{OrderId: orderID, UserId: userID})
+func (o *orders) Get(ctx context.Context, orderID, userID string) (domain.Order, error) {
+	resp, err := o.client.GetOrder(ctx, &orderapi.GetOrderRequest{OrderId: orderID, UserId: userID})
 	if err != nil {
 		e := errs.FromRPC(err)
 		if e.Code.Name == errs.OrderNotFound.Name {
-			return payment.Order{}, payment.ErrOrderNotFound
+			return domain.Order{}, domain.ErrOrderNotFound
 		}
 		o.log.WarnContext(ctx, "order service: GetOrder failed", "order_id", orderID, "code", e.Code.Name, "err", err)
-		return payment.Order{}, e
+		return domain.Order{}, e
 	}
 	return toDomainOrder(resp)
 }
 
-func toDomainOrder(o *order.Order) (payment.Order, error) {
+func toDomainOrder(o *orderapi.Order) (domain.Order, error) {
 	if o == nil || o.Total == nil {
-		return payment.Order{}, fmt.Errorf("payment: order service answered an order without a total")
+		return domain.Order{}, fmt.Errorf("payment: order service answered an order without a total")
 	}
 	total, err := money.New(o.Total.AmountCents, o.Total.Currency)
 	if err != nil {
-		return payment.Order{}, fmt.Errorf("payment: order %s has an invalid total: %w", o.Id, err)
+		return domain.Order{}, fmt.Errorf("payment: order %s has an invalid total: %w", o.Id, err)
 	}
-	return payment.Order{ID: o.Id, UserID: o.UserId, Status: o.Status, Total: total}, nil
+	return domain.Order{ID: o.Id, UserID: o.UserId, Status: o.Status, Total: total}, nil
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/events"
-	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
+	domain "github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/sandbox"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/store"
 )
@@ -108,19 +108,17 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 }
 
 // newDomain wires the use cases to their adapters.
-func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer, provider *sandbox.Provider) (*payment.Service, error) {
+func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer, provider *sandbox.Provider) (*domain.Service, error) {
 	orders, err := newOrders(deps, cfg.RPCTimeout)
 	if err != nil {
 		return nil, err
 	}
-	st := store.New(gdb)
-	announcer, err := countPayments(events.NewAnnouncer(txmsg.NewSender(gdb, producer), st), deps.Telemetry.For(ServiceName))
+	st, err := countPayments(store.New(gdb, txmsg.NewSender(gdb, producer)), deps.Telemetry.For(ServiceName))
 	if err != nil {
 		return nil, err
 	}
-	opts := payment.Options{
+	opts := domain.Options{
 		Store:            st,
-		Announcer:        announcer,
 		Orders:           orders,
 		Provider:         provider,
 		WebhookSecret:    cfg.WebhookSecret,
@@ -131,7 +129,7 @@ func newDomain(cfg Config, deps Deps, gdb *gorm.DB, producer mq.Producer, provid
 	if cfg.SandboxEnabled {
 		opts.Payer = provider
 	}
-	return payment.NewService(opts)
+	return domain.NewService(opts)
 }
 
 // Run consumes and serves until ctx ends, then stops gracefully: the server first (it

@@ -1,22 +1,20 @@
 package product_test
 
 import (
-	"bytes"
 	"log/slog"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	kproduct "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/cache"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 
 	"github.com/cartwheel-shop/cartwheel/services/product"
 )
@@ -29,21 +27,21 @@ func TestProductUpdateInvalidatesTheCachedDetail(t *testing.T) {
 func TestProductDetailsKeepWorkingWithoutRedis(t *testing.T) {
 	s := startShop(t)
 	p := s.newProduct("Kettle", map[string]int64{"KETTLE-NOREDIS-1": 3})
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	cfg := s.cfg
 	cfg.Cache.Driver = "redis"
-	cfg.Redis = cache.RedisConfig{Addr: deadAddr(t), PoolSize: 2, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}
+	cfg.Redis = cache.RedisConfig{Addr: testkit.FreeAddr(t), PoolSize: 2, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}
 	replica := serve(t, cfg, s.broker, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 
-	got, err := replica.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: p.Id})
+	got, err := replica.GetProduct(s.ctx, &productapi.GetProductRequest{Id: p.Id})
 	if err != nil || got.Name != "Kettle" || got.Skus[0].Available != 3 {
 		t.Fatalf("GetProduct with Redis away = %+v, %v; want it read from the database", got, errs.FromRPC(err))
 	}
 	name := "Steel kettle"
-	if _, err := replica.UpdateProduct(s.ctx, &kproduct.UpdateProductRequest{Id: p.Id, Name: &name}); err != nil {
+	if _, err := replica.UpdateProduct(s.ctx, &productapi.UpdateProductRequest{Id: p.Id, Name: &name}); err != nil {
 		t.Fatalf("UpdateProduct with Redis away: %v", errs.FromRPC(err))
 	}
-	if got, err := replica.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: p.Id}); err != nil || got.Name != name {
+	if got, err := replica.GetProduct(s.ctx, &productapi.GetProductRequest{Id: p.Id}); err != nil || got.Name != name {
 		t.Fatalf("GetProduct after the update = %+v, %v", got, errs.FromRPC(err))
 	}
 	for _, want := range []string{
@@ -57,35 +55,6 @@ func TestProductDetailsKeepWorkingWithoutRedis(t *testing.T) {
 	}
 }
 
-// deadAddr is a loopback address nothing listens on.
-func deadAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// syncBuffer collects log lines written from the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // checkDetailCache proves, through writer (s.client) and every reader, that product
 // details are cached and shared by the readers, that stock is never cached, and that
 // updates invalidate the detail. A change made in the database behind the service's
@@ -95,10 +64,10 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 	p := s.newProduct("Cached kettle", map[string]int64{"KETTLE-CACHE-1": 2})
 	behind := openDB(t, s.cfg)
 
-	read := func(c productservice.Client, includeInactive bool) (*kproduct.Product, error) {
-		return c.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: p.Id, IncludeInactive: &includeInactive})
+	read := func(c productservice.Client, includeInactive bool) (*productapi.Product, error) {
+		return c.GetProduct(s.ctx, &productapi.GetProductRequest{Id: p.Id, IncludeInactive: &includeInactive})
 	}
-	mustRead := func(c productservice.Client) *kproduct.Product {
+	mustRead := func(c productservice.Client) *productapi.Product {
 		t.Helper()
 		got, err := read(c, false)
 		if err != nil {
@@ -106,7 +75,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 		}
 		return got
 	}
-	update := func(req *kproduct.UpdateProductRequest) {
+	update := func(req *productapi.UpdateProductRequest) {
 		t.Helper()
 		req.Id = p.Id
 		if _, err := s.client.UpdateProduct(s.ctx, req); err != nil {
@@ -125,7 +94,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 	}
 
 	t.Run("stock is read now, never from the cache", func(t *testing.T) {
-		if _, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: "KETTLE-CACHE-1", Delta: 5, Reason: "delivery", ActorId: "test"}); err != nil {
+		if _, err := s.client.AdjustStock(s.ctx, &productapi.AdjustStockRequest{Sku: "KETTLE-CACHE-1", Delta: 5, Reason: "delivery", ActorId: "test"}); err != nil {
 			t.Fatal(errs.FromRPC(err))
 		}
 		for i, r := range readers {
@@ -143,7 +112,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 	})
 
 	t.Run("an update invalidates the detail", func(t *testing.T) {
-		update(&kproduct.UpdateProductRequest{Prices: map[string]*base.Money{"KETTLE-CACHE-1": usd(999)}})
+		update(&productapi.UpdateProductRequest{Prices: map[string]*baseapi.Money{"KETTLE-CACHE-1": usd(999)}})
 		for i, r := range readers {
 			got := mustRead(r)
 			if got.Skus[0].Price.AmountCents != 999 || got.Name != "Renamed behind its back" {
@@ -154,7 +123,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 
 	t.Run("deactivating and reactivating", func(t *testing.T) {
 		off, on := false, true
-		update(&kproduct.UpdateProductRequest{Active: &off})
+		update(&productapi.UpdateProductRequest{Active: &off})
 		for i, r := range readers {
 			if _, err := read(r, false); errs.FromRPC(err) == nil || errs.FromRPC(err).Code != errs.ProductNotFound {
 				t.Fatalf("reader %d: a deactivated product answers %v, want PRODUCT_NOT_FOUND", i, err)
@@ -163,7 +132,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 				t.Fatalf("reader %d with include_inactive: %+v, %v; want the inactive product", i, got, err)
 			}
 		}
-		update(&kproduct.UpdateProductRequest{Active: &on})
+		update(&productapi.UpdateProductRequest{Active: &on})
 		for i, r := range readers {
 			if got := mustRead(r); !got.Active {
 				t.Fatalf("reader %d: reactivated product reads inactive", i)
@@ -175,7 +144,7 @@ func checkDetailCache(t *testing.T, s *shop, readers ...productservice.Client) {
 		missing := ids.New()
 		for range 2 { // the second answer comes from the negative cache
 			for i, r := range readers {
-				_, err := r.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: missing})
+				_, err := r.GetProduct(s.ctx, &productapi.GetProductRequest{Id: missing})
 				if e := errs.FromRPC(err); e == nil || e.Code != errs.ProductNotFound {
 					t.Fatalf("reader %d: unknown id answers %v, want PRODUCT_NOT_FOUND", i, err)
 				}

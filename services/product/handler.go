@@ -6,8 +6,8 @@ import (
 
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 
@@ -33,21 +33,21 @@ type handler struct {
 	log     *slog.Logger
 }
 
-var _ product.ProductService = (*handler)(nil)
+var _ productapi.ProductService = (*handler)(nil)
 
-func (h *handler) ListCategories(ctx context.Context, _ *product.Empty) (*product.ListCategoriesResponse, error) {
+func (h *handler) ListCategories(ctx context.Context, _ *productapi.Empty) (*productapi.ListCategoriesResponse, error) {
 	cs, err := h.catalog.Categories(ctx)
 	if err != nil {
 		return nil, h.fail(ctx, err)
 	}
-	out := &product.ListCategoriesResponse{Items: make([]*product.Category, len(cs))}
+	out := &productapi.ListCategoriesResponse{Items: make([]*productapi.Category, len(cs))}
 	for i, c := range cs {
 		out.Items[i] = toThriftCategory(c)
 	}
 	return out, nil
 }
 
-func (h *handler) CreateCategory(ctx context.Context, req *product.CreateCategoryRequest) (*product.Category, error) {
+func (h *handler) CreateCategory(ctx context.Context, req *productapi.CreateCategoryRequest) (*productapi.Category, error) {
 	c, err := h.catalog.CreateCategory(ctx, orEmpty(req).Name)
 	if err != nil {
 		return nil, h.fail(ctx, err)
@@ -55,7 +55,7 @@ func (h *handler) CreateCategory(ctx context.Context, req *product.CreateCategor
 	return toThriftCategory(c), nil
 }
 
-func (h *handler) CreateProduct(ctx context.Context, req *product.CreateProductRequest) (*product.Product, error) {
+func (h *handler) CreateProduct(ctx context.Context, req *productapi.CreateProductRequest) (*productapi.Product, error) {
 	l, err := h.catalog.CreateProduct(ctx, toDomainDraft(orEmpty(req)))
 	if err != nil {
 		return nil, h.fail(ctx, err)
@@ -63,7 +63,7 @@ func (h *handler) CreateProduct(ctx context.Context, req *product.CreateProductR
 	return toThriftProduct(l), nil
 }
 
-func (h *handler) UpdateProduct(ctx context.Context, req *product.UpdateProductRequest) (*product.Product, error) {
+func (h *handler) UpdateProduct(ctx context.Context, req *productapi.UpdateProductRequest) (*productapi.Product, error) {
 	req = orEmpty(req)
 	l, err := h.catalog.UpdateProduct(ctx, req.Id, toDomainPatch(req))
 	if err != nil {
@@ -72,7 +72,7 @@ func (h *handler) UpdateProduct(ctx context.Context, req *product.UpdateProductR
 	return toThriftProduct(l), nil
 }
 
-func (h *handler) GetProduct(ctx context.Context, req *product.GetProductRequest) (*product.Product, error) {
+func (h *handler) GetProduct(ctx context.Context, req *productapi.GetProductRequest) (*productapi.Product, error) {
 	req = orEmpty(req)
 	l, err := h.catalog.Product(ctx, req.Id, req.GetIncludeInactive())
 	if err != nil {
@@ -81,7 +81,7 @@ func (h *handler) GetProduct(ctx context.Context, req *product.GetProductRequest
 	return toThriftProduct(l), nil
 }
 
-func (h *handler) ListProducts(ctx context.Context, req *product.ListProductsRequest) (*product.ListProductsResponse, error) {
+func (h *handler) ListProducts(ctx context.Context, req *productapi.ListProductsRequest) (*productapi.ListProductsResponse, error) {
 	req = orEmpty(req)
 	page, err := h.catalog.ListProducts(ctx, catalog.ListRequest{
 		Query: req.GetQuery(), CategoryID: req.GetCategoryId(), Sort: req.GetSort(),
@@ -90,21 +90,21 @@ func (h *handler) ListProducts(ctx context.Context, req *product.ListProductsReq
 	if err != nil {
 		return nil, h.fail(ctx, err)
 	}
-	out := &product.ListProductsResponse{Items: make([]*product.Product, len(page.Items)), NextPageToken: page.NextToken}
+	out := &productapi.ListProductsResponse{Items: make([]*productapi.Product, len(page.Items)), NextPageToken: page.NextToken}
 	for i, l := range page.Items {
 		out.Items[i] = toThriftProduct(l)
 	}
 	return out, nil
 }
 
-func (h *handler) BatchGetSkus(ctx context.Context, req *product.BatchGetSkusRequest) (*product.BatchGetSkusResponse, error) {
+func (h *handler) BatchGetSkus(ctx context.Context, req *productapi.BatchGetSkusRequest) (*productapi.BatchGetSkusResponse, error) {
 	details, err := h.catalog.SKUs(ctx, orEmpty(req).Skus)
 	if err != nil {
 		return nil, h.fail(ctx, err)
 	}
-	out := &product.BatchGetSkusResponse{Items: make([]*product.SkuDetail, len(details))}
+	out := &productapi.BatchGetSkusResponse{Items: make([]*productapi.SkuDetail, len(details))}
 	for i, d := range details {
-		out.Items[i] = &product.SkuDetail{
+		out.Items[i] = &productapi.SkuDetail{
 			Sku: d.Code, ProductId: d.ProductID, ProductName: d.ProductName,
 			Price: toThriftMoney(d.Price), Active: d.Active, Available: d.Available,
 		}
@@ -112,7 +112,7 @@ func (h *handler) BatchGetSkus(ctx context.Context, req *product.BatchGetSkusReq
 	return out, nil
 }
 
-func (h *handler) AdjustStock(ctx context.Context, req *product.AdjustStockRequest) (*product.Stock, error) {
+func (h *handler) AdjustStock(ctx context.Context, req *productapi.AdjustStockRequest) (*productapi.Stock, error) {
 	req = orEmpty(req)
 	level, err := h.stock.Adjust(ctx, toDomainAdjustRequest(req))
 	if err != nil {
@@ -121,7 +121,7 @@ func (h *handler) AdjustStock(ctx context.Context, req *product.AdjustStockReque
 	return toThriftStock(level), nil
 }
 
-func (h *handler) GetStock(ctx context.Context, req *product.GetStockRequest) (*product.Stock, error) {
+func (h *handler) GetStock(ctx context.Context, req *productapi.GetStockRequest) (*productapi.Stock, error) {
 	level, err := h.stock.Level(ctx, orEmpty(req).Sku)
 	if err != nil {
 		return nil, h.fail(ctx, err)
@@ -152,22 +152,22 @@ func orEmpty[T any](req *T) *T {
 	return req
 }
 
-func toDomainDraft(req *product.CreateProductRequest) catalog.Draft {
+func toDomainDraft(req *productapi.CreateProductRequest) catalog.Draft {
 	d := catalog.Draft{Name: req.Name, Description: req.Description, CategoryID: req.CategoryId}
 	for _, s := range req.Skus {
 		if s == nil {
-			s = &product.NewSku_{} // reported as a SKU with every field missing
+			s = &productapi.NewSku_{} // reported as a SKU with every field missing
 		}
 		d.SKUs = append(d.SKUs, catalog.SKUDraft{Code: s.Sku, Attributes: s.Attributes, Price: toDomainMoney(s.Price)})
 	}
 	return d
 }
 
-func toDomainAdjustRequest(req *product.AdjustStockRequest) stock.AdjustRequest {
+func toDomainAdjustRequest(req *productapi.AdjustStockRequest) stock.AdjustRequest {
 	return stock.AdjustRequest{SKU: req.Sku, Delta: req.Delta, Reason: req.Reason, ActorID: req.ActorId, IdempotencyKey: req.IdempotencyKey}
 }
 
-func toDomainPatch(req *product.UpdateProductRequest) catalog.Patch {
+func toDomainPatch(req *productapi.UpdateProductRequest) catalog.Patch {
 	p := catalog.Patch{Name: req.Name, Description: req.Description, CategoryID: req.CategoryId, Active: req.Active}
 	if len(req.Prices) > 0 {
 		p.Prices = make(map[string]money.Money, len(req.Prices))
@@ -180,24 +180,24 @@ func toDomainPatch(req *product.UpdateProductRequest) catalog.Patch {
 
 // toDomainMoney copies without validating: the domain checks amount and currency and
 // reports them by field. A missing price fails both checks.
-func toDomainMoney(m *base.Money) money.Money {
+func toDomainMoney(m *baseapi.Money) money.Money {
 	if m == nil {
 		return money.Money{}
 	}
 	return money.Money{Cents: m.AmountCents, Currency: m.Currency}
 }
 
-func toThriftMoney(m money.Money) *base.Money {
-	return &base.Money{AmountCents: m.Cents, Currency: m.Currency}
+func toThriftMoney(m money.Money) *baseapi.Money {
+	return &baseapi.Money{AmountCents: m.Cents, Currency: m.Currency}
 }
 
-func toThriftCategory(c catalog.Category) *product.Category {
-	return &product.Category{Id: c.ID, Name: c.Name}
+func toThriftCategory(c catalog.Category) *productapi.Category {
+	return &productapi.Category{Id: c.ID, Name: c.Name}
 }
 
-func toThriftProduct(l catalog.Listing) *product.Product {
+func toThriftProduct(l catalog.Listing) *productapi.Product {
 	p := l.Product
-	out := &product.Product{
+	out := &productapi.Product{
 		Id: p.ID(), Name: p.Name(), Description: p.Description(), Category: toThriftCategory(l.Category),
 		Active: p.Active(), CreatedAtMs: p.CreatedAt().UnixMilli(), UpdatedAtMs: p.UpdatedAt().UnixMilli(),
 	}
@@ -206,7 +206,7 @@ func toThriftProduct(l catalog.Listing) *product.Product {
 		if attrs == nil {
 			attrs = map[string]string{} // a required map: never null on the wire
 		}
-		out.Skus = append(out.Skus, &product.Sku{
+		out.Skus = append(out.Skus, &productapi.Sku{
 			Sku: s.Code(), Attributes: attrs, Price: toThriftMoney(s.Price()),
 			Available: l.Available[s.Code()], Active: s.Active() && p.Active(),
 		})
@@ -214,6 +214,6 @@ func toThriftProduct(l catalog.Listing) *product.Product {
 	return out
 }
 
-func toThriftStock(l stock.Level) *product.Stock {
-	return &product.Stock{Sku: l.SKU, Available: l.Available, Reserved: l.Reserved, Sold: l.Sold}
+func toThriftStock(l stock.Level) *productapi.Stock {
+	return &productapi.Stock{Sku: l.SKU, Available: l.Available, Reserved: l.Reserved, Sold: l.Sold}
 }

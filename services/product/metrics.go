@@ -6,20 +6,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
-	orderevents "github.com/cartwheel-shop/cartwheel/services/product/internal/events"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/store"
 )
 
 // reservationCounter counts the stock decisions the service commits, by outcome (the
 // dashboard's "stock deduction success rate"). It wraps the sender of the outcome
 // messages because a decision counts exactly when its message commits with it.
 type reservationCounter struct {
-	orderevents.Sender
+	store.Sender
 	decided *prometheus.CounterVec
 }
 
-func countReservations(s orderevents.Sender, reg prometheus.Registerer) (*reservationCounter, error) {
+func countReservations(s store.Sender, reg prometheus.Registerer) (*reservationCounter, error) {
 	decided := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cartwheel_stock_reservations_total",
 		Help: "Orders whose stock was decided, by outcome: reserved (every line) or rejected (nothing reserved).",
@@ -27,7 +27,7 @@ func countReservations(s orderevents.Sender, reg prometheus.Registerer) (*reserv
 	if err := reg.Register(decided); err != nil {
 		return nil, err
 	}
-	for _, outcome := range []string{events.TAG_RESERVED, events.TAG_REJECTED} {
+	for _, outcome := range []string{eventsapi.TAG_RESERVED, eventsapi.TAG_REJECTED} {
 		decided.WithLabelValues(outcome) // both series exist from the start, so ratios are defined
 	}
 	return &reservationCounter{Sender: s, decided: decided}, nil
@@ -37,7 +37,7 @@ func (c *reservationCounter) Send(ctx context.Context, msg *mq.Message, fn func(
 	if err := c.Sender.Send(ctx, msg, fn); err != nil {
 		return err
 	}
-	if msg.Topic == events.TOPIC_STOCK && (msg.Tags == events.TAG_RESERVED || msg.Tags == events.TAG_REJECTED) {
+	if msg.Topic == eventsapi.TOPIC_STOCK && (msg.Tags == eventsapi.TAG_RESERVED || msg.Tags == eventsapi.TAG_REJECTED) {
 		c.decided.WithLabelValues(msg.Tags).Inc()
 	}
 	return nil

@@ -113,13 +113,17 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err := deps.Telemetry.WatchDB(ServiceName, gdb); err != nil {
 		return fail(err)
 	}
-	st := store.New(gdb, clock)
+	sender, err := newOutcomeSender(deps.MQ, deps.Telemetry, gdb, closers)
+	if err != nil {
+		return fail(err)
+	}
+	st := store.New(gdb, sender, clock)
 	if cfg.SeedDemo {
 		if err := seedDemo(ctx, st, cfg.Currency, clock, log); err != nil {
 			return fail(err)
 		}
 	}
-	consumer, err := newOrderConsumer(deps.MQ, deps.Telemetry, gdb, st, log, closers)
+	consumer, err := newOrderConsumer(deps.MQ, st, log, closers)
 	if err != nil {
 		return fail(err)
 	}
@@ -145,26 +149,26 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	return &Service{server: svr, consumer: consumer, log: log, db: gdb}, closers.Close, nil
 }
 
-// newOrderConsumer builds the stock-outcome producer and the order consumer, and
-// registers their Close on closers (the consumer closes first: its handlers in flight
-// still send).
-func newOrderConsumer(driver mq.Driver, tel *obs.Telemetry, gdb *gorm.DB, st *store.Store, log *slog.Logger, closers *suite.Closers) (mq.Consumer, error) {
+// newOutcomeSender builds the producer of the stock outcomes and the sender the store
+// announces decisions with (counted), and registers the producer's Close on closers.
+func newOutcomeSender(driver mq.Driver, tel *obs.Telemetry, gdb *gorm.DB, closers *suite.Closers) (store.Sender, error) {
 	producer, err := driver.NewProducer(events.ProducerGroup, txmsg.Checker(gdb))
 	if err != nil {
 		return nil, err
 	}
 	closers.Add(producer.Close)
+	return countReservations(txmsg.NewSender(gdb, producer), tel.For(ServiceName))
+}
+
+// newOrderConsumer builds the order consumer and registers its Close on closers, after
+// the producer's, so it closes first: its handlers in flight still send.
+func newOrderConsumer(driver mq.Driver, st *store.Store, log *slog.Logger, closers *suite.Closers) (mq.Consumer, error) {
 	consumer, err := driver.NewConsumer(events.ConsumerGroup)
 	if err != nil {
 		return nil, err
 	}
 	closers.Add(consumer.Close)
-	inTx := func(tx *gorm.DB) *stock.Service { return stock.NewService(st.WithTx(tx)) }
-	sender, err := countReservations(txmsg.NewSender(gdb, producer), tel.For(ServiceName))
-	if err != nil {
-		return nil, err
-	}
-	orders := events.NewOrders(stock.NewService(st), inTx, sender, log)
+	orders := events.NewOrders(stock.NewService(st), log)
 	if err := orders.Subscribe(consumer); err != nil {
 		return nil, err
 	}

@@ -5,16 +5,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	kproduct "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
-func usd(cents int64) *base.Money { return &base.Money{AmountCents: cents, Currency: "USD"} }
+func usd(cents int64) *baseapi.Money { return &baseapi.Money{AmountCents: cents, Currency: "USD"} }
 
 func TestCatalogOverRPC(t *testing.T) {
 	s := startShop(t)
-	cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{})
+	cats, err := s.client.ListCategories(s.ctx, &productapi.Empty{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,9 +27,9 @@ func TestCatalogOverRPC(t *testing.T) {
 	}
 	tea := cats.Items[3].Id
 
-	created, err := s.client.CreateProduct(s.ctx, &kproduct.CreateProductRequest{
+	created, err := s.client.CreateProduct(s.ctx, &productapi.CreateProductRequest{
 		Name: "Genmaicha", Description: "Green tea with roasted rice.", CategoryId: tea,
-		Skus: []*kproduct.NewSku_{
+		Skus: []*productapi.NewSku_{
 			{Sku: "TEA-GEN-100G", Attributes: map[string]string{"weight": "100 g"}, Price: usd(1290)},
 			{Sku: "TEA-GEN-250G", Attributes: map[string]string{"weight": "250 g"}, Price: usd(2790)},
 		},
@@ -43,7 +43,7 @@ func TestCatalogOverRPC(t *testing.T) {
 	}
 
 	t.Run("get", func(t *testing.T) {
-		got, err := s.client.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: created.Id})
+		got, err := s.client.GetProduct(s.ctx, &productapi.GetProductRequest{Id: created.Id})
 		if err != nil || got.Name != "Genmaicha" || got.Skus[0].Attributes["weight"] != "100 g" {
 			t.Errorf("GetProduct = %+v, %v", got, err)
 		}
@@ -53,7 +53,7 @@ func TestCatalogOverRPC(t *testing.T) {
 		token := ""
 		for {
 			size := int32(4)
-			page, err := s.client.ListProducts(s.ctx, &kproduct.ListProductsRequest{PageSize: &size, PageToken: &token})
+			page, err := s.client.ListProducts(s.ctx, &productapi.ListProductsRequest{PageSize: &size, PageToken: &token})
 			if err != nil {
 				t.Fatal(errs.FromRPC(err))
 			}
@@ -69,8 +69,8 @@ func TestCatalogOverRPC(t *testing.T) {
 		}
 	})
 	t.Run("adjust and read stock", func(t *testing.T) {
-		st, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: "TEA-GEN-100G", Delta: 12, Reason: "delivery", ActorId: "admin-1"})
-		if err != nil || *st != (kproduct.Stock{Sku: "TEA-GEN-100G", Available: 12}) {
+		st, err := s.client.AdjustStock(s.ctx, &productapi.AdjustStockRequest{Sku: "TEA-GEN-100G", Delta: 12, Reason: "delivery", ActorId: "admin-1"})
+		if err != nil || *st != (productapi.Stock{Sku: "TEA-GEN-100G", Available: 12}) {
 			t.Errorf("AdjustStock = %+v, %v", st, err)
 		}
 		if got := s.stock("GEAR-GRINDER-HAND"); got.Available != 3 {
@@ -78,11 +78,11 @@ func TestCatalogOverRPC(t *testing.T) {
 		}
 	})
 	t.Run("batch SKUs", func(t *testing.T) {
-		got, err := s.client.BatchGetSkus(s.ctx, &kproduct.BatchGetSkusRequest{Skus: []string{"TEA-GEN-100G", "NOPE-404"}})
+		got, err := s.client.BatchGetSkus(s.ctx, &productapi.BatchGetSkusRequest{Skus: []string{"TEA-GEN-100G", "NOPE-404"}})
 		if err != nil || len(got.Items) != 1 {
 			t.Fatalf("BatchGetSkus = %+v, %v", got, err)
 		}
-		want := kproduct.SkuDetail{Sku: "TEA-GEN-100G", ProductId: created.Id, ProductName: "Genmaicha", Price: usd(1290), Active: true, Available: 12}
+		want := productapi.SkuDetail{Sku: "TEA-GEN-100G", ProductId: created.Id, ProductName: "Genmaicha", Price: usd(1290), Active: true, Available: 12}
 		if d := got.Items[0]; d.Sku != want.Sku || d.ProductId != want.ProductId || d.ProductName != want.ProductName ||
 			*d.Price != *want.Price || d.Active != want.Active || d.Available != want.Available {
 			t.Errorf("detail = %+v, want %+v", d, want)
@@ -90,19 +90,19 @@ func TestCatalogOverRPC(t *testing.T) {
 	})
 	t.Run("deactivate", func(t *testing.T) {
 		off := false
-		if _, err := s.client.UpdateProduct(s.ctx, &kproduct.UpdateProductRequest{Id: created.Id, Active: &off}); err != nil {
+		if _, err := s.client.UpdateProduct(s.ctx, &productapi.UpdateProductRequest{Id: created.Id, Active: &off}); err != nil {
 			t.Fatal(errs.FromRPC(err))
 		}
-		_, err := s.client.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: created.Id})
+		_, err := s.client.GetProduct(s.ctx, &productapi.GetProductRequest{Id: created.Id})
 		if code := errs.FromRPC(err).Code; code != errs.ProductNotFound {
 			t.Errorf("customer GetProduct: %v, want PRODUCT_NOT_FOUND", code.Name)
 		}
 		on := true
-		got, err := s.client.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: created.Id, IncludeInactive: &on})
+		got, err := s.client.GetProduct(s.ctx, &productapi.GetProductRequest{Id: created.Id, IncludeInactive: &on})
 		if err != nil || got.Active || got.Skus[0].Active {
 			t.Errorf("staff GetProduct = active %v, SKU active %v, %v; want both inactive", got.GetActive(), got.Skus[0].Active, err)
 		}
-		batch, err := s.client.BatchGetSkus(s.ctx, &kproduct.BatchGetSkusRequest{Skus: []string{"TEA-GEN-100G"}})
+		batch, err := s.client.BatchGetSkus(s.ctx, &productapi.BatchGetSkusRequest{Skus: []string{"TEA-GEN-100G"}})
 		if err != nil || len(batch.Items) != 1 || batch.Items[0].Active {
 			t.Errorf("BatchGetSkus = %+v, %v; want the SKU reported inactive", batch, err)
 		}
@@ -111,14 +111,14 @@ func TestCatalogOverRPC(t *testing.T) {
 
 func TestCreateCategoryOverRPC(t *testing.T) {
 	s := startShop(t)
-	created, err := s.client.CreateCategory(s.ctx, &kproduct.CreateCategoryRequest{Name: "  Cocoa "})
+	created, err := s.client.CreateCategory(s.ctx, &productapi.CreateCategoryRequest{Name: "  Cocoa "})
 	if err != nil {
 		t.Fatal(errs.FromRPC(err))
 	}
 	if created.Name != "Cocoa" || created.Id == "" {
 		t.Fatalf("created = %+v, want Cocoa with an id", created)
 	}
-	cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{})
+	cats, err := s.client.ListCategories(s.ctx, &productapi.Empty{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,23 +129,23 @@ func TestCreateCategoryOverRPC(t *testing.T) {
 	if !slices.Equal(names, []string{"Books", "Brewing gear", "Cocoa", "Coffee", "Tea"}) {
 		t.Errorf("categories = %v, want Cocoa among the demo categories", names)
 	}
-	p, err := s.client.CreateProduct(s.ctx, &kproduct.CreateProductRequest{Name: "Drinking chocolate", CategoryId: created.Id,
-		Skus: []*kproduct.NewSku_{{Sku: "COCOA-250G", Price: usd(990)}}})
+	p, err := s.client.CreateProduct(s.ctx, &productapi.CreateProductRequest{Name: "Drinking chocolate", CategoryId: created.Id,
+		Skus: []*productapi.NewSku_{{Sku: "COCOA-250G", Price: usd(990)}}})
 	if err != nil || p.Category.Name != "Cocoa" {
 		t.Errorf("product in the new category: %+v, %v", p, errs.FromRPC(err))
 	}
 
 	cases := []struct {
 		name   string
-		req    *kproduct.CreateCategoryRequest
+		req    *productapi.CreateCategoryRequest
 		code   errs.Code
 		reason string // of field "name", for INVALID_ARGUMENT
 	}{
-		{"the same name in another case", &kproduct.CreateCategoryRequest{Name: "COCOA"}, errs.CategoryTaken, ""},
-		{"a demo category's name", &kproduct.CreateCategoryRequest{Name: "brewing GEAR"}, errs.CategoryTaken, ""},
-		{"blank", &kproduct.CreateCategoryRequest{Name: "  "}, errs.InvalidArgument, "is required"},
-		{"too long", &kproduct.CreateCategoryRequest{Name: strings.Repeat("x", 101)}, errs.InvalidArgument, "must be 1 to 100 characters"},
-		{"a control character", &kproduct.CreateCategoryRequest{Name: "Co\x07coa"}, errs.InvalidArgument, "must not contain control characters"},
+		{"the same name in another case", &productapi.CreateCategoryRequest{Name: "COCOA"}, errs.CategoryTaken, ""},
+		{"a demo category's name", &productapi.CreateCategoryRequest{Name: "brewing GEAR"}, errs.CategoryTaken, ""},
+		{"blank", &productapi.CreateCategoryRequest{Name: "  "}, errs.InvalidArgument, "is required"},
+		{"too long", &productapi.CreateCategoryRequest{Name: strings.Repeat("x", 101)}, errs.InvalidArgument, "must be 1 to 100 characters"},
+		{"a control character", &productapi.CreateCategoryRequest{Name: "Co\x07coa"}, errs.InvalidArgument, "must not contain control characters"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -159,23 +159,23 @@ func TestCreateCategoryOverRPC(t *testing.T) {
 			}
 		})
 	}
-	if cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{}); err != nil || len(cats.Items) != 5 {
+	if cats, err := s.client.ListCategories(s.ctx, &productapi.Empty{}); err != nil || len(cats.Items) != 5 {
 		t.Errorf("categories after the refusals: %v, %v; want the 5 there were", cats, err)
 	}
 }
 
 func TestErrorsOverRPC(t *testing.T) {
 	s := startShop(t)
-	cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{})
+	cats, err := s.client.ListCategories(s.ctx, &productapi.Empty{})
 	if err != nil || len(cats.Items) != 4 {
 		t.Fatalf("categories: %v, %v", cats, err)
 	}
 	coffee := cats.Items[2].Id
-	demo, err := s.client.ListProducts(s.ctx, &kproduct.ListProductsRequest{})
+	demo, err := s.client.ListProducts(s.ctx, &productapi.ListProductsRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	i := slices.IndexFunc(demo.Items, func(p *kproduct.Product) bool { return p.Name == "Colombia Huila" })
+	i := slices.IndexFunc(demo.Items, func(p *productapi.Product) bool { return p.Name == "Colombia Huila" })
 	if i < 0 {
 		t.Fatal("demo product Colombia Huila is missing")
 	}
@@ -188,59 +188,59 @@ func TestErrorsOverRPC(t *testing.T) {
 		fields []string // INVALID_ARGUMENT details, in order
 	}{
 		{"create with every field wrong", func() error {
-			_, err := s.client.CreateProduct(s.ctx, &kproduct.CreateProductRequest{Name: "", CategoryId: "", Skus: []*kproduct.NewSku_{
-				{Sku: "bad code", Price: &base.Money{AmountCents: 0, Currency: "USD"}},
-				{Sku: "OK-CODE-1", Price: &base.Money{AmountCents: 100, Currency: "EUR"}},
-				{Sku: "OK-CODE-1", Price: &base.Money{}},
+			_, err := s.client.CreateProduct(s.ctx, &productapi.CreateProductRequest{Name: "", CategoryId: "", Skus: []*productapi.NewSku_{
+				{Sku: "bad code", Price: &baseapi.Money{AmountCents: 0, Currency: "USD"}},
+				{Sku: "OK-CODE-1", Price: &baseapi.Money{AmountCents: 100, Currency: "EUR"}},
+				{Sku: "OK-CODE-1", Price: &baseapi.Money{}},
 			}})
 			return err
 		}, errs.InvalidArgument, []string{"name", "category_id", "skus[0].sku", "skus[0].price.amount_cents",
 			"skus[1].price.currency", "skus[2].sku", "skus[2].price.currency", "skus[2].price.amount_cents"}},
 		{"create with a taken SKU", func() error {
-			_, err := s.client.CreateProduct(s.ctx, &kproduct.CreateProductRequest{Name: "Copy", CategoryId: coffee,
-				Skus: []*kproduct.NewSku_{{Sku: "COF-ETH-250G", Price: usd(100)}}})
+			_, err := s.client.CreateProduct(s.ctx, &productapi.CreateProductRequest{Name: "Copy", CategoryId: coffee,
+				Skus: []*productapi.NewSku_{{Sku: "COF-ETH-250G", Price: usd(100)}}})
 			return err
 		}, errs.SkuTaken, nil},
 		{"create in an unknown category", func() error {
-			_, err := s.client.CreateProduct(s.ctx, &kproduct.CreateProductRequest{Name: "Lost", CategoryId: "nope",
-				Skus: []*kproduct.NewSku_{{Sku: "LOST-1", Price: usd(100)}}})
+			_, err := s.client.CreateProduct(s.ctx, &productapi.CreateProductRequest{Name: "Lost", CategoryId: "nope",
+				Skus: []*productapi.NewSku_{{Sku: "LOST-1", Price: usd(100)}}})
 			return err
 		}, errs.CategoryNotFound, nil},
 		{"reprice badly, and a SKU of another product", func() error {
-			_, err := s.client.UpdateProduct(s.ctx, &kproduct.UpdateProductRequest{Id: colombia.Id,
-				Prices: map[string]*base.Money{"TEA-SEN-100G": usd(100), "COF-COL-250G": {AmountCents: -1, Currency: "USD"}}})
+			_, err := s.client.UpdateProduct(s.ctx, &productapi.UpdateProductRequest{Id: colombia.Id,
+				Prices: map[string]*baseapi.Money{"TEA-SEN-100G": usd(100), "COF-COL-250G": {AmountCents: -1, Currency: "USD"}}})
 			return err
 		}, errs.InvalidArgument, []string{"prices.COF-COL-250G.amount_cents", "prices.TEA-SEN-100G"}},
 		{"update an unknown product", func() error {
-			_, err := s.client.UpdateProduct(s.ctx, &kproduct.UpdateProductRequest{Id: "not-an-id"})
+			_, err := s.client.UpdateProduct(s.ctx, &productapi.UpdateProductRequest{Id: "not-an-id"})
 			return err
 		}, errs.ProductNotFound, nil},
 		{"get a malformed id", func() error {
-			_, err := s.client.GetProduct(s.ctx, &kproduct.GetProductRequest{Id: "x"})
+			_, err := s.client.GetProduct(s.ctx, &productapi.GetProductRequest{Id: "x"})
 			return err
 		}, errs.ProductNotFound, nil},
 		{"list with bad paging and sort", func() error {
-			_, err := s.client.ListProducts(s.ctx, &kproduct.ListProductsRequest{PageToken: &garbage, PageSize: &size, Sort: &sort})
+			_, err := s.client.ListProducts(s.ctx, &productapi.ListProductsRequest{PageToken: &garbage, PageSize: &size, Sort: &sort})
 			return err
 		}, errs.InvalidArgument, []string{"sort", "page_size", "page_token"}},
 		{"batch of nothing", func() error {
-			_, err := s.client.BatchGetSkus(s.ctx, &kproduct.BatchGetSkusRequest{})
+			_, err := s.client.BatchGetSkus(s.ctx, &productapi.BatchGetSkusRequest{})
 			return err
 		}, errs.InvalidArgument, []string{"skus"}},
 		{"adjust with every field wrong", func() error {
-			_, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: "COF-ETH-250G"})
+			_, err := s.client.AdjustStock(s.ctx, &productapi.AdjustStockRequest{Sku: "COF-ETH-250G"})
 			return err
 		}, errs.InvalidArgument, []string{"delta", "reason", "actor_id"}},
 		{"adjust below zero", func() error {
-			_, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: "GEAR-GRINDER-HAND", Delta: -4, Reason: "x", ActorId: "a"})
+			_, err := s.client.AdjustStock(s.ctx, &productapi.AdjustStockRequest{Sku: "GEAR-GRINDER-HAND", Delta: -4, Reason: "x", ActorId: "a"})
 			return err
 		}, errs.StockInsufficient, nil},
 		{"adjust an unknown SKU", func() error {
-			_, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: "NOPE-404", Delta: 1, Reason: "x", ActorId: "a"})
+			_, err := s.client.AdjustStock(s.ctx, &productapi.AdjustStockRequest{Sku: "NOPE-404", Delta: 1, Reason: "x", ActorId: "a"})
 			return err
 		}, errs.SkuNotFound, nil},
 		{"stock of an unknown SKU", func() error {
-			_, err := s.client.GetStock(s.ctx, &kproduct.GetStockRequest{Sku: "NOPE-404"})
+			_, err := s.client.GetStock(s.ctx, &productapi.GetStockRequest{Sku: "NOPE-404"})
 			return err
 		}, errs.SkuNotFound, nil},
 	}
@@ -270,9 +270,9 @@ func TestErrorsOverRPC(t *testing.T) {
 func TestAdjustStockWithAnIdempotencyKeyOverRPC(t *testing.T) {
 	s := startShop(t)
 	const sku = "GEAR-GRINDER-HAND" // the demo seed's 3 available
-	adjust := func(delta int64, reason, actor string, key *string) (*kproduct.Stock, *errs.Error) {
+	adjust := func(delta int64, reason, actor string, key *string) (*productapi.Stock, *errs.Error) {
 		t.Helper()
-		st, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: sku, Delta: delta, Reason: reason, ActorId: actor, IdempotencyKey: key})
+		st, err := s.client.AdjustStock(s.ctx, &productapi.AdjustStockRequest{Sku: sku, Delta: delta, Reason: reason, ActorId: actor, IdempotencyKey: key})
 		return st, errs.FromRPC(err)
 	}
 	key := "restock-2026-11-21"
@@ -281,7 +281,7 @@ func TestAdjustStockWithAnIdempotencyKeyOverRPC(t *testing.T) {
 	}
 	t.Run("retry", func(t *testing.T) {
 		st, err := adjust(5, "delivery", "admin-1", &key)
-		if err != nil || *st != (kproduct.Stock{Sku: sku, Available: 8}) {
+		if err != nil || *st != (productapi.Stock{Sku: sku, Available: 8}) {
 			t.Errorf("retry = %+v, %v; want the same 8 available, adjusted once", st, err)
 		}
 	})

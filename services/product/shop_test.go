@@ -9,13 +9,12 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
-	kproduct "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product/productservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
@@ -24,9 +23,13 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 
 	"github.com/cartwheel-shop/cartwheel/services/product"
 )
+
+// waitFor bounds every wait on the service or the broker.
+const waitFor = 15 * time.Second
 
 // shop is one product service running on 127.0.0.1:0 against an embedded broker, with
 // the test playing the order service: it publishes order messages and consumes the
@@ -41,7 +44,6 @@ type shop struct {
 	broker   *embedded.Broker
 	orders   mq.Producer
 	outcomes *inbox
-	sent     atomic.Int64 // order messages published
 }
 
 func testConfig(dir string, seed bool) product.Config {
@@ -89,7 +91,7 @@ func startShop(t *testing.T, tweak ...func(*product.Config)) *shop {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { consumer.Close() })
-	if err := consumer.Subscribe(events.TOPIC_STOCK, events.TAG_RESERVED+" || "+events.TAG_REJECTED, s.outcomes.record); err != nil {
+	if err := consumer.Subscribe(eventsapi.TOPIC_STOCK, eventsapi.TAG_RESERVED+" || "+eventsapi.TAG_REJECTED, s.outcomes.record); err != nil {
 		t.Fatal(err)
 	}
 	if err := consumer.Start(); err != nil {
@@ -143,16 +145,6 @@ func (in *inbox) record(_ context.Context, msg *mq.Delivered) error {
 	return nil
 }
 
-func (in *inbox) total() int64 {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	n := 0
-	for _, msgs := range in.got {
-		n += len(msgs)
-	}
-	return int64(n)
-}
-
 func (in *inbox) of(orderID string) []mq.Delivered {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -166,60 +158,46 @@ func (s *shop) publish(tag string, body any) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if _, err := s.orders.Send(s.ctx, &mq.Message{Topic: events.TOPIC_ORDER, Tags: tag, Body: raw}); err != nil {
+	if _, err := s.orders.Send(s.ctx, &mq.Message{Topic: eventsapi.TOPIC_ORDER, Tags: tag, Body: raw}); err != nil {
 		s.t.Fatal(err)
 	}
-	s.sent.Add(1)
 }
 
 func (s *shop) orderCreated(orderID string, lines map[string]int64) {
 	s.t.Helper()
-	body := &events.OrderCreated{OrderId: orderID, UserId: "u-1", CreatedAtMs: time.Now().UnixMilli()}
+	body := &eventsapi.OrderCreated{OrderId: orderID, UserId: "u-1", CreatedAtMs: time.Now().UnixMilli()}
 	for _, sku := range slices.Sorted(maps.Keys(lines)) {
-		body.Lines = append(body.Lines, &events.EventLine{Sku: sku, Quantity: lines[sku]})
+		body.Lines = append(body.Lines, &eventsapi.EventLine{Sku: sku, Quantity: lines[sku]})
 	}
-	s.publish(events.TAG_CREATED, body)
+	s.publish(eventsapi.TAG_CREATED, body)
 }
 
 // outcome waits for the one stock outcome of the order.
 func (s *shop) outcome(orderID string) mq.Delivered {
 	s.t.Helper()
-	s.eventually("the stock outcome of "+orderID, func() bool { return len(s.outcomes.of(orderID)) > 0 })
+	testkit.Eventually(s.t, waitFor, "the stock outcome of "+orderID, func() bool { return len(s.outcomes.of(orderID)) > 0 })
 	return s.outcomes.of(orderID)[0]
 }
 
-// drained waits until the product service has acknowledged every order message sent
-// so far. Acknowledgements of both groups are counted together; the test group's never
-// outnumber the outcomes it recorded, so this many means every order message is done.
+// drained waits until every consumer group has caught up: the service has handled every
+// order message sent so far, and the test group holds every outcome it sent back, a
+// wrongly sent one included.
 func (s *shop) drained() {
 	s.t.Helper()
-	s.eventually("every order message handled", func() bool {
-		return s.broker.Stats().Acked >= s.sent.Load()+s.outcomes.total()
-	})
-}
-
-func (s *shop) eventually(what string, cond func() bool) {
-	s.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.Drained(s.t, s.broker, waitFor)
 }
 
 // newProduct creates a product in the first category whose SKUs (code -> stock) get
 // their stock through AdjustStock.
-func (s *shop) newProduct(name string, skus map[string]int64) *kproduct.Product {
+func (s *shop) newProduct(name string, skus map[string]int64) *productapi.Product {
 	s.t.Helper()
-	cats, err := s.client.ListCategories(s.ctx, &kproduct.Empty{})
+	cats, err := s.client.ListCategories(s.ctx, &productapi.Empty{})
 	if err != nil || len(cats.Items) == 0 {
 		s.t.Fatalf("categories: %v, %v", cats, err)
 	}
-	req := &kproduct.CreateProductRequest{Name: name, Description: "for a test", CategoryId: cats.Items[0].Id}
+	req := &productapi.CreateProductRequest{Name: name, Description: "for a test", CategoryId: cats.Items[0].Id}
 	for _, code := range slices.Sorted(maps.Keys(skus)) {
-		req.Skus = append(req.Skus, &kproduct.NewSku_{Sku: code, Attributes: map[string]string{}, Price: &base.Money{AmountCents: 500, Currency: "USD"}})
+		req.Skus = append(req.Skus, &productapi.NewSku_{Sku: code, Attributes: map[string]string{}, Price: &baseapi.Money{AmountCents: 500, Currency: "USD"}})
 	}
 	p, err := s.client.CreateProduct(s.ctx, req)
 	if err != nil {
@@ -229,7 +207,7 @@ func (s *shop) newProduct(name string, skus map[string]int64) *kproduct.Product 
 		if qty == 0 {
 			continue
 		}
-		if _, err := s.client.AdjustStock(s.ctx, &kproduct.AdjustStockRequest{Sku: code, Delta: qty, Reason: "test stock", ActorId: "test"}); err != nil {
+		if _, err := s.client.AdjustStock(s.ctx, &productapi.AdjustStockRequest{Sku: code, Delta: qty, Reason: "test stock", ActorId: "test"}); err != nil {
 			s.t.Fatalf("stock %s: %v", code, errs.FromRPC(err))
 		}
 	}
@@ -237,9 +215,9 @@ func (s *shop) newProduct(name string, skus map[string]int64) *kproduct.Product 
 }
 
 // stock reads a SKU's stock through the RPC.
-func (s *shop) stock(sku string) kproduct.Stock {
+func (s *shop) stock(sku string) productapi.Stock {
 	s.t.Helper()
-	st, err := s.client.GetStock(s.ctx, &kproduct.GetStockRequest{Sku: sku})
+	st, err := s.client.GetStock(s.ctx, &productapi.GetStockRequest{Sku: sku})
 	if err != nil {
 		s.t.Fatalf("GetStock %s: %v", sku, errs.FromRPC(err))
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/drivers"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/rocketmq"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // realEnv names what scripts/infra.sh env exports; the integration build needs all of it.
@@ -121,7 +122,7 @@ func (s *shop) expectInBackend(rec *spans, id trace.TraceID) {
 	}
 	want := len(rec.of(id))
 	got := 0
-	s.eventually(fmt.Sprintf("trace %s in Jaeger", id), 20*time.Second, func() bool {
+	testkit.Eventually(s.t, 20*time.Second, fmt.Sprintf("trace %s in Jaeger", id), func() bool {
 		if err := rec.tp.ForceFlush(context.Background()); err != nil {
 			return false
 		}

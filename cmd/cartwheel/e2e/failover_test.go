@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // Two instances of the order service serve one stream of calls; one stops gracefully
@@ -32,7 +34,7 @@ func TestOrderServiceFailover(t *testing.T) {
 		}
 		return len(res.Instances)
 	}
-	s.eventually("both order instances discoverable", 30*time.Second, func() bool { return resolved() == 2 })
+	testkit.Eventually(s.t, 30*time.Second, "both order instances discoverable", func() bool { return resolved() == 2 })
 
 	type outcome struct {
 		at time.Time
@@ -62,7 +64,7 @@ func TestOrderServiceFailover(t *testing.T) {
 	time.Sleep(time.Second)
 	stoppedAt := time.Now()
 	stopReplica()
-	s.eventually("the stopped instance leaves discovery", 30*time.Second, func() bool { return resolved() == 1 })
+	testkit.Eventually(s.t, 30*time.Second, "the stopped instance leaves discovery", func() bool { return resolved() == 1 })
 	caughtUp := time.Now()
 	time.Sleep(3 * time.Second) // a stream long enough to notice a stale instance
 	close(stop)

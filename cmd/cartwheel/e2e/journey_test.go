@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // The whole customer journey of the README: register, browse, cart, order, pay through
@@ -71,7 +73,7 @@ func TestJourney(t *testing.T) {
 	if p := s.payment(ann, pay.ID); p.Status != "SUCCEEDED" {
 		t.Fatalf("payment %s", p.Status)
 	}
-	s.eventually("reservation becomes a sale", 10*time.Second, func() bool {
+	testkit.Eventually(s.t, 10*time.Second, "reservation becomes a sale", func() bool {
 		return s.stock(admin, sku) == stock{sku, 8, 0, 2}
 	})
 
@@ -111,6 +113,6 @@ func TestUserCancelReleasesStock(t *testing.T) {
 	if got := s.order(bob, o.ID); got.Status != "CANCELLED" || got.CancelReason != "USER_CANCELLED" {
 		t.Fatalf("cancel: %+v", got)
 	}
-	s.eventually("stock released", 10*time.Second, func() bool { return s.stock(admin, sku) == stock{sku, 3, 0, 0} })
+	testkit.Eventually(s.t, 10*time.Second, "stock released", func() bool { return s.stock(admin, sku) == stock{sku, 3, 0, 0} })
 	s.must(http.StatusConflict, "POST", "/api/v1/orders/"+o.ID+"/payments", bob.token, nil, nil)
 }

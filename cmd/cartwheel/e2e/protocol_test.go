@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 	"github.com/cartwheel-shop/cartwheel/services/payment/webhook"
 )
 
@@ -97,7 +98,7 @@ func TestIdempotencyKey(t *testing.T) {
 	if len(seen) != 1 || seen[""] {
 		t.Fatalf("concurrent retries made %d distinct answers: %v", len(seen), seen)
 	}
-	s.eventually("stock settles", 10*time.Second, func() bool { return s.stock(admin, sku).Reserved == 3 })
+	testkit.Eventually(s.t, 10*time.Second, "stock settles", func() bool { return s.stock(admin, sku).Reserved == 3 })
 }
 
 func TestPaymentTimeoutReleasesStock(t *testing.T) {
@@ -114,7 +115,7 @@ func TestPaymentTimeoutReleasesStock(t *testing.T) {
 	if got.CancelReason != "PAYMENT_TIMEOUT" {
 		t.Fatalf("cancel reason %q", got.CancelReason)
 	}
-	s.eventually("stock released", 10*time.Second, func() bool { return s.stock(admin, sku) == stock{sku, 5, 0, 0} })
+	testkit.Eventually(s.t, 10*time.Second, "stock released", func() bool { return s.stock(admin, sku) == stock{sku, 5, 0, 0} })
 }
 
 // signedWebhook posts a provider callback signed with the test secret.
@@ -173,7 +174,7 @@ func TestDuplicatedWebhookRecordsOnePayment(t *testing.T) {
 		}
 	}
 	s.waitStatus(gus, o.ID, "PAID", 15*time.Second)
-	s.eventually("sold once", 10*time.Second, func() bool { return s.stock(admin, sku) == stock{sku, 2, 0, 2} })
+	testkit.Eventually(s.t, 10*time.Second, "sold once", func() bool { return s.stock(admin, sku) == stock{sku, 2, 0, 2} })
 	if got := s.payment(gus, p.ID); got.Status != "SUCCEEDED" || got.Amount != o.Total {
 		t.Fatalf("payment: %+v", got)
 	}
@@ -211,7 +212,7 @@ func TestForgedWebhookChangesNothing(t *testing.T) {
 	if short.status != http.StatusConflict || short.err(t).Code != "PAYMENT_AMOUNT_MISMATCH" {
 		t.Fatalf("amount mismatch: %d %s", short.status, short.body)
 	}
-	time.Sleep(500 * time.Millisecond) // give a wrongly emitted message time to show its effect
+	s.drained() // a wrongly emitted message has shown its effect by now
 	if got := s.payment(hal, p.ID); got.Status != "PENDING" {
 		t.Fatalf("payment changed to %s", got.Status)
 	}
@@ -233,9 +234,9 @@ func TestPaymentAfterTimeoutIsRefunded(t *testing.T) {
 	s.waitStatus(ivy, o.ID, "CANCELLED", 15*time.Second)
 	// The payer completes after the deadline; the provider's webhook arrives late.
 	s.must(200, "POST", "/api/v1/sandbox/payments/"+p.ID+"/complete", ivy.token, nil, nil)
-	s.eventually("late payment refunded", 15*time.Second, func() bool { return s.payment(ivy, p.ID).Status == "REFUNDED" })
+	testkit.Eventually(s.t, 15*time.Second, "late payment refunded", func() bool { return s.payment(ivy, p.ID).Status == "REFUNDED" })
 	if got := s.order(ivy, o.ID); got.Status != "CANCELLED" || got.CancelReason != "PAYMENT_TIMEOUT" {
 		t.Fatalf("order: %s/%s", got.Status, got.CancelReason)
 	}
-	s.eventually("stock back", 10*time.Second, func() bool { return s.stock(admin, sku) == stock{sku, 2, 0, 0} })
+	testkit.Eventually(s.t, 10*time.Second, "stock back", func() bool { return s.stock(admin, sku) == stock{sku, 2, 0, 0} })
 }

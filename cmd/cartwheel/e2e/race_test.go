@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // 200 customers race for 50 units: exactly 50 orders await payment, 150 are cancelled
@@ -79,7 +81,7 @@ func TestRaceForTheLastUnits(t *testing.T) {
 			continue
 		}
 		var o order
-		s.eventually("race order settles", 60*time.Second, func() bool {
+		testkit.Eventually(s.t, 60*time.Second, "race order settles", func() bool {
 			o = s.order(shoppers[i], id)
 			return o.Status != "PENDING"
 		})

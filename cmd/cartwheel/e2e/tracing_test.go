@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // spans keeps the spans of the traces a test started itself (with its own
@@ -244,7 +245,7 @@ func (s *shop) expectMetrics(lines ...string) {
 			s.t.Logf("missing %q", missing())
 		}
 	}()
-	s.eventually("metrics", 10*time.Second, func() bool {
+	testkit.Eventually(s.t, 10*time.Second, "metrics", func() bool {
 		resp, err := http.Get(s.fleet.AdminURL + "/metrics")
 		if err != nil {
 			return false

@@ -38,15 +38,16 @@ type Claims struct {
 	UserID    string
 	Role      string
 	ID        string    // jti: names this token in a revocation list
-	IssuedAt  time.Time // to the millisecond: "log out everywhere" revokes what came before
+	IssuedAt  time.Time // to the nanosecond: "log out everywhere" revokes what came before
 	ExpiresAt time.Time
 }
 
 type accessClaims struct {
 	Role string `json:"role"`
-	// IssuedAtMs refines iat (whole seconds) so a login in the same second as a
-	// "log out everywhere" is not revoked by it.
-	IssuedAtMs int64 `json:"iat_ms,omitempty"`
+	// IssuedAtNs refines iat (whole seconds) so a login just after a "log out
+	// everywhere" is not revoked by it. Milliseconds were not enough: a client can
+	// log in again within the same millisecond.
+	IssuedAtNs int64 `json:"iat_ns,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -86,7 +87,7 @@ func (i *Issuer) Issue(userID, role string) (string, error) {
 	now := i.now()
 	claims := accessClaims{
 		Role:       role,
-		IssuedAtMs: now.UnixMilli(),
+		IssuedAtNs: now.UnixNano(),
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    issuer,
 			Subject:   userID,
@@ -118,8 +119,8 @@ func (i *Issuer) Verify(raw string) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: subject or role missing", ErrInvalid)
 	}
 	issued := claims.IssuedAt.Time
-	if claims.IssuedAtMs != 0 {
-		issued = time.UnixMilli(claims.IssuedAtMs)
+	if claims.IssuedAtNs != 0 {
+		issued = time.Unix(0, claims.IssuedAtNs)
 	}
 	return Claims{UserID: claims.Subject, Role: claims.Role, ID: claims.ID, IssuedAt: issued, ExpiresAt: claims.ExpiresAt.Time}, nil
 }

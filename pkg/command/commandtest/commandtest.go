@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/cartwheel-shop/cartwheel/pkg/command"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // Smoke runs spec as its binary would, on a temporary SQLite file, broker file and free
@@ -102,22 +102,12 @@ func get(url string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func environment(t *testing.T, prefix string) map[string]string {
 	t.Helper()
 	dir := t.TempDir()
 	return map[string]string{
-		prefix + "ADDR":             freeAddr(t),
-		prefix + "ADMIN_ADDR":       freeAddr(t),
+		prefix + "ADDR":             testkit.FreeAddr(t),
+		prefix + "ADMIN_ADDR":       testkit.FreeAddr(t),
 		prefix + "DRAIN_DELAY":      "500ms",
 		prefix + "DB_DSN":           filepath.Join(dir, "service.db"),
 		prefix + "MQ_EMBEDDED_PATH": filepath.Join(dir, "broker.db"),

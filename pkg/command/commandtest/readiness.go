@@ -14,6 +14,7 @@ import (
 
 	"github.com/cartwheel-shop/cartwheel/pkg/command"
 	"github.com/cartwheel-shop/cartwheel/pkg/db/dbtest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // Readiness runs spec on a MySQL database reached through a proxy the test can cut:
@@ -82,7 +83,7 @@ type proxy struct {
 }
 
 func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{t: t, addr: freeAddr(t), target: target}
+	p := &proxy{t: t, addr: testkit.FreeAddr(t), target: target}
 	p.restore()
 	t.Cleanup(p.cut)
 	return p

@@ -1,7 +1,6 @@
 package embedded_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/mqtest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // fast keeps every timer short so the whole package runs in seconds.
@@ -289,26 +289,8 @@ func TestSlowLocalTxIsNotCheckedBack(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink safe for the broker's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
 func TestDeadLetterAfterMaxReconsume(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	opts := fast
 	opts.MaxReconsume = 2
 	b := open(t, filepath.Join(t.TempDir(), "mq.db"), opts, slog.New(slog.NewTextHandler(logs, nil)))
@@ -397,7 +379,7 @@ func TestConcurrencyBoundsHandlersInFlight(t *testing.T) {
 	for range 6 {
 		send(t, p, &mq.Message{Topic: "order", Tags: "created", Body: []byte("x")})
 	}
-	waitUntil(t, "two handlers in flight", func() bool { return count(func() bool { return inFlight == 2 }) })
+	testkit.Eventually(t, waitLimit, "two handlers in flight", func() bool { return count(func() bool { return inFlight == 2 }) })
 	time.Sleep(200 * time.Millisecond) // room for a third handler to start if the bound leaked
 	var got int
 	count(func() bool { got = peak; return true })
@@ -405,18 +387,7 @@ func TestConcurrencyBoundsHandlersInFlight(t *testing.T) {
 		t.Errorf("peak handlers in flight = %d, want 2", got)
 	}
 	close(release)
-	waitUntil(t, "all six handled", func() bool { return count(func() bool { return done == 6 }) })
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.Eventually(t, waitLimit, "all six handled", func() bool { return count(func() bool { return done == 6 }) })
 }
 
 func TestRejectsWhatRocketMQRejects(t *testing.T) {

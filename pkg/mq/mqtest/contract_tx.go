@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // txSetup is a transactional producer whose local transactions write to a ledger its
@@ -118,7 +119,7 @@ func testCheckBackRollback(t *testing.T, f *fixture) {
 	if !errors.Is(err, mq.ErrTxUnknown) || id == "" {
 		t.Fatalf("SendInTransaction = %q, %v; want an id and ErrTxUnknown", id, err)
 	}
-	eventually(t, deliveryTimeout, "check-back of message "+id, func() bool {
+	testkit.Eventually(t, deliveryTimeout, "check-back of message "+id, func() bool {
 		return len(s.led.checksOf(id)) > 0
 	})
 	s.barrier(t)

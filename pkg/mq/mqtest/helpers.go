@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // fixture is one subtest's driver and the unique names it sends and consumes under, so a
@@ -116,7 +117,7 @@ func (in *inbox) byProperty(name, value string) []receipt {
 // waitID waits until message id has been delivered n times and returns its receipts.
 func (in *inbox) waitID(t *testing.T, id string, n int) []receipt {
 	t.Helper()
-	eventually(t, deliveryTimeout, "delivery of message "+id, func() bool { return len(in.byID(id)) >= n })
+	testkit.Eventually(t, deliveryTimeout, "delivery of message "+id, func() bool { return len(in.byID(id)) >= n })
 	return in.byID(id)
 }
 
@@ -158,18 +159,6 @@ func (l *ledger) checksOf(id string) []mq.Delivered {
 		}
 	}
 	return out
-}
-
-// eventually polls cond until it holds, failing the test after timeout.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(pollEvery)
-	}
 }
 
 // never fails the test if cond holds at any poll during window. It is only used after a

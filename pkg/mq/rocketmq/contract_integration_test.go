@@ -18,6 +18,7 @@ import (
 
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/mqtest"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // These tests need the engines of scripts/infra.sh: eval "$(scripts/infra.sh env)".
@@ -91,17 +92,6 @@ func (r *inbox) get(i int) (mq.Delivered, time.Time) {
 	return r.msgs[i], r.at[i]
 }
 
-func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func startConsumer(t *testing.T, d *Driver, group, topic string, h mq.Handler) mq.Consumer {
 	t.Helper()
 	c, err := d.NewConsumer(group)
@@ -173,7 +163,7 @@ func TestUnacknowledgedMessageGoesToNextConsumer(t *testing.T) {
 		next.add(msg)
 		return nil
 	})
-	waitUntil(t, waitFor, "redelivery to the next consumer of the group", func() bool { return next.count() > 0 })
+	testkit.Eventually(t, waitFor, "redelivery to the next consumer of the group", func() bool { return next.count() > 0 })
 	got, at := next.get(0)
 	t.Logf("redelivered %v after Close", at.Sub(start).Round(time.Millisecond))
 	if got.ID != id || string(got.Body) != "reserve stock for order 1" {
@@ -211,7 +201,7 @@ func TestDelayRoundsUpToLevel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, waitFor, "the delayed message", func() bool { return got.count() > 0 })
+	testkit.Eventually(t, waitFor, "the delayed message", func() bool { return got.count() > 0 })
 	msg, at := got.get(0)
 	elapsed := at.Sub(start)
 	t.Logf("Delay %v (level %d, %v) arrived after %v", delay, level, want, elapsed.Round(time.Millisecond))
@@ -245,8 +235,8 @@ func TestMaxReconsumeDeadLetters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, waitFor, "the message to be dead-lettered", func() bool { return d.Stats().DeadLettered == 1 })
-	waitUntil(t, waitFor, "the broker's %DLQ% topic of the group", func() bool {
+	testkit.Eventually(t, waitFor, "the message to be dead-lettered", func() bool { return d.Stats().DeadLettered == 1 })
+	testkit.Eventually(t, waitFor, "the broker's %DLQ% topic of the group", func() bool {
 		missing, err := d.missingTopics(t.Context(), []string{"%DLQ%" + group})
 		return err == nil && len(missing) == 0
 	})
@@ -301,7 +291,7 @@ func TestCheckBacksReachTheirOwnProducer(t *testing.T) {
 		s.id = id
 	}
 	for i, s := range sides {
-		waitUntil(t, waitFor, fmt.Sprintf("check-back of producer %d", i), func() bool {
+		testkit.Eventually(t, waitFor, fmt.Sprintf("check-back of producer %d", i), func() bool {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			return len(s.checks) > 0
@@ -314,7 +304,7 @@ func TestCheckBacksReachTheirOwnProducer(t *testing.T) {
 		}
 		s.mu.Unlock()
 	}
-	waitUntil(t, waitFor, "both committed messages", func() bool {
+	testkit.Eventually(t, waitFor, "both committed messages", func() bool {
 		ids := []string{}
 		for i := range delivered.count() {
 			msg, _ := delivered.get(i)

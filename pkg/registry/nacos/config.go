@@ -34,6 +34,9 @@ const maxWeight = 10000
 // maxDrain keeps a typo (7m for 7s) from holding every shutdown for minutes.
 const maxDrain = time.Minute
 
+// maxHold bounds how long callers may dial instances Nacos no longer lists.
+const maxHold = 10 * time.Minute
+
 // Config selects a Nacos server and where this process's instances live in it. The env
 // tags let a binary embed it with an envPrefix (e.g. `envPrefix:"NACOS_"`).
 type Config struct {
@@ -61,6 +64,13 @@ type Config struct {
 	// Nacos's push (about 1 s measured), so without a drain calls in that window land on a
 	// closing server. Zero means no drain; binaries reading the environment get 3s.
 	Drain time.Duration `env:"DRAIN" envDefault:"3s"`
+	// Hold is how long Resolve keeps answering a service's last known instances while
+	// Nacos lists none of them or cannot be asked: a Nacos restarted empty pushes an
+	// empty list until every instance has registered again (seconds), and callers would
+	// otherwise have nothing to dial meanwhile. A service that really has no instance
+	// left is answered empty once Hold has passed; until then its calls fail fast on a
+	// refused connection. Zero holds nothing; binaries reading the environment get 30s.
+	Hold time.Duration `env:"HOLD" envDefault:"30s"`
 	// LogDir and CacheDir receive the SDK's log file and its copy of resolved services. They
 	// are required so the SDK never writes into the working directory or $HOME.
 	LogDir   string `env:"LOG_DIR"`
@@ -114,6 +124,9 @@ func (c Config) Validate() error {
 	}
 	if c.Drain < 0 || c.Drain > maxDrain {
 		problems = append(problems, fmt.Errorf("nacos: drain %s is outside 0..%s", c.Drain, maxDrain))
+	}
+	if c.Hold < 0 || c.Hold > maxHold {
+		problems = append(problems, fmt.Errorf("nacos: hold %s is outside 0..%s", c.Hold, maxHold))
 	}
 	if strings.TrimSpace(c.LogDir) == "" {
 		problems = append(problems, errors.New("nacos: log dir is required (the SDK would otherwise log into the working directory)"))

@@ -41,6 +41,8 @@ func TestConfigValidate(t *testing.T) {
 		{"timeout/below_a_millisecond", func(c *nacos.Config) { c.Timeout = time.Microsecond }, []string{"timeout"}},
 		{"drain/negative", func(c *nacos.Config) { c.Drain = -time.Second }, []string{"drain"}},
 		{"drain/minutes", func(c *nacos.Config) { c.Drain = 7 * time.Minute }, []string{"drain 7m0s"}},
+		{"hold/negative", func(c *nacos.Config) { c.Hold = -time.Second }, []string{"hold"}},
+		{"hold/hours", func(c *nacos.Config) { c.Hold = time.Hour }, []string{"hold 1h0m0s"}},
 		{"log_dir/empty", func(c *nacos.Config) { c.LogDir = " " }, []string{"log dir is required"}},
 		{"cache_dir/empty", func(c *nacos.Config) { c.CacheDir = "" }, []string{"cache dir is required"}},
 		{"track/canary", func(c *nacos.Config) { c.Track = nacos.TrackCanary }, nil},
@@ -139,7 +141,7 @@ func TestConfigFromTheEnvironment(t *testing.T) {
 	}
 	want := nacos.Config{
 		Addr: "127.0.0.1:8848", Group: "CARTWHEEL", Cluster: "DEFAULT", Timeout: 3 * time.Second,
-		Drain: 3 * time.Second, LogDir: "/var/lib/order/nacos/log", CacheDir: "/var/lib/order/nacos/cache", LogLevel: "warn",
+		Drain: 3 * time.Second, Hold: 30 * time.Second, LogDir: "/var/lib/order/nacos/log", CacheDir: "/var/lib/order/nacos/cache", LogLevel: "warn",
 	}
 	if got.Nacos != want {
 		t.Fatalf("got %+v\nwant %+v", got.Nacos, want)

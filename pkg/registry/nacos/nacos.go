@@ -44,6 +44,9 @@ type Registry struct {
 	// mu while it talks to Nacos.
 	closed atomic.Bool
 
+	// known keeps answering the last instances Nacos listed while it lists none (Config.Hold).
+	known *lastKnown
+
 	mu sync.Mutex
 	// registered holds one SDK client per registered instance. Nacos 2.x keeps at most one
 	// instance per service and connection (a second registration replaces the first), so
@@ -112,6 +115,7 @@ func New(cfg Config, logger *slog.Logger) (*Registry, error) {
 		// or one already closed) from answering for each other.
 		name:       fmt.Sprintf("nacos:%s/%s/%s/%s#%s", cfg.Addr, cfg.Namespace, cfg.Group, cfg.Cluster, hex.EncodeToString(id[:])),
 		registered: map[string]*registration{},
+		known:      newLastKnown(cfg.Hold, time.Now),
 	}
 	lookup, err := r.connect()
 	if err != nil {
@@ -251,10 +255,28 @@ func (r *Registry) Target(_ context.Context, target rpcinfo.EndpointInfo) string
 // instance left is an empty result, not an error: Kitex keeps its previous list when a
 // refresh fails, so an error would keep callers dialing vanished instances. An error
 // means Nacos could not be asked at all, and then the previous list is the best there is.
+// Either way, a service Nacos stops listing keeps its last known instances for
+// Config.Hold (lastKnown): a Nacos restarted empty lists nothing until the instances have
+// registered again.
 func (r *Registry) Resolve(_ context.Context, service string) (discovery.Result, error) {
 	if r.closed.Load() {
 		return discovery.Result{}, fmt.Errorf("nacos: resolve %q: registry closed", service)
 	}
+	listed, listErr := r.list(service)
+	res, err, v := r.known.settle(service, listed, listErr)
+	switch v {
+	case holding:
+		r.logger.Warn("nacos: lists no instance of the service; calling the last known ones meanwhile",
+			"service", service, "instances", len(res.Instances), "hold", r.cfg.Hold, "err", listErr)
+	case released:
+		r.logger.Warn("nacos: still lists no instance of the service; the last known ones are given up",
+			"service", service, "hold", r.cfg.Hold, "err", listErr)
+	}
+	return res, err
+}
+
+// list is what Nacos lists for service: its enabled, healthy instances of positive weight.
+func (r *Registry) list(service string) (discovery.Result, error) {
 	found, err := r.lookup.SelectAllInstances(vo.SelectAllInstancesParam{
 		ServiceName: service,
 		GroupName:   r.cfg.Group,

@@ -27,7 +27,7 @@ import (
 	"github.com/nacos-group/nacos-sdk-go/v2/common/constant"
 	"github.com/nacos-group/nacos-sdk-go/v2/vo"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
+	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user/userservice"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos"
@@ -89,12 +89,12 @@ func TestNacosDropsTheInstancesOfAClosedConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	resolver := newNacos(t).Resolver()
-	registrytest.Eventually(t, "the instance is listed", func() (bool, string) {
+	registrytest.Settles(t, "the instance is listed", func() (bool, string) {
 		n, err := count(resolver, name)
 		return n == 1, fmt.Sprintf("%d instances, err %v", n, err)
 	})
 	raw.CloseClient()
-	took := registrytest.Eventually(t, "the instance is dropped with its connection", func() (bool, string) {
+	took := registrytest.Settles(t, "the instance is dropped with its connection", func() (bool, string) {
 		n, err := count(resolver, name)
 		return err == nil && n == 0, fmt.Sprintf("%d instances, err %v", n, err)
 	})
@@ -149,7 +149,7 @@ func runFailover(t *testing.T, callers int, drain time.Duration) {
 	b := startUserServer(t, name, "b", servers)
 
 	lookup := newNacos(t) // the client side, as another process would be
-	registrytest.Eventually(t, "both servers are listed", func() (bool, string) {
+	registrytest.Settles(t, "both servers are listed", func() (bool, string) {
 		n, err := count(lookup.Resolver(), name)
 		return n == 2, fmt.Sprintf("%d instances, err %v", n, err)
 	})
@@ -170,7 +170,7 @@ func runFailover(t *testing.T, callers int, drain time.Duration) {
 			defer wg.Done()
 			for ctx.Err() == nil {
 				start := time.Now()
-				u, err := cli.GetUser(context.Background(), &user.GetUserRequest{UserId: "u-1"})
+				u, err := cli.GetUser(context.Background(), &userapi.GetUserRequest{UserId: "u-1"})
 				served := ""
 				if err == nil {
 					served = u.Name
@@ -183,7 +183,7 @@ func runFailover(t *testing.T, callers int, drain time.Duration) {
 	go func() { wg.Wait(); close(streamDone) }()
 	defer func() { cancel(); <-streamDone }()
 
-	registrytest.Eventually(t, "the stream reaches both servers", func() (bool, string) {
+	registrytest.Settles(t, "the stream reaches both servers", func() (bool, string) {
 		served := rec.servedBy()
 		return served["a"] > 0 && served["b"] > 0, fmt.Sprintf("served %v", served)
 	})
@@ -269,12 +269,12 @@ type userServer struct {
 
 // fakeUsers answers GetUser with the name of the server that served it.
 type fakeUsers struct {
-	user.UserService // the other methods are never called
-	name             string
+	userapi.UserService // the other methods are never called
+	name                string
 }
 
-func (f *fakeUsers) GetUser(_ context.Context, req *user.GetUserRequest) (*user.User, error) {
-	return &user.User{Id: req.UserId, Name: f.name}, nil
+func (f *fakeUsers) GetUser(_ context.Context, req *userapi.GetUserRequest) (*userapi.User, error) {
+	return &userapi.User{Id: req.UserId, Name: f.name}, nil
 }
 
 // startUserServer runs a user server the way a service's main does (suite.NewServer),

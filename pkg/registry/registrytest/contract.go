@@ -21,6 +21,7 @@ import (
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
+	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
 // Settle bounds how long a registration or deregistration may take to be seen by a
@@ -48,7 +49,7 @@ func RunContract(t *testing.T, newRegistry func(t *testing.T) registry.Registry)
 
 		resolver := newRegistry(t).Resolver()
 		want := map[string]int{a.Addr.String(): 10, b.Addr.String(): 30}
-		eventually(t, "both instances with their weights", func() (bool, string) {
+		Settles(t, "both instances with their weights", func() (bool, string) {
 			got, err := resolve(resolver, name)
 			return err == nil && equal(got, want), describe(got, err)
 		})
@@ -63,14 +64,14 @@ func RunContract(t *testing.T, newRegistry func(t *testing.T) registry.Registry)
 		register(t, regB, b)
 		resolver := newRegistry(t).Resolver()
 		both := map[string]int{a.Addr.String(): discovery.DefaultWeight, b.Addr.String(): discovery.DefaultWeight}
-		eventually(t, "both instances", func() (bool, string) {
+		Settles(t, "both instances", func() (bool, string) {
 			got, err := resolve(resolver, name)
 			return err == nil && equal(got, both), describe(got, err)
 		})
 
 		deregister(t, regA, a)
 		onlyB := map[string]int{b.Addr.String(): discovery.DefaultWeight}
-		eventually(t, "only the remaining instance", func() (bool, string) {
+		Settles(t, "only the remaining instance", func() (bool, string) {
 			got, err := resolve(resolver, name)
 			return err == nil && equal(got, onlyB), describe(got, err)
 		})
@@ -79,7 +80,7 @@ func RunContract(t *testing.T, newRegistry func(t *testing.T) registry.Registry)
 		// refresh), so callers would go on dialing the vanished instance: "none left" must
 		// be an empty answer, not an error.
 		deregister(t, regB, b)
-		eventually(t, "no instance and no error", func() (bool, string) {
+		Settles(t, "no instance and no error", func() (bool, string) {
 			got, err := resolve(resolver, name)
 			return err == nil && len(got) == 0, describe(got, err)
 		})
@@ -112,13 +113,13 @@ func RunContract(t *testing.T, newRegistry func(t *testing.T) registry.Registry)
 		factory := lbcache.NewBalancerFactory(resolver, loadbalance.NewWeightedBalancer(),
 			lbcache.Options{RefreshInterval: 100 * time.Millisecond, ExpireInterval: time.Second})
 		target := rpcinfo.NewEndpointInfo(name, "", nil, nil)
-		eventually(t, "the caller picks the instance", func() (bool, string) {
+		Settles(t, "the caller picks the instance", func() (bool, string) {
 			picked, err := pick(factory, target)
 			return err == nil && picked == a.Addr.String(), fmt.Sprintf("picked %q, err %v", picked, err)
 		})
 
 		deregister(t, registrar, a)
-		eventually(t, "the caller has nothing to pick", func() (bool, string) {
+		Settles(t, "the caller has nothing to pick", func() (bool, string) {
 			picked, err := pick(factory, target)
 			return err == nil && picked == "", fmt.Sprintf("picked %q, err %v", picked, err)
 		})
@@ -148,28 +149,6 @@ func UniqueServiceName(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return "registrytest-" + hex.EncodeToString(b[:])
-}
-
-// Eventually polls check until it reports true or Settle passes, then fails with what
-// check saw last.
-func Eventually(t *testing.T, what string, check func() (bool, string)) time.Duration {
-	t.Helper()
-	return eventually(t, what, check)
-}
-
-func eventually(t *testing.T, what string, check func() (bool, string)) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for {
-		ok, last := check()
-		if ok {
-			return time.Since(start)
-		}
-		if time.Since(start) > Settle {
-			t.Fatalf("%s: not within %s; last seen: %s", what, Settle, last)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // instance is an explicit loopback address: a registry must never replace it.
@@ -243,4 +222,24 @@ func describe(got map[string]int, err error) string {
 	}
 	slices.Sort(parts)
 	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// Settles waits up to Settle for check to report true and returns how long that took;
+// when it fails it also logs what check saw last.
+func Settles(t *testing.T, what string, check func() (ok bool, seen string)) time.Duration {
+	t.Helper()
+	var last string
+	settled := false
+	defer func() {
+		if !settled {
+			t.Logf("%s: last seen: %s", what, last)
+		}
+	}()
+	took := testkit.Eventually(t, Settle, what, func() bool {
+		ok, seen := check()
+		last = seen
+		return ok
+	})
+	settled = true
+	return took
 }

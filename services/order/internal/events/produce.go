@@ -20,11 +20,14 @@ const (
 	ConsumerGroup = "order-svc"
 )
 
-// Encode turns an order event into the message that announces it, keyed by order id.
+// Encode turns an order event into the message that announces it, keyed by order id;
+// no event (nil) is no message.
 func Encode(ev order.Event) (*mq.Message, error) {
 	var tag string
 	var payload any
 	switch e := ev.(type) {
+	case nil:
+		return nil, nil
 	case order.OrderCreated:
 		tag, payload = eventsapi.TAG_CREATED, toCreatedPayload(e)
 	case order.OrderPaid:

@@ -99,11 +99,11 @@ func TestInsertAndReadOrder(t *testing.T) {
 		if _, err := f.store.Order(ctx, ids.New()); !errors.Is(err, order.ErrNotFound) {
 			t.Fatalf("unknown order: got %v, want ErrNotFound", err)
 		}
-		if f.producer.tags() != eventsapi.TAG_CREATED {
-			t.Fatalf("messages %q, want one created", f.producer.tags())
+		if f.producer.Tags() != eventsapi.TAG_CREATED {
+			t.Fatalf("messages %q, want one created", f.producer.Tags())
 		}
 		var body eventsapi.OrderCreated
-		if err := json.Unmarshal(f.producer.committed[0].Body, &body); err != nil || body.OrderId != o.ID() || len(body.Lines) != 2 {
+		if err := json.Unmarshal(f.producer.Committed()[0].Body, &body); err != nil || body.OrderId != o.ID() || len(body.Lines) != 2 {
 			t.Fatalf("order.created body %+v, %v", body, err)
 		}
 	})
@@ -121,8 +121,8 @@ func TestInsertOrderKeyTaken(t *testing.T) {
 		if _, err := f.store.Order(ctx, second.ID()); !errors.Is(err, order.ErrNotFound) {
 			t.Fatal("the second order was written")
 		}
-		if f.producer.tags() != "created" || f.producer.rollbacks() != 1 {
-			t.Fatalf("committed %q, rolled back %d", f.producer.tags(), f.producer.rollbacks())
+		if f.producer.Tags() != "created" || f.producer.Rollbacks() != 1 {
+			t.Fatalf("committed %q, rolled back %d", f.producer.Tags(), f.producer.Rollbacks())
 		}
 		f.insert(t, newOrder(t, userB, t0), "k1") // keys are per user
 	})
@@ -150,8 +150,8 @@ func TestInsertOrderConcurrentKey(t *testing.T) {
 				t.Errorf("unexpected error: %v", err)
 			}
 		}
-		if won != 1 || f.count(t, "orders") != 1 || f.count(t, "order_lines") != 2 || f.producer.tags() != "created" {
-			t.Fatalf("%d winners, %d orders, messages %q: want exactly one", won, f.count(t, "orders"), f.producer.tags())
+		if won != 1 || f.count(t, "orders") != 1 || f.count(t, "order_lines") != 2 || f.producer.Tags() != "created" {
+			t.Fatalf("%d winners, %d orders, messages %q: want exactly one", won, f.count(t, "orders"), f.producer.Tags())
 		}
 	})
 }
@@ -202,8 +202,8 @@ func TestUpdateOrderAndSendRollsBackTheLosingMessage(t *testing.T) {
 		if err != nil || attempts != 2 || got.Status() != order.Cancelled || got.Snapshot().Version != 3 {
 			t.Fatalf("got %v after %d attempts: %v", got, attempts, err)
 		}
-		if tags := f.producer.tags(); tags != "created,refund_requested,cancelled" || f.producer.rollbacks() != 1 {
-			t.Fatalf("committed %q, %d rolled back", tags, f.producer.rollbacks())
+		if tags := f.producer.Tags(); tags != "created,refund_requested,cancelled" || f.producer.Rollbacks() != 1 {
+			t.Fatalf("committed %q, %d rolled back", tags, f.producer.Rollbacks())
 		}
 		stored, _ := f.store.Order(ctx, o.ID())
 		if !reflect.DeepEqual(stored.Snapshot(), got.Snapshot()) {
@@ -226,8 +226,8 @@ func TestUpdateOrderGivesUpUnderConstantContention(t *testing.T) {
 		if !errors.Is(err, order.ErrConcurrentUpdate) || attempts != maxUpdateAttempts {
 			t.Fatalf("got %v after %d attempts", err, attempts)
 		}
-		if f.producer.rollbacks() != maxUpdateAttempts {
-			t.Fatalf("%d messages rolled back, want %d", f.producer.rollbacks(), maxUpdateAttempts)
+		if f.producer.Rollbacks() != maxUpdateAttempts {
+			t.Fatalf("%d messages rolled back, want %d", f.producer.Rollbacks(), maxUpdateAttempts)
 		}
 	})
 }
@@ -243,8 +243,8 @@ func TestUpdateOrderRuleErrorWritesNothing(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 		got, _ := f.store.Order(context.Background(), o.ID())
-		if got.Snapshot().Version != 0 || f.producer.tags() != "created" || f.producer.rollbacks() != 0 {
-			t.Fatalf("version %d, messages %q", got.Snapshot().Version, f.producer.tags())
+		if got.Snapshot().Version != 0 || f.producer.Tags() != "created" || f.producer.Rollbacks() != 0 {
+			t.Fatalf("version %d, messages %q", got.Snapshot().Version, f.producer.Tags())
 		}
 	})
 }
@@ -274,8 +274,8 @@ func TestRefundRequestedOnceUnderConcurrentRedelivery(t *testing.T) {
 				t.Errorf("unexpected: %v", err)
 			}
 		}
-		if applied != 1 || f.count(t, "order_refund_requests") != 1 || f.producer.tags() != "created,refund_requested" {
-			t.Fatalf("%d applied, %d refund rows, messages %q", applied, f.count(t, "order_refund_requests"), f.producer.tags())
+		if applied != 1 || f.count(t, "order_refund_requests") != 1 || f.producer.Tags() != "created,refund_requested" {
+			t.Fatalf("%d applied, %d refund rows, messages %q", applied, f.count(t, "order_refund_requests"), f.producer.Tags())
 		}
 		got, _ := f.store.Order(context.Background(), o.ID())
 		if !reflect.DeepEqual(got.Snapshot().Refunds, []string{"pay-late"}) {
@@ -408,7 +408,7 @@ func TestMigrationsMakeTheSchemaCurrent(t *testing.T) {
 func TestCheckBackAnswersFromTheTxLog(t *testing.T) {
 	eachEngine(t, func(t *testing.T, f *fixture) {
 		f.insert(t, newOrder(t, userA, t0), "k")
-		committed := f.producer.committed[0]
+		committed := f.producer.Committed()[0]
 		check := txmsg.Checker(f.db)
 		old := time.Now().Add(-2 * txmsg.LocalTimeout)
 		if got := check(context.Background(), &mq.Delivered{Message: committed, BornAt: old}); got != mq.TxCommit {

@@ -46,14 +46,11 @@ func New(gdb *gorm.DB, sender *txmsg.Sender) *Store {
 // inTx runs fn in one database transaction; with an event, as the local transaction of
 // the event's message, so the message leaves if and only if fn's writes commit.
 func (s *Store) inTx(ctx context.Context, ev order.Event, fn func(tx *gorm.DB) error) error {
-	if ev == nil {
-		return s.db.WithContext(ctx).Transaction(fn)
-	}
 	msg, err := events.Encode(ev)
 	if err != nil {
 		return err
 	}
-	return s.sender.Send(ctx, msg, fn)
+	return s.sender.Transaction(ctx, msg, fn)
 }
 
 // notFound maps GORM's not-found to the domain's; anything else is wrapped as it is.

@@ -1,6 +1,6 @@
-// Package events is the payment service's side of the consistency protocol: it sends
-// payment.succeeded and payment.refunded as transactional messages whose local
-// transaction saves the payment, and consumes order.refund_requested.
+// Package events is the payment service's side of the consistency protocol: it encodes
+// payment.succeeded and payment.refunded (which the store sends as transactional messages
+// with the change they announce), and consumes order.refund_requested.
 package events
 
 import (
@@ -10,15 +10,11 @@ import (
 	"fmt"
 	"log/slog"
 
-	"gorm.io/gorm"
-
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
-	idlevents "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
-	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
-	"github.com/cartwheel-shop/cartwheel/services/payment/internal/store"
 )
 
 // Groups of the payment service on the broker.
@@ -27,49 +23,24 @@ const (
 	ConsumerGroup = "payment-svc"
 )
 
-// Announcer implements payment.Announcer with txmsg: the payment row, the refund row and
-// the tx-log row commit in one transaction, and the message with them.
-type Announcer struct {
-	sender *txmsg.Sender
-	store  *store.Store
-}
-
-var _ payment.Announcer = (*Announcer)(nil)
-
-// NewAnnouncer pairs a sender (whose producer checks back with txmsg.Checker on the
-// same database) with the store.
-func NewAnnouncer(sender *txmsg.Sender, st *store.Store) *Announcer {
-	return &Announcer{sender: sender, store: st}
-}
-
-// Succeeded saves p and sends payment.succeeded.
-func (a *Announcer) Succeeded(ctx context.Context, p *payment.Payment) error {
-	msg, err := message(idlevents.TAG_SUCCEEDED, p, &idlevents.PaymentSucceeded{
-		PaymentId: p.ID(), OrderId: p.OrderID(), Amount: toEventMoney(p.Amount()), ProviderTxnId: p.ProviderTxnID(),
-	})
-	if err != nil {
-		return err
+// Encode turns a payment event into the message that announces it: payment.succeeded
+// or payment.refunded; no event (nil) is no message.
+func Encode(ev payment.Event) (*mq.Message, error) {
+	switch e := ev.(type) {
+	case nil:
+		return nil, nil
+	case payment.PaymentSucceeded:
+		p := e.Payment
+		return message(eventsapi.TAG_SUCCEEDED, p, &eventsapi.PaymentSucceeded{
+			PaymentId: p.ID(), OrderId: p.OrderID(), Amount: toEventMoney(p.Amount()), ProviderTxnId: p.ProviderTxnID(),
+		})
+	case payment.PaymentRefunded:
+		p := e.Payment
+		return message(eventsapi.TAG_REFUNDED, p, &eventsapi.PaymentRefunded{
+			PaymentId: p.ID(), OrderId: p.OrderID(), Amount: toEventMoney(e.Refund.Amount),
+		})
 	}
-	return a.sender.Send(ctx, msg, func(tx *gorm.DB) error {
-		return a.store.WithTx(tx).Save(ctx, p)
-	})
-}
-
-// Refunded saves p with its refund row and sends payment.refunded.
-func (a *Announcer) Refunded(ctx context.Context, p *payment.Payment, r payment.Refund) error {
-	msg, err := message(idlevents.TAG_REFUNDED, p, &idlevents.PaymentRefunded{
-		PaymentId: p.ID(), OrderId: p.OrderID(), Amount: toEventMoney(r.Amount),
-	})
-	if err != nil {
-		return err
-	}
-	return a.sender.Send(ctx, msg, func(tx *gorm.DB) error {
-		st := a.store.WithTx(tx)
-		if err := st.Save(ctx, p); err != nil {
-			return err
-		}
-		return st.CreateRefund(ctx, r)
-	})
+	return nil, fmt.Errorf("events: no message for %T", ev)
 }
 
 // message wraps a payload of idl/events.thrift; keys let operators find every message
@@ -79,11 +50,11 @@ func message(tag string, p *payment.Payment, payload any) (*mq.Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("events: encode %s: %w", tag, err)
 	}
-	return &mq.Message{Topic: idlevents.TOPIC_PAYMENT, Tags: tag, Keys: []string{p.ID(), p.OrderID()}, Body: body}, nil
+	return &mq.Message{Topic: eventsapi.TOPIC_PAYMENT, Tags: tag, Keys: []string{p.ID(), p.OrderID()}, Body: body}, nil
 }
 
-func toEventMoney(m money.Money) *base.Money {
-	return &base.Money{AmountCents: m.Cents, Currency: m.Currency}
+func toEventMoney(m money.Money) *baseapi.Money {
+	return &baseapi.Money{AmountCents: m.Cents, Currency: m.Currency}
 }
 
 // Refunder is the use case the refund consumer drives.
@@ -104,14 +75,14 @@ func NewRefunds(refunder Refunder, log *slog.Logger) *Refunds {
 
 // Subscribe registers the handler on c; call it before c.Start.
 func (h *Refunds) Subscribe(c mq.Consumer) error {
-	return c.Subscribe(idlevents.TOPIC_ORDER, idlevents.TAG_REFUND_REQUESTED, h.Handle)
+	return c.Subscribe(eventsapi.TOPIC_ORDER, eventsapi.TAG_REFUND_REQUESTED, h.Handle)
 }
 
 // Handle refunds once per payment. Poison (an undecodable body) and requests that can
 // never succeed are logged and acknowledged, since redelivering them cannot help; a
 // transient failure returns its error so the broker redelivers with back-off.
 func (h *Refunds) Handle(ctx context.Context, msg *mq.Delivered) error {
-	var ev idlevents.RefundRequested
+	var ev eventsapi.RefundRequested
 	if err := json.Unmarshal(msg.Body, &ev); err != nil {
 		h.log.ErrorContext(ctx, "refund_requested undecodable: acknowledged and dropped", "message_id", msg.ID, "err", err)
 		return nil
@@ -131,6 +102,6 @@ func (h *Refunds) Handle(ctx context.Context, msg *mq.Delivered) error {
 	}
 }
 
-func toDomainRefundRequest(ev *idlevents.RefundRequested) payment.RefundRequest {
+func toDomainRefundRequest(ev *eventsapi.RefundRequested) payment.RefundRequest {
 	return payment.RefundRequest{OrderID: ev.OrderId, PaymentID: ev.PaymentId, Reason: ev.Reason}
 }

@@ -34,9 +34,9 @@ type notification struct {
 	occurredAt time.Time
 }
 
-// maxSaveAttempts bounds re-reads when a concurrent change beats ours to the row; each
-// retry sees the newer state, so a second attempt normally settles it.
-const maxSaveAttempts = 3
+// errUnchanged ends a rule that finds nothing to change: the store writes and sends
+// nothing, and the use case answers from what the rule saw.
+var errUnchanged = errors.New("payment: nothing to change")
 
 // HandleCallback records the provider's confirmation once. It checks, in this order: the
 // signature (nothing is read from an unverified body), the payload, the payment, the
@@ -51,13 +51,7 @@ func (s *Service) HandleCallback(ctx context.Context, c Callback) (CallbackResul
 	if err != nil {
 		return CallbackResult{}, err
 	}
-	for attempt := 1; ; attempt++ {
-		res, err := s.recordSuccess(ctx, n)
-		if errors.Is(err, ErrStale) && attempt < maxSaveAttempts {
-			continue
-		}
-		return res, err
-	}
+	return s.recordSuccess(ctx, n)
 }
 
 func (s *Service) recordSuccess(ctx context.Context, n notification) (CallbackResult, error) {
@@ -65,35 +59,35 @@ func (s *Service) recordSuccess(ctx context.Context, n notification) (CallbackRe
 	if !ids.Valid(n.paymentID) {
 		return res, ErrNotFound
 	}
-	p, err := s.store.Get(ctx, n.paymentID)
-	if err != nil {
-		return res, err
-	}
-	if p.Amount() != n.amount {
-		// A signed callback for another amount is a provider bug or a leaked secret:
-		// either way a human must look, so it is logged at error level.
-		s.log.ErrorContext(ctx, "webhook amount mismatch: payment left unchanged",
-			"payment_id", p.ID(), "expected", p.Amount().String(), "received", n.amount.String(), "provider_txn_id", n.txnID)
-		return res, ErrAmountMismatch
-	}
-	if p.ProviderTxnID() == n.txnID {
-		return CallbackResult{PaymentID: p.ID(), Duplicate: true}, nil
-	}
-	if err := p.Succeed(n.txnID, s.now()); err != nil {
-		// Another provider transaction for a settled payment means the payer was charged
-		// twice; refusing it (instead of acknowledging) keeps the provider retrying and
-		// alerting until someone refunds the second charge.
-		s.log.ErrorContext(ctx, "webhook for a settled payment: possible double charge",
-			"payment_id", p.ID(), "status", p.Status(), "recorded_txn_id", p.ProviderTxnID(), "provider_txn_id", n.txnID)
-		return res, fmt.Errorf("%w: %w", ErrStateConflict, err)
-	}
-	err = s.announcer.Succeeded(ctx, p)
-	if errors.Is(err, ErrTxnTaken) {
+	p, err := s.store.UpdatePayment(ctx, n.paymentID, func(p *Payment) (Event, error) {
+		if p.Amount() != n.amount {
+			// A signed callback for another amount is a provider bug or a leaked secret:
+			// either way a human must look, so it is logged at error level.
+			s.log.ErrorContext(ctx, "webhook amount mismatch: payment left unchanged",
+				"payment_id", p.ID(), "expected", p.Amount().String(), "received", n.amount.String(), "provider_txn_id", n.txnID)
+			return nil, ErrAmountMismatch
+		}
+		if p.ProviderTxnID() == n.txnID {
+			return nil, errUnchanged
+		}
+		if err := p.Succeed(n.txnID, s.now()); err != nil {
+			// Another provider transaction for a settled payment means the payer was charged
+			// twice; refusing it (instead of acknowledging) keeps the provider retrying and
+			// alerting until someone refunds the second charge.
+			s.log.ErrorContext(ctx, "webhook for a settled payment: possible double charge",
+				"payment_id", p.ID(), "status", p.Status(), "recorded_txn_id", p.ProviderTxnID(), "provider_txn_id", n.txnID)
+			return nil, fmt.Errorf("%w: %w", ErrStateConflict, err)
+		}
+		return PaymentSucceeded{Payment: p}, nil
+	})
+	switch {
+	case errors.Is(err, errUnchanged):
+		return CallbackResult{PaymentID: n.paymentID, Duplicate: true}, nil
+	case errors.Is(err, ErrTxnTaken):
 		s.log.ErrorContext(ctx, "webhook transaction already recorded on another payment",
-			"payment_id", p.ID(), "provider_txn_id", n.txnID)
+			"payment_id", n.paymentID, "provider_txn_id", n.txnID)
 		return res, fmt.Errorf("%w: %w", ErrStateConflict, err)
-	}
-	if err != nil {
+	case err != nil:
 		return res, err
 	}
 	s.log.InfoContext(ctx, "payment succeeded", "payment_id", p.ID(), "order_id", p.OrderID(),

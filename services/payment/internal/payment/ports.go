@@ -19,24 +19,35 @@ type Storer interface {
 	// ForOrder loads every payment of the order, oldest first, each with its refund
 	// when it has one; none is an empty list, not an error.
 	ForOrder(ctx context.Context, orderID string) ([]Record, error)
+	// UpdatePayment is the write-and-publish step (ARCHITECTURE.md §5): it runs rule on a
+	// fresh read of the payment, then writes the payment over the version read in the
+	// local transaction of the message announcing the event rule returned, so the change
+	// commits if and only if the message does. A concurrent write makes it read and run
+	// rule again, a few times, then ErrStale. rule's errors come back as they are;
+	// ErrTxnTaken when the payment's provider transaction is recorded on another
+	// payment; ErrAlreadyRefunded when a PaymentRefunded's refund row exists.
+	UpdatePayment(ctx context.Context, id string, rule func(*Payment) (Event, error)) (*Payment, error)
 }
+
+// Event is a change of a payment that other services hear about.
+type Event interface{ isEvent() }
+
+// PaymentSucceeded: the payment was captured (payment.succeeded).
+type PaymentSucceeded struct{ Payment *Payment }
+
+// PaymentRefunded: the payment's money went back, recorded as Refund (payment.refunded).
+type PaymentRefunded struct {
+	Payment *Payment
+	Refund  Refund
+}
+
+func (PaymentSucceeded) isEvent() {}
+func (PaymentRefunded) isEvent()  {}
 
 // Record is a payment as an admin reads it: the payment and, once refunded, its refund.
 type Record struct {
 	Payment *Payment
 	Refund  *Refund
-}
-
-// Announcer saves a state change that other services must hear about together with its
-// message (ARCHITECTURE.md §5): the change commits if and only if the message does. Both
-// methods save p only over the version it was loaded at, else ErrStale.
-type Announcer interface {
-	// Succeeded saves p, just moved to SUCCEEDED, and sends payment.succeeded;
-	// ErrTxnTaken when its provider transaction is recorded on another payment.
-	Succeeded(ctx context.Context, p *Payment) error
-	// Refunded saves p, just moved to REFUNDED, with its refund row, and sends
-	// payment.refunded; ErrAlreadyRefunded when the row exists.
-	Refunded(ctx context.Context, p *Payment, r Refund) error
 }
 
 // OrderAwaitingPayment is the only order status a payment may be created for.

@@ -21,49 +21,38 @@ type RefundRequest struct {
 // request can never succeed (no such payment for that order, or nothing was collected);
 // any other error is transient (provider, database) and worth asking again.
 func (s *Service) Refund(ctx context.Context, r RefundRequest) error {
-	for attempt := 1; ; attempt++ {
-		err := s.refundOnce(ctx, r)
-		if errors.Is(err, ErrStale) && attempt < maxSaveAttempts {
-			continue
-		}
-		return err
-	}
-}
-
-func (s *Service) refundOnce(ctx context.Context, r RefundRequest) error {
 	if !ids.Valid(r.PaymentID) {
 		return ErrNotFound
 	}
-	p, err := s.store.Get(ctx, r.PaymentID)
-	if err != nil {
-		return err
-	}
-	if p.OrderID() != r.OrderID {
-		return fmt.Errorf("%w: payment %s belongs to order %s, not %s", ErrNotFound, p.ID(), p.OrderID(), r.OrderID)
-	}
-	switch p.Status() {
-	case StatusRefunded:
-		return nil
-	case StatusSucceeded:
-	default:
-		return fmt.Errorf("%w: cannot refund a %s payment", ErrStateConflict, p.Status())
-	}
-	// The provider refunds before the database records it: a crash in between leaves the
-	// request unacknowledged, and the provider's idempotency makes the retry harmless.
-	providerRefundID, err := s.provider.Refund(ctx, p)
-	if err != nil {
-		return fmt.Errorf("payment: refund at %s: %w", p.Provider(), err)
-	}
-	now := s.now()
-	if err := p.Refund(now); err != nil {
-		return err
-	}
-	refund := Refund{
-		ID: ids.New(), PaymentID: p.ID(), ProviderRefundID: providerRefundID,
-		Amount: p.Amount(), Reason: r.Reason, CreatedAt: now,
-	}
-	err = s.announcer.Refunded(ctx, p, refund)
-	if errors.Is(err, ErrAlreadyRefunded) {
+	var providerRefundID string
+	p, err := s.store.UpdatePayment(ctx, r.PaymentID, func(p *Payment) (Event, error) {
+		if p.OrderID() != r.OrderID {
+			return nil, fmt.Errorf("%w: payment %s belongs to order %s, not %s", ErrNotFound, p.ID(), p.OrderID(), r.OrderID)
+		}
+		switch p.Status() {
+		case StatusRefunded:
+			return nil, errUnchanged
+		case StatusSucceeded:
+		default:
+			return nil, fmt.Errorf("%w: cannot refund a %s payment", ErrStateConflict, p.Status())
+		}
+		// The provider refunds before the database records it: a crash in between leaves
+		// the request unacknowledged, and the provider's idempotency makes the retry (or
+		// this rule's second run after a concurrent write) harmless.
+		var err error
+		if providerRefundID, err = s.provider.Refund(ctx, p); err != nil {
+			return nil, fmt.Errorf("payment: refund at %s: %w", p.Provider(), err)
+		}
+		now := s.now()
+		if err := p.Refund(now); err != nil {
+			return nil, err
+		}
+		return PaymentRefunded{Payment: p, Refund: Refund{
+			ID: ids.New(), PaymentID: p.ID(), ProviderRefundID: providerRefundID,
+			Amount: p.Amount(), Reason: r.Reason, CreatedAt: now,
+		}}, nil
+	})
+	if errors.Is(err, errUnchanged) || errors.Is(err, ErrAlreadyRefunded) {
 		return nil
 	}
 	if err != nil {

@@ -13,10 +13,9 @@ import (
 
 // Options are the collaborators and settings of a Service.
 type Options struct {
-	Store     Storer
-	Announcer Announcer
-	Orders    Orders
-	Provider  Provider
+	Store    Storer
+	Orders   Orders
+	Provider Provider
 	// Payer is nil when the sandbox is off: SandboxComplete then answers
 	// ErrSandboxDisabled.
 	Payer Payer
@@ -31,7 +30,6 @@ type Options struct {
 // Service runs the payment use cases.
 type Service struct {
 	store     Storer
-	announcer Announcer
 	orders    Orders
 	provider  Provider
 	payer     Payer
@@ -43,8 +41,8 @@ type Service struct {
 
 // NewService checks that every required collaborator is there.
 func NewService(o Options) (*Service, error) {
-	if o.Store == nil || o.Announcer == nil || o.Orders == nil || o.Provider == nil {
-		return nil, errors.New("payment: store, announcer, orders and provider are required")
+	if o.Store == nil || o.Orders == nil || o.Provider == nil {
+		return nil, errors.New("payment: store, orders and provider are required")
 	}
 	if o.WebhookSecret == "" || o.WebhookTolerance <= 0 {
 		return nil, errors.New("payment: a webhook secret and a positive tolerance are required")
@@ -56,7 +54,7 @@ func NewService(o Options) (*Service, error) {
 		o.Logger = slog.Default()
 	}
 	return &Service{
-		store: o.Store, announcer: o.Announcer, orders: o.Orders, provider: o.Provider,
+		store: o.Store, orders: o.Orders, provider: o.Provider,
 		payer: o.Payer, secret: o.WebhookSecret, tolerance: o.WebhookTolerance,
 		clock: o.Clock, log: o.Logger,
 	}, nil

@@ -1,5 +1,6 @@
 // Package store keeps payments and refunds in SQL through GORM, on SQLite or MySQL,
-// translating driver errors into the payment package's sentinels.
+// translating driver errors into the payment package's sentinels, and sends the payment's
+// transactional messages inside the transactions that cause them.
 package store
 
 import (
@@ -12,6 +13,8 @@ import (
 
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
+	"github.com/cartwheel-shop/cartwheel/pkg/txmsg"
+	"github.com/cartwheel-shop/cartwheel/services/payment/internal/events"
 	"github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
 )
 
@@ -21,19 +24,72 @@ var migrationFiles embed.FS
 // Migrations is the schema history for db.Migrate and db.CheckCurrent.
 var Migrations = db.MigrationsIn(migrationFiles, "migrations")
 
-// Store implements payment.Storer and the saves behind payment.Announcer.
+// maxUpdateAttempts bounds the re-reads of one update when concurrent writes beat it to
+// the row; each retry sees the newer state, so a second attempt normally settles it.
+const maxUpdateAttempts = 3
+
+// Store implements payment.Storer.
 type Store struct {
-	db *gorm.DB
+	db     *gorm.DB
+	sender *txmsg.Sender
 }
 
 var _ payment.Storer = (*Store)(nil)
 
-// New returns a store on gdb.
-func New(gdb *gorm.DB) *Store { return &Store{db: gdb} }
+// New uses gdb for data and sender for the transactional messages; sender's producer
+// must check back with txmsg.Checker on the same database.
+func New(gdb *gorm.DB, sender *txmsg.Sender) *Store { return &Store{db: gdb, sender: sender} }
 
 // WithTx returns the store working inside tx, so a save can share a transaction with
 // its message's tx-log row.
-func (s *Store) WithTx(tx *gorm.DB) *Store { return &Store{db: tx} }
+func (s *Store) WithTx(tx *gorm.DB) *Store { return &Store{db: tx, sender: s.sender} }
+
+// UpdatePayment implements payment.Storer. The rule runs on a fresh read before the
+// transaction, because a transactional message is fixed before its local transaction
+// starts and the rule decides which message to send; the save is conditional on the
+// version that read saw, so the rule's decision and the write meet as if under a lock.
+func (s *Store) UpdatePayment(ctx context.Context, id string, rule func(*payment.Payment) (payment.Event, error)) (*payment.Payment, error) {
+	for range maxUpdateAttempts {
+		p, err := s.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		ev, err := rule(p)
+		if err != nil {
+			return nil, err
+		}
+		err = s.inTx(ctx, ev, func(tx *gorm.DB) error {
+			st := s.WithTx(tx)
+			if err := st.Save(ctx, p); err != nil {
+				return err
+			}
+			if refunded, ok := ev.(payment.PaymentRefunded); ok {
+				return st.CreateRefund(ctx, refunded.Refund)
+			}
+			return nil
+		})
+		if errors.Is(err, payment.ErrStale) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		snap := p.Snapshot()
+		snap.Version++ // what Save wrote
+		return payment.Restore(snap), nil
+	}
+	return nil, fmt.Errorf("store: payment %s: %w", id, payment.ErrStale)
+}
+
+// inTx runs fn in one database transaction; with an event, as the local transaction of
+// the event's message, so the message leaves if and only if fn's writes commit.
+func (s *Store) inTx(ctx context.Context, ev payment.Event, fn func(tx *gorm.DB) error) error {
+	msg, err := events.Encode(ev)
+	if err != nil {
+		return err
+	}
+	return s.sender.Transaction(ctx, msg, fn)
+}
 
 // Create inserts p.
 func (s *Store) Create(ctx context.Context, p *payment.Payment) error {

@@ -50,7 +50,7 @@ func restored(p *payment.Payment, s payment.Status) *payment.Payment {
 
 func TestCreateThenGetKeepsEveryField(t *testing.T) {
 	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
-		st, ctx := New(gdb), context.Background()
+		st, ctx := New(gdb, nil), context.Background()
 		p := newPayment(t, ids.New())
 		if err := st.Create(ctx, p); err != nil {
 			t.Fatal(err)
@@ -73,7 +73,7 @@ func TestCreateThenGetKeepsEveryField(t *testing.T) {
 
 func TestMissingPaymentIsNotFound(t *testing.T) {
 	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
-		st, ctx := New(gdb), context.Background()
+		st, ctx := New(gdb, nil), context.Background()
 		if _, err := st.Get(ctx, ids.New()); !errors.Is(err, payment.ErrNotFound) {
 			t.Fatalf("Get: %v", err)
 		}
@@ -86,7 +86,7 @@ func TestMissingPaymentIsNotFound(t *testing.T) {
 // Many concurrent creates for one order: the database lets exactly one through.
 func TestOneLivePaymentPerOrderUnderConcurrency(t *testing.T) {
 	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
-		st, ctx, orderID := New(gdb), context.Background(), ids.New()
+		st, ctx, orderID := New(gdb, nil), context.Background(), ids.New()
 		const n = 8
 		errs := make([]error, n)
 		payments := make([]*payment.Payment, n)
@@ -124,7 +124,7 @@ func TestOneLivePaymentPerOrderUnderConcurrency(t *testing.T) {
 // Only a live payment holds its order: once FAILED, a new payment may be made.
 func TestFailedPaymentReleasesItsOrder(t *testing.T) {
 	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
-		st, ctx := New(gdb), context.Background()
+		st, ctx := New(gdb, nil), context.Background()
 		orderID := ids.New()
 		if err := st.Create(ctx, restored(newPayment(t, orderID), payment.StatusFailed)); err != nil {
 			t.Fatal(err)
@@ -149,7 +149,7 @@ func TestFailedPaymentReleasesItsOrder(t *testing.T) {
 
 func TestSaveIsOptimistic(t *testing.T) {
 	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
-		st, ctx := New(gdb), context.Background()
+		st, ctx := New(gdb, nil), context.Background()
 		p := newPayment(t, ids.New())
 		if err := st.Create(ctx, p); err != nil {
 			t.Fatal(err)
@@ -179,7 +179,7 @@ func TestSaveIsOptimistic(t *testing.T) {
 // One provider transaction, many payments racing to record it: exactly one wins.
 func TestProviderTxnIsUniqueUnderConcurrency(t *testing.T) {
 	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
-		st, ctx := New(gdb), context.Background()
+		st, ctx := New(gdb, nil), context.Background()
 		const n = 6
 		payments := make([]*payment.Payment, n)
 		for i := range n {
@@ -220,7 +220,7 @@ func TestProviderTxnIsUniqueUnderConcurrency(t *testing.T) {
 // on when the half message is rolled back.
 func TestSaveInRolledBackTransactionLeavesNoTrace(t *testing.T) {
 	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
-		st, ctx := New(gdb), context.Background()
+		st, ctx := New(gdb, nil), context.Background()
 		p := newPayment(t, ids.New())
 		if err := st.Create(ctx, p); err != nil {
 			t.Fatal(err)
@@ -247,7 +247,7 @@ func TestSaveInRolledBackTransactionLeavesNoTrace(t *testing.T) {
 
 func TestOneRefundPerPayment(t *testing.T) {
 	dbtest.Each(t, Migrations, func(t *testing.T, gdb *gorm.DB) {
-		st, ctx := New(gdb), context.Background()
+		st, ctx := New(gdb, nil), context.Background()
 		paymentID := ids.New()
 		refund := func() payment.Refund {
 			return payment.Refund{

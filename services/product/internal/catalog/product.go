@@ -152,8 +152,8 @@ func checkPrice(l *errs.Violations, field string, m money.Money, currency string
 	if m.Currency != currency {
 		l.Add(field+".currency", fmt.Sprintf("must be %s", currency))
 	}
-	if m.Cents < 1 || m.Cents > money.Max {
-		l.Add(field+".amount_cents", fmt.Sprintf("must be 1 to %d", int64(money.Max)))
+	if m.Cents < 1 || m.Cents > money.MaxPrice {
+		l.Add(field+".amount_cents", fmt.Sprintf("must be 1 to %d", int64(money.MaxPrice)))
 	}
 }
 

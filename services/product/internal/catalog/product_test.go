@@ -104,8 +104,8 @@ func TestNewProductReportsEveryInvalidField(t *testing.T) {
 		}, []string{"skus[1].attributes.size"}},
 		{"price in another currency", func(d *Draft) { d.SKUs[0].Price.Currency = "EUR" }, []string{"skus[0].price.currency"}},
 		{"free", func(d *Draft) { d.SKUs[0].Price.Cents = 0 }, []string{"skus[0].price.amount_cents"}},
-		{"price above the maximum", func(d *Draft) { d.SKUs[1].Price.Cents = money.Max + 1 }, []string{"skus[1].price.amount_cents"}},
-		{"price at the maximum", func(d *Draft) { d.SKUs[1].Price.Cents = money.Max }, nil},
+		{"price above the maximum", func(d *Draft) { d.SKUs[1].Price.Cents = money.MaxPrice + 1 }, []string{"skus[1].price.amount_cents"}},
+		{"price at the maximum", func(d *Draft) { d.SKUs[1].Price.Cents = money.MaxPrice }, nil},
 		{"missing price", func(d *Draft) { d.SKUs[0].Price = money.Money{} }, []string{"skus[0].price.currency", "skus[0].price.amount_cents"}},
 		{"everything at once", func(d *Draft) {
 			d.Name = ""

@@ -1,7 +1,7 @@
 // Package events is the product service's side of the consistency protocol
 // (ARCHITECTURE.md §5): it consumes order.created, order.paid and order.cancelled, and
-// answers order.created with stock.reserved or stock.rejected, sent as a transactional
-// message committed with the decision it announces.
+// encodes the answer to order.created, stock.reserved or stock.rejected, which the store
+// sends as a transactional message committed with the decision it announces.
 package events
 
 import (
@@ -11,9 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 
-	"gorm.io/gorm"
-
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
@@ -25,46 +23,33 @@ const (
 	ProducerGroup = "product-tx"
 )
 
-// maxAnnounceAttempts bounds how often one delivery re-announces an outcome that
-// changed under it; past that the message is redelivered later, when the contention
-// that kept changing it has passed.
-const maxAnnounceAttempts = 5
-
-// Sender sends a transactional message whose local transaction is fn (txmsg.Sender).
-type Sender interface {
-	Send(ctx context.Context, msg *mq.Message, fn func(tx *gorm.DB) error) error
-}
-
 // Orders handles the order topic.
 type Orders struct {
-	stock  *stock.Service
-	inTx   func(tx *gorm.DB) *stock.Service // the stock rules inside a message's transaction
-	sender Sender
-	log    *slog.Logger
+	stock *stock.Service
+	log   *slog.Logger
 }
 
-// NewOrders returns the order-topic handlers. inTx binds the stock rules to the
-// transaction of an outcome message.
-func NewOrders(st *stock.Service, inTx func(tx *gorm.DB) *stock.Service, sender Sender, log *slog.Logger) *Orders {
-	return &Orders{stock: st, inTx: inTx, sender: sender, log: log.With("component", "events.orders")}
+// NewOrders returns the order-topic handlers.
+func NewOrders(st *stock.Service, log *slog.Logger) *Orders {
+	return &Orders{stock: st, log: log.With("component", "events.orders")}
 }
 
 // Subscribe registers the handlers on c. One subscription covers every tag because a
 // consumer holds one subscription per topic.
 func (o *Orders) Subscribe(c mq.Consumer) error {
-	tags := events.TAG_CREATED + " || " + events.TAG_PAID + " || " + events.TAG_CANCELLED
-	return c.Subscribe(events.TOPIC_ORDER, tags, o.Handle)
+	tags := eventsapi.TAG_CREATED + " || " + eventsapi.TAG_PAID + " || " + eventsapi.TAG_CANCELLED
+	return c.Subscribe(eventsapi.TOPIC_ORDER, tags, o.Handle)
 }
 
 // Handle dispatches one order message by tag. nil acknowledges it; an error asks for
 // redelivery, which only a transient failure (the database) deserves.
 func (o *Orders) Handle(ctx context.Context, msg *mq.Delivered) error {
 	switch msg.Tags {
-	case events.TAG_CREATED:
+	case eventsapi.TAG_CREATED:
 		return o.created(ctx, msg)
-	case events.TAG_PAID:
+	case eventsapi.TAG_PAID:
 		return o.paid(ctx, msg)
-	case events.TAG_CANCELLED:
+	case eventsapi.TAG_CANCELLED:
 		return o.cancelled(ctx, msg)
 	}
 	return nil // a tag this service does not subscribe to
@@ -72,7 +57,7 @@ func (o *Orders) Handle(ctx context.Context, msg *mq.Delivered) error {
 
 // created decides the order's stock and announces the decision in the same transaction.
 func (o *Orders) created(ctx context.Context, msg *mq.Delivered) error {
-	var body events.OrderCreated
+	var body eventsapi.OrderCreated
 	if !o.decode(msg, &body) {
 		return nil
 	}
@@ -90,33 +75,22 @@ func (o *Orders) created(ctx context.Context, msg *mq.Delivered) error {
 		log.Info("order.created seen before; its outcome was already sent")
 		return nil
 	}
-	announce, err := o.stock.Predict(ctx, order)
-	if err != nil {
-		return err
-	}
-	for attempt := 1; ; attempt++ {
-		err := o.sender.Send(ctx, toOutcomeMessage(announce), func(tx *gorm.DB) error {
-			return o.inTx(tx).Settle(ctx, order, announce)
-		})
-		var changed *stock.OutcomeChangedError
-		switch {
-		case err == nil:
-			log.Info("stock decided", "outcome", announce.Outcome, "sku", announce.SKU, "reason", announce.Reason)
-			return nil
-		case errors.Is(err, stock.ErrAlreadyDecided):
-			log.Info("order.created decided by a concurrent delivery")
-			return nil
-		case errors.As(err, &changed) && attempt < maxAnnounceAttempts:
-			announce = changed.Actual
-		default:
-			return fmt.Errorf("events: deciding stock of order %s: %w", order.ID(), err)
-		}
+	d, err := o.stock.Reserve(ctx, order)
+	switch {
+	case err == nil:
+		log.Info("stock decided", "outcome", d.Outcome, "sku", d.SKU, "reason", d.Reason)
+		return nil
+	case errors.Is(err, stock.ErrAlreadyDecided):
+		log.Info("order.created decided by a concurrent delivery")
+		return nil
+	default:
+		return fmt.Errorf("events: deciding stock of order %s: %w", order.ID(), err)
 	}
 }
 
 // paid turns the order's reservations into sales; a redelivery finds none active.
 func (o *Orders) paid(ctx context.Context, msg *mq.Delivered) error {
-	var body events.OrderPaid
+	var body eventsapi.OrderPaid
 	if !o.decode(msg, &body) {
 		return nil
 	}
@@ -135,7 +109,7 @@ func (o *Orders) paid(ctx context.Context, msg *mq.Delivered) error {
 // cancelled releases the order's reservations; a redelivery, or an order that was
 // rejected, finds none active.
 func (o *Orders) cancelled(ctx context.Context, msg *mq.Delivered) error {
-	var body events.OrderCancelled
+	var body eventsapi.OrderCancelled
 	if !o.decode(msg, &body) {
 		return nil
 	}
@@ -171,7 +145,7 @@ func (o *Orders) poison(msg *mq.Delivered, err error) {
 		"body", string(body), "err", err)
 }
 
-func toDomainLines(lines []*events.EventLine) []stock.Line {
+func toDomainLines(lines []*eventsapi.EventLine) []stock.Line {
 	out := make([]stock.Line, len(lines))
 	for i, l := range lines {
 		if l != nil { // a null line stays the zero Line, which the order rejects as malformed
@@ -181,15 +155,20 @@ func toDomainLines(lines []*events.EventLine) []stock.Line {
 	return out
 }
 
-// toOutcomeMessage is the announcement of a decision: stock.reserved or stock.rejected.
-func toOutcomeMessage(d stock.Decision) *mq.Message {
-	msg := &mq.Message{Topic: events.TOPIC_STOCK, Keys: []string{d.OrderID}}
+// Encode turns a stock decision into the message that announces it: stock.reserved or
+// stock.rejected, keyed by order id.
+func Encode(d stock.Decision) (*mq.Message, error) {
+	msg := &mq.Message{Topic: eventsapi.TOPIC_STOCK, Keys: []string{d.OrderID}}
 	var body any
 	if d.Outcome == stock.Reserved {
-		msg.Tags, body = events.TAG_RESERVED, &events.StockReserved{OrderId: d.OrderID}
+		msg.Tags, body = eventsapi.TAG_RESERVED, &eventsapi.StockReserved{OrderId: d.OrderID}
 	} else {
-		msg.Tags, body = events.TAG_REJECTED, &events.StockRejected{OrderId: d.OrderID, Sku: d.SKU, Reason: d.Reason}
+		msg.Tags, body = eventsapi.TAG_REJECTED, &eventsapi.StockRejected{OrderId: d.OrderID, Sku: d.SKU, Reason: d.Reason}
 	}
-	msg.Body, _ = json.Marshal(body) // structs of strings always marshal
-	return msg
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("events: encode %s: %w", msg.Tags, err)
+	}
+	msg.Body = raw
+	return msg, nil
 }

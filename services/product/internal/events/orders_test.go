@@ -1,4 +1,4 @@
-package events
+package events_test
 
 import (
 	"context"
@@ -13,12 +13,13 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
+	eventsapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/events"
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/events"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/store"
 )
@@ -56,7 +57,7 @@ type fixture struct {
 	db     *gorm.DB
 	stock  *stock.Service
 	sender *fakeSender
-	orders *Orders
+	orders *events.Orders
 }
 
 // newFixture has one product with SKU TEA-1 holding available units.
@@ -71,7 +72,8 @@ func newFixture(t *testing.T, available int64) *fixture {
 	if err := db.Migrate(ctx, gdb, store.Migrations); err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(gdb, time.Now)
+	sender := &fakeSender{db: gdb}
+	st := store.New(gdb, sender, time.Now)
 	cat := catalog.NewService(st, "USD", time.Now)
 	tea, err := cat.CreateCategory(ctx, "Tea")
 	if err != nil {
@@ -83,12 +85,11 @@ func newFixture(t *testing.T, available int64) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{ctx: ctx, db: gdb, stock: stock.NewService(st), sender: &fakeSender{db: gdb}}
+	f := &fixture{ctx: ctx, db: gdb, stock: stock.NewService(st), sender: sender}
 	if _, err := f.stock.Adjust(ctx, stock.AdjustRequest{SKU: "TEA-1", Delta: available, Reason: "delivery", ActorID: "staff"}); err != nil {
 		t.Fatal(err)
 	}
-	inTx := func(tx *gorm.DB) *stock.Service { return stock.NewService(st.WithTx(tx)) }
-	f.orders = NewOrders(f.stock, inTx, f.sender, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.orders = events.NewOrders(f.stock, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return f
 }
 
@@ -97,12 +98,12 @@ func delivery(tag string, body any) *mq.Delivered {
 	if !ok {
 		raw, _ = json.Marshal(body)
 	}
-	return &mq.Delivered{Message: mq.Message{Topic: events.TOPIC_ORDER, Tags: tag, Body: raw}, ID: "m-1"}
+	return &mq.Delivered{Message: mq.Message{Topic: eventsapi.TOPIC_ORDER, Tags: tag, Body: raw}, ID: "m-1"}
 }
 
 func created(orderID string, qty int64) *mq.Delivered {
-	return delivery(events.TAG_CREATED, &events.OrderCreated{OrderId: orderID, UserId: "u-1",
-		Lines: []*events.EventLine{{Sku: "TEA-1", Quantity: qty}}})
+	return delivery(eventsapi.TAG_CREATED, &eventsapi.OrderCreated{OrderId: orderID, UserId: "u-1",
+		Lines: []*eventsapi.EventLine{{Sku: "TEA-1", Quantity: qty}}})
 }
 
 func TestCreatedReannouncesAnOutcomeThatChanged(t *testing.T) {
@@ -123,18 +124,21 @@ func TestCreatedReannouncesAnOutcomeThatChanged(t *testing.T) {
 		t.Fatalf("%d attempts, %d committed; want the first rolled back and the second committed", f.sender.attempts, len(f.sender.committed))
 	}
 	msg := f.sender.committed[0]
-	var body events.StockRejected
+	var body eventsapi.StockRejected
 	if err := json.Unmarshal(msg.Body, &body); err != nil {
 		t.Fatal(err)
 	}
-	if msg.Topic != events.TOPIC_STOCK || msg.Tags != events.TAG_REJECTED ||
-		body != (events.StockRejected{OrderId: "o-1", Sku: "TEA-1", Reason: stock.ReasonInsufficient}) {
+	if msg.Topic != eventsapi.TOPIC_STOCK || msg.Tags != eventsapi.TAG_REJECTED ||
+		body != (eventsapi.StockRejected{OrderId: "o-1", Sku: "TEA-1", Reason: stock.ReasonInsufficient}) {
 		t.Errorf("committed %s/%s %+v, want stock.rejected for TEA-1", msg.Topic, msg.Tags, body)
 	}
 	if l, _ := f.stock.Level(f.ctx, "TEA-1"); l.Available != 1 || l.Reserved != 0 {
 		t.Errorf("level = %+v, want the rejected order to hold nothing", l)
 	}
 }
+
+// maxAnnounceAttempts is the store's bound on re-announcing one decision.
+const maxAnnounceAttempts = 5
 
 func TestCreatedGivesUpOnAnOutcomeThatKeepsChanging(t *testing.T) {
 	f := newFixture(t, 1)
@@ -166,7 +170,7 @@ func TestCreatedRedeliveredSendsNothingMore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(f.sender.committed) != 1 || f.sender.committed[0].Tags != events.TAG_RESERVED {
+	if len(f.sender.committed) != 1 || f.sender.committed[0].Tags != eventsapi.TAG_RESERVED {
 		t.Errorf("committed %d messages, want one stock.reserved", len(f.sender.committed))
 	}
 	if l, _ := f.stock.Level(f.ctx, "TEA-1"); l.Available != 3 || l.Reserved != 2 {
@@ -179,14 +183,14 @@ func TestUnusableMessagesAreAcknowledged(t *testing.T) {
 		name string
 		msg  *mq.Delivered
 	}{
-		{"created: not JSON", delivery(events.TAG_CREATED, []byte("{oops"))},
-		{"created: no order id", delivery(events.TAG_CREATED, &events.OrderCreated{Lines: []*events.EventLine{{Sku: "TEA-1", Quantity: 1}}})},
-		{"paid: not JSON", delivery(events.TAG_PAID, []byte("nope"))},
-		{"paid: no order id", delivery(events.TAG_PAID, &events.OrderPaid{PaymentId: "p-1"})},
-		{"paid: order id too long to store", delivery(events.TAG_PAID, &events.OrderPaid{OrderId: strings.Repeat("o", 65)})},
-		{"cancelled: wrong shape", delivery(events.TAG_CANCELLED, []byte(`{"order_id": 42}`))},
-		{"cancelled: no order id", delivery(events.TAG_CANCELLED, &events.OrderCancelled{Reason: "USER_CANCELLED"})},
-		{"a tag nobody handles", delivery(events.TAG_TIMEOUT, &events.OrderTimeout{OrderId: "o-1"})},
+		{"created: not JSON", delivery(eventsapi.TAG_CREATED, []byte("{oops"))},
+		{"created: no order id", delivery(eventsapi.TAG_CREATED, &eventsapi.OrderCreated{Lines: []*eventsapi.EventLine{{Sku: "TEA-1", Quantity: 1}}})},
+		{"paid: not JSON", delivery(eventsapi.TAG_PAID, []byte("nope"))},
+		{"paid: no order id", delivery(eventsapi.TAG_PAID, &eventsapi.OrderPaid{PaymentId: "p-1"})},
+		{"paid: order id too long to store", delivery(eventsapi.TAG_PAID, &eventsapi.OrderPaid{OrderId: strings.Repeat("o", 65)})},
+		{"cancelled: wrong shape", delivery(eventsapi.TAG_CANCELLED, []byte(`{"order_id": 42}`))},
+		{"cancelled: no order id", delivery(eventsapi.TAG_CANCELLED, &eventsapi.OrderCancelled{Reason: "USER_CANCELLED"})},
+		{"a tag nobody handles", delivery(eventsapi.TAG_TIMEOUT, &eventsapi.OrderTimeout{OrderId: "o-1"})},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -208,10 +212,10 @@ func TestMalformedOrderIsRejectedNotDropped(t *testing.T) {
 	if err := f.orders.Handle(f.ctx, created("o-1", 0)); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.sender.committed) != 1 || f.sender.committed[0].Tags != events.TAG_REJECTED {
+	if len(f.sender.committed) != 1 || f.sender.committed[0].Tags != eventsapi.TAG_REJECTED {
 		t.Fatalf("committed %v, want one stock.rejected so the order leaves PENDING", f.sender.committed)
 	}
-	var body events.StockRejected
+	var body eventsapi.StockRejected
 	json.Unmarshal(f.sender.committed[0].Body, &body)
 	if body.Reason != stock.ReasonInvalidLine {
 		t.Errorf("reason = %q, want %q", body.Reason, stock.ReasonInvalidLine)
@@ -221,8 +225,8 @@ func TestMalformedOrderIsRejectedNotDropped(t *testing.T) {
 func TestDatabaseFailureAsksForRedelivery(t *testing.T) {
 	for _, msg := range []*mq.Delivered{
 		created("o-1", 1),
-		delivery(events.TAG_PAID, &events.OrderPaid{OrderId: "o-1"}),
-		delivery(events.TAG_CANCELLED, &events.OrderCancelled{OrderId: "o-1"}),
+		delivery(eventsapi.TAG_PAID, &eventsapi.OrderPaid{OrderId: "o-1"}),
+		delivery(eventsapi.TAG_CANCELLED, &eventsapi.OrderCancelled{OrderId: "o-1"}),
 	} {
 		t.Run(msg.Tags, func(t *testing.T) {
 			f := newFixture(t, 5)

@@ -138,12 +138,16 @@ type Store interface {
 	Availability(ctx context.Context, skus []string) (map[string]Availability, error)
 	// Decision returns the order's decision, if it has one.
 	Decision(ctx context.Context, orderID string) (Decision, bool, error)
-	// Decide, in one transaction, fails with ErrAlreadyDecided when the order has a
-	// decision; otherwise it locks the stock of the order's SKUs in SKU order, asks
-	// decide for a decision on what it read and records it: for a reservation, the
-	// stock movements and reservation rows; in every case the decision row. An error
-	// from decide aborts the transaction and is returned.
-	Decide(ctx context.Context, o Order, decide func(map[string]Availability) (Decision, error)) error
+	// DecideAndSend is the write-and-publish step of order.created (ARCHITECTURE.md §5).
+	// It asks decide on the stock read without locks, then sends that decision's
+	// announcement (stock.reserved or stock.rejected) as a transactional message whose
+	// local transaction locks the stock of the order's SKUs in SKU order, asks decide
+	// again and, when the answer is the one announced, records it: for a reservation,
+	// the stock movements and reservation rows; in every case the decision row. When the
+	// answer changed (other orders moved the stock in between) the message is rolled
+	// back and the new answer announced instead, a few times, then *OutcomeChangedError.
+	// ErrAlreadyDecided when the order has a decision.
+	DecideAndSend(ctx context.Context, o Order, decide func(map[string]Availability) Decision) (Decision, error)
 	// EnsureDecision records d unless the order already has a decision.
 	EnsureDecision(ctx context.Context, d Decision) error
 	// SettleReservations, in one transaction, passes each active reservation of the
@@ -219,37 +223,21 @@ func (s *Service) Decision(ctx context.Context, orderID string) (Decision, bool,
 	return s.store.Decision(ctx, orderID)
 }
 
-// Predict decides o on stock read without locks. The outcome message must be chosen
-// before its transaction starts; Settle then confirms the prediction under lock.
-func (s *Service) Predict(ctx context.Context, o Order) (Decision, error) {
-	av, err := s.store.Availability(ctx, o.SKUs())
-	if err != nil {
-		return Decision{}, err
-	}
-	return o.Decide(av), nil
+// Reserve decides o's stock and announces the decision with it: every line reserved,
+// or nothing and the reason. ErrAlreadyDecided when o was decided before.
+func (s *Service) Reserve(ctx context.Context, o Order) (Decision, error) {
+	return s.store.DecideAndSend(ctx, o, o.Decide)
 }
 
 // OutcomeChangedError means the decision under lock differs from the announced one
 // (other orders took the stock in between, or returned it): the transaction is rolled
-// back with its message, and the caller may announce Actual instead.
+// back with its message, and Actual may be announced instead.
 type OutcomeChangedError struct {
 	Announced, Actual Decision
 }
 
 func (e *OutcomeChangedError) Error() string {
 	return fmt.Sprintf("stock decision for order %s changed from %s to %s", e.Actual.OrderID, e.Announced, e.Actual)
-}
-
-// Settle decides o under lock and records the decision, provided it is the one
-// announced. It must run in the transaction that sends the announcement.
-func (s *Service) Settle(ctx context.Context, o Order, announced Decision) error {
-	return s.store.Decide(ctx, o, func(av map[string]Availability) (Decision, error) {
-		actual := o.Decide(av)
-		if actual != announced {
-			return Decision{}, &OutcomeChangedError{Announced: announced, Actual: actual}
-		}
-		return actual, nil
-	})
 }
 
 // SellOrder turns the order's active reservations into sales; it is idempotent.

@@ -91,7 +91,7 @@ func TestMigrationKeysEarlierCategories(t *testing.T) {
 			if err := db.Migrate(t.Context(), gdb, store.Migrations); err != nil {
 				t.Fatal(err)
 			}
-			cat := catalog.NewService(store.New(gdb, time.Now), "USD", time.Now)
+			cat := catalog.NewService(store.New(gdb, nil, time.Now), "USD", time.Now)
 			if _, err := cat.CreateCategory(t.Context(), "BREWING GEAR"); !errors.Is(err, catalog.ErrCategoryTaken) {
 				t.Errorf("a seeded name in upper case: %v, want ErrCategoryTaken", err)
 			}

@@ -41,7 +41,7 @@ func newEnv(t *testing.T, cfg db.Config) *env {
 	t.Helper()
 	gdb := dbtest.Migrated(t, cfg, store.Migrations)
 	c := &clock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
-	st := store.New(gdb, c.Now)
+	st := store.New(gdb, nil, c.Now)
 	return &env{
 		t: t, ctx: context.Background(), db: gdb, store: st, clock: c,
 		catalog: catalog.NewService(st, "USD", c.Now),

@@ -11,6 +11,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/events"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
 )
 
@@ -157,8 +158,51 @@ func (s *Store) Decision(ctx context.Context, orderID string) (stock.Decision, b
 	return toDomainDecision(r), true, nil
 }
 
-// Decide locks the order's stock, asks decide and records its decision (see
-// stock.Store).
+// maxAnnounceAttempts bounds how often one decision is re-announced when it changed
+// under its announcement; past that the caller asks again later (a redelivery), when the
+// contention that kept changing it has passed.
+const maxAnnounceAttempts = 5
+
+// DecideAndSend implements stock.Store. The announcement is chosen on an unlocked read
+// because a transactional message is fixed before its local transaction starts; the
+// transaction then holds the decision to it, as a version column holds an update to the
+// read it was made on.
+func (s *Store) DecideAndSend(ctx context.Context, o stock.Order, decide func(map[string]stock.Availability) stock.Decision) (stock.Decision, error) {
+	av, err := s.Availability(ctx, o.SKUs())
+	if err != nil {
+		return stock.Decision{}, err
+	}
+	announced := decide(av)
+	for attempt := 1; ; attempt++ {
+		msg, err := events.Encode(announced)
+		if err != nil {
+			return stock.Decision{}, err
+		}
+		err = s.sender.Send(ctx, msg, func(tx *gorm.DB) error {
+			return s.WithTx(tx).Decide(ctx, o, func(locked map[string]stock.Availability) (stock.Decision, error) {
+				if actual := decide(locked); actual != announced {
+					return stock.Decision{}, &stock.OutcomeChangedError{Announced: announced, Actual: actual}
+				}
+				return announced, nil
+			})
+		})
+		var changed *stock.OutcomeChangedError
+		switch {
+		case err == nil:
+			return announced, nil
+		case errors.As(err, &changed) && attempt < maxAnnounceAttempts:
+			announced = changed.Actual
+		default:
+			return stock.Decision{}, err
+		}
+	}
+}
+
+// Decide, in one transaction, fails with stock.ErrAlreadyDecided when the order has a
+// decision; otherwise it locks the stock of the order's SKUs in SKU order, asks decide
+// for a decision on what it read and records it: for a reservation, the stock movements
+// and reservation rows; in every case the decision row. An error from decide aborts the
+// transaction and is returned.
 func (s *Store) Decide(ctx context.Context, o stock.Order, decide func(map[string]stock.Availability) (stock.Decision, error)) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
 		_, decided, err := s.WithTx(tx).Decision(ctx, o.ID())

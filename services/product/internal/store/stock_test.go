@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
-	"github.com/cartwheel-shop/cartwheel/services/product/internal/store"
 )
 
 func TestAdjust(t *testing.T) {
@@ -233,10 +232,14 @@ func TestGetStockOfUnknownSKU(t *testing.T) {
 	})
 }
 
-// settle runs Settle in its own transaction, as the outcome message's would.
+// settle is the local transaction of DecideAndSend's announcement: it records the
+// decision under lock provided it is the one announced.
 func settle(e *env, o stock.Order, announced stock.Decision) error {
-	return e.store.Transaction(e.ctx, func(tx *store.Store) error {
-		return stock.NewService(tx).Settle(e.ctx, o, announced)
+	return e.store.Decide(e.ctx, o, func(av map[string]stock.Availability) (stock.Decision, error) {
+		if actual := o.Decide(av); actual != announced {
+			return stock.Decision{}, &stock.OutcomeChangedError{Announced: announced, Actual: actual}
+		}
+		return announced, nil
 	})
 }
 

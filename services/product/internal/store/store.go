@@ -1,5 +1,6 @@
 // Package store keeps the catalog and the stock in SQL through GORM, on SQLite or
-// MySQL/MariaDB alike.
+// MySQL/MariaDB alike, and sends the stock outcomes as transactional messages inside the
+// transactions that record them.
 package store
 
 import (
@@ -11,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
+	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 )
 
 //go:embed migrations/*.sql
@@ -19,23 +21,30 @@ var migrationFiles embed.FS
 // Migrations is the schema, as goose migrations for db.Migrate and db.CheckCurrent.
 var Migrations = db.MigrationsIn(migrationFiles, "migrations")
 
+// Sender sends a transactional message whose local transaction is fn (txmsg.Sender).
+type Sender interface {
+	Send(ctx context.Context, msg *mq.Message, fn func(tx *gorm.DB) error) error
+}
+
 // Store implements catalog.Store and stock.Store.
 type Store struct {
-	db  *gorm.DB
-	now func() time.Time
+	db     *gorm.DB
+	sender Sender
+	now    func() time.Time
 	// inTx: db is a transaction the caller owns (a transactional message's), so the
 	// store's methods run in it instead of opening their own.
 	inTx bool
 }
 
-// New returns a store over gdb; now stamps the rows it writes.
-func New(gdb *gorm.DB, now func() time.Time) *Store {
-	return &Store{db: gdb, now: now}
+// New returns a store over gdb that sends the stock outcomes with sender (whose producer
+// checks back with txmsg.Checker on the same database); now stamps the rows it writes.
+func New(gdb *gorm.DB, sender Sender, now func() time.Time) *Store {
+	return &Store{db: gdb, sender: sender, now: now}
 }
 
 // WithTx returns the store working inside tx, whose commit the caller owns.
 func (s *Store) WithTx(tx *gorm.DB) *Store {
-	return &Store{db: tx, now: s.now, inTx: true}
+	return &Store{db: tx, sender: s.sender, now: s.now, inTx: true}
 }
 
 // Transaction runs fn with a store bound to one transaction, committed when fn

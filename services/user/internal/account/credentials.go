@@ -1,6 +1,8 @@
 package account
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
@@ -11,8 +13,8 @@ import (
 
 const (
 	maxEmailChars    = 254 // RFC 5321's limit on a forward path
-	minPasswordBytes = 10
-	maxPasswordBytes = 72 // bcrypt ignores every byte after the 72nd
+	minPasswordChars = 10
+	maxPasswordChars = 72
 	maxNameChars     = 100
 )
 
@@ -52,17 +54,18 @@ func checkEmail(email string) string {
 }
 
 // checkPassword returns why password is unacceptable for the account email (normalised),
-// or "". Lengths are in bytes because bcrypt's limit is in bytes.
+// or "". Lengths are in characters, as the OpenAPI document's minLength and maxLength
+// count them; passwordKey keeps bcrypt's 72-byte limit from truncating long ones.
 func checkPassword(password, email string) string {
 	lower := strings.ToLower(password)
 	local, _, _ := strings.Cut(email, "@")
 	switch {
 	case password == "":
 		return "is required"
-	case len(password) < minPasswordBytes:
+	case utf8.RuneCountInString(password) < minPasswordChars:
 		return "must be at least 10 characters"
-	case len(password) > maxPasswordBytes:
-		return "must be at most 72 bytes (accented and other non-ASCII characters count as 2 to 4)"
+	case utf8.RuneCountInString(password) > maxPasswordChars:
+		return "must be at most 72 characters"
 	case email != "" && (lower == email || lower == local):
 		return "must not be your email address or its name part"
 	case singleRepeatedChar(password):
@@ -96,3 +99,17 @@ var commonPasswords = map[string]bool{
 func checkName(name string) string {
 	return checkText(name, 1, maxNameChars)
 }
+
+// passwordKey is what bcrypt hashes for a password. bcrypt reads at most 72 bytes and
+// ignores the rest, and 72 characters of most scripts are longer than that, so a
+// password beyond 72 bytes is first reduced to its SHA-256 digest (base64, 43 bytes):
+// every character counts, and passwords of at most 72 bytes keep the hashes they had.
+func passwordKey(password string) []byte {
+	if len(password) <= bcryptMaxBytes {
+		return []byte(password)
+	}
+	sum := sha256.Sum256([]byte(password))
+	return []byte(base64.RawStdEncoding.EncodeToString(sum[:]))
+}
+
+const bcryptMaxBytes = 72

@@ -98,11 +98,10 @@ func (s *Service) Login(ctx context.Context, email, password string) (User, Issu
 	}
 	// The comparison runs even when the answer is already known to be no.
 	var match bool
-	if err := s.hashing.do(ctx, func() { match = s.compare(hash, []byte(password)) == nil }); err != nil {
+	if err := s.hashing.do(ctx, func() { match = s.compare(hash, passwordKey(password)) == nil }); err != nil {
 		return User{}, IssuedSession{}, err
 	}
-	// bcrypt would ignore bytes past the 72nd, letting extra characters through.
-	if !found || !match || len(password) > maxPasswordBytes {
+	if !found || !match {
 		return User{}, IssuedSession{}, ErrInvalidCredentials
 	}
 	issued, err := s.openSession(ctx, u.ID)

@@ -97,6 +97,23 @@ func TestLoginRefusesBytesPast72(t *testing.T) {
 	}
 }
 
+// 72 characters of a script of three bytes each are 216 bytes: every one of them must
+// count, although bcrypt reads 72 bytes (passwordKey hashes them first).
+func TestLoginCountsEveryCharacterOfALongPassword(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _ := newTestService(t)
+	long := strings.Repeat("李", 71) + "王"
+	if _, err := svc.Register(ctx, Registration{"wang@example.com", long, "Wang"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.Login(ctx, "wang@example.com", long); err != nil {
+		t.Fatalf("the exact password: %v", err)
+	}
+	if _, _, err := svc.Login(ctx, "wang@example.com", strings.Repeat("李", 72)); !errors.Is(err, ErrInvalidCredentials) {
+		t.Fatalf("the same first 72 bytes, another last character: want ErrInvalidCredentials, got %v", err)
+	}
+}
+
 // TestLoginCostsOneComparisonEitherWay pins down the timing defence: an unknown email
 // must cost one bcrypt comparison at the configured cost, exactly as a wrong password.
 func TestLoginCostsOneComparisonEitherWay(t *testing.T) {

@@ -79,7 +79,7 @@ func (s *Service) SeedAdmin(ctx context.Context, email, password string) (u User
 func (s *Service) create(ctx context.Context, email, password, name string, role Role) (User, error) {
 	var hash []byte
 	var err error
-	if busy := s.hashing.do(ctx, func() { hash, err = bcrypt.GenerateFromPassword([]byte(password), s.cost) }); busy != nil {
+	if busy := s.hashing.do(ctx, func() { hash, err = bcrypt.GenerateFromPassword(passwordKey(password), s.cost) }); busy != nil {
 		return User{}, busy
 	}
 	if err != nil {
