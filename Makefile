@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODULES := idl pkg services/user services/product services/order services/payment gateway cmd/cartwheel
 BIN     := bin
 
-.PHONY: gen gen-check build run test unit browser schemathesis integration lint vet fmt-check import-names bench bench-up invariants invariants-up help
+.PHONY: gen gen-check build run test unit browser schemathesis integration lint vet fmt-check import-names bench bench-up chaos invariants invariants-up help
 
 help:
 	@echo "make run    - the whole fleet in one process on embedded defaults (http://127.0.0.1:8080)"
@@ -22,6 +22,7 @@ help:
 	@echo "              (BENCH_ARGS='-runs 1 -duration 2s' for a quicker look; docs/benchmarks.md)"
 	@echo "make bench-up - the same against make up's fleet (start it with the limits raised, see docs/benchmarks.md)"
 	@echo "make schemathesis - schemathesis against /openapi.json of a dev server, as customer and admin (in make test)"
+	@echo "make chaos  - the fault matrix on make up's fleet under a checkout load (docs/resilience.md, about 12 min)"
 	@echo "make invariants / invariants-up - the invariant checker on ./data (make run) / make up's MySQL"
 
 gen:
@@ -60,6 +61,12 @@ bench:
 # Against make up's fleet; the checker reads its MySQL schemas.
 bench-up:
 	eval "$$(scripts/infra.sh env)" && cd cmd/cartwheel && go run . bench -target http://127.0.0.1:8080 $(BENCH_ARGS)
+
+# The fault matrix on make up's fleet (docs/resilience.md): bounded to about 30 minutes.
+# CHAOS_ARGS='-scenarios kill-order,rolling-restart' for a subset.
+CHAOS_ARGS ?=
+chaos:
+	cd cmd/cartwheel && go run . chaos $(CHAOS_ARGS)
 
 invariants:
 	cd cmd/cartwheel && go run . invariants -data ../../data

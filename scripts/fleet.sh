@@ -13,6 +13,17 @@
 #                            listening
 #   scripts/fleet.sh status  each binary with its admin listener and /readyz, and each engine,
 #                            up or down (exit 1 if any is down or not ready)
+# One binary at a time (the fault scenarios of `make chaos`; the engines must be up):
+#   scripts/fleet.sh kill NAME     kill -9 the binary (its recorded PID), wait until it is gone
+#   scripts/fleet.sh start NAME    start it if it is not running, wait for its /readyz
+#   scripts/fleet.sh stop NAME     stop it gracefully (TERM: readiness off, deregister, drain),
+#                                  and its surge instance if an interrupted restart left one
+#   scripts/fleet.sh restart NAME  a rolling restart without a gap, as Kubernetes does with
+#                            maxSurge 1: a second instance on the surge ports (public and
+#                            admin port + 100) until ready and listed in Nacos (then
+#                            CARTWHEEL_FLEET_MIN_READY seconds, default 3), the first stopped
+#                            gracefully and started again the same way, then the surge
+#                            instance stopped gracefully
 #
 # Binaries and ports (the same as `make run`, so the README's curl journey works as is), and
 # each binary's admin listener (<PREFIX>ADMIN_ADDR: /healthz, /readyz, /metrics, /debug/pprof/):
@@ -47,6 +58,8 @@ declare -rA ADMIN_PORT=([gateway]=9880 [user]=9881 [product]=9882 [order]=9883 [
 # Jaeger (OTLP gRPC, OTLP HTTP, query HTTP, query gRPC).
 readonly ENGINE_PORTS=(13306 16379 9876 10909 10911 10912 8848 9848 4317 4318 16686 16685)
 readonly GATEWAY_URL="http://127.0.0.1:${PORT[gateway]}"
+# A second instance of a binary during `restart` (slot "surge") listens 100 ports higher.
+readonly SURGE_OFFSET=100
 readonly READY_TIMEOUT=120 # seconds for every /readyz after the binaries start
 readonly STOP_TIMEOUT=30   # seconds between TERM and KILL (a service drains 7 s in Nacos)
 
@@ -80,9 +93,18 @@ ours() {
   [ "$argv0" = "$bindir/$name" ]
 }
 
-# pid_of NAME: prints the recorded PID when that process is running and ours.
+# instance NAME [SLOT]: the instance's name for its PID file and folder: NAME in the home
+# slot, NAME-surge in the surge slot.
+instance() { if [ "${2:-home}" = surge ]; then printf '%s-surge\n' "$1"; else printf '%s\n' "$1"; fi; }
+
+# port_of NAME SLOT / admin_port_of NAME SLOT: the instance's public and admin ports.
+port_of() { if [ "$2" = surge ]; then echo $((PORT[$1] + SURGE_OFFSET)); else echo "${PORT[$1]}"; fi; }
+admin_port_of() { if [ "$2" = surge ]; then echo $((ADMIN_PORT[$1] + SURGE_OFFSET)); else echo "${ADMIN_PORT[$1]}"; fi; }
+
+# pid_of NAME [SLOT]: prints the recorded PID when that process is running and ours.
 pid_of() {
-  local pidfile="$state/$1.pid" pid
+  local pidfile pid
+  pidfile="$state/$(instance "$1" "${2:-home}").pid"
   [ -s "$pidfile" ] || return 1
   pid=$(<"$pidfile")
   ours "$1" "$pid" || return 1
@@ -103,13 +125,14 @@ engine_env() {
   done
 }
 
-# binary_env NAME: the NAME=VALUE lines the binary runs with, one per line. The caller's
-# own variables of the binary's prefix, and OTEL_* but OTEL_SERVICE_NAME, come last, so
-# they win (env keeps the last of two assignments).
+# binary_env NAME [SLOT]: the NAME=VALUE lines the binary runs with, one per line. The
+# caller's own variables of the binary's prefix, and OTEL_* but OTEL_SERVICE_NAME, come
+# last, so they win (env keeps the last of two assignments); the surge slot's addresses
+# come after those.
 binary_env() {
-  local name=$1 p dir v
+  local name=$1 slot=${2:-home} p dir v
   p="${name^^}_"
-  dir="$state/$name"
+  dir="$state/$(instance "$name" "$slot")"
   printf '%s\n' "PATH=$PATH" "HOME=$dir" \
     "${p}ADDR=127.0.0.1:${PORT[$name]}" \
     "${p}ADMIN_ADDR=127.0.0.1:${ADMIN_PORT[$name]}" \
@@ -146,6 +169,10 @@ binary_env() {
   while IFS= read -r v; do
     printf '%s\n' "$v=${!v}"
   done < <(compgen -e | grep -E "^($p|OTEL_)" | grep -v '^OTEL_SERVICE_NAME$' || true)
+  if [ "$slot" = surge ]; then
+    printf '%s\n' "${p}ADDR=127.0.0.1:$(port_of "$name" surge)" \
+      "${p}ADMIN_ADDR=127.0.0.1:$(admin_port_of "$name" surge)"
+  fi
 }
 
 # run_binary NAME ARGS...: runs bin/NAME in the foreground with its environment only.
@@ -207,27 +234,31 @@ migrate() {
   log "schemas cartwheel_{${SERVICES[*]}} migrated"
 }
 
-# start NAME: starts the binary unless it is running already; one whose file was replaced
-# by a newer build is restarted so `up` after a change runs the change.
+# start NAME [SLOT]: starts the binary unless it is running already; one whose file was
+# replaced by a newer build is restarted so `up` after a change runs the change.
 start() {
-  local name=$1 pid vars
-  if pid=$(pid_of "$name"); then
+  local name=$1 slot=${2:-home} pid vars inst port admin
+  inst=$(instance "$name" "$slot")
+  port=$(port_of "$name" "$slot")
+  admin=$(admin_port_of "$name" "$slot")
+  if pid=$(pid_of "$name" "$slot"); then
     if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) != *" (deleted)" ]]; then
-      log "$name: already running (pid $pid)"
+      log "$inst: already running (pid $pid)"
       return 0
     fi
-    log "$name: rebuilt since pid $pid started; restarting it"
-    stop "$name"
+    log "$inst: rebuilt since pid $pid started; restarting it"
+    stop "$name" "$slot"
   fi
-  rm -f "$state/$name.pid"
-  ports_free "${PORT[$name]}" "${ADMIN_PORT[$name]}" ||
-    die "a port of $name (${PORT[$name]}, admin ${ADMIN_PORT[$name]}) is taken by a process fleet.sh did not start (make run?); stop it first"
-  mapfile -t vars < <(binary_env "$name")
-  printf '\n----- %s: starting %s -----\n' "$(date -u +%FT%TZ)" "$name" >>"$state/$name.log"
-  (cd "$state/$name" && exec nohup env -i "${vars[@]}" "$bindir/$name") \
+  rm -f "$state/$inst.pid"
+  ports_free "$port" "$admin" ||
+    die "a port of $inst ($port, admin $admin) is taken by a process fleet.sh did not start (make run?); stop it first"
+  mkdir -p "$state/$inst"
+  mapfile -t vars < <(binary_env "$name" "$slot")
+  printf '\n----- %s: starting %s -----\n' "$(date -u +%FT%TZ)" "$inst" >>"$state/$name.log"
+  (cd "$state/$inst" && exec nohup env -i "${vars[@]}" "$bindir/$name") \
     </dev/null >>"$state/$name.log" 2>&1 9>&- &
   pid=$!
-  echo "$pid" >"$state/$name.pid"
+  echo "$pid" >"$state/$inst.pid"
   # Until the subshell has exec'd the binary, the PID does not look like ours yet.
   local deadline=$((SECONDS + 10))
   until ours "$name" "$pid"; do
@@ -237,7 +268,7 @@ start() {
     fi
     sleep 0.05
   done
-  log "$name: started on 127.0.0.1:${PORT[$name]}, admin 127.0.0.1:${ADMIN_PORT[$name]} (pid $pid, log .cache/fleet/$name.log)"
+  log "$inst: started on 127.0.0.1:$port, admin 127.0.0.1:$admin (pid $pid, log .cache/fleet/$name.log)"
 }
 
 admin_url() { printf 'http://127.0.0.1:%s\n' "${ADMIN_PORT[$1]}"; }
@@ -307,15 +338,16 @@ lock() {
   flock -w 600 9 || die "another fleet.sh holds $state/.lock"
 }
 
-# stop NAME: TERM the recorded process, wait up to STOP_TIMEOUT, then KILL.
+# stop NAME [SLOT]: TERM the recorded process, wait up to STOP_TIMEOUT, then KILL.
 stop() {
-  local name=$1 pid
-  if ! pid=$(pid_of "$name"); then
-    rm -f "$state/$name.pid"
+  local name=$1 slot=${2:-home} pid inst
+  inst=$(instance "$name" "$slot")
+  if ! pid=$(pid_of "$name" "$slot"); then
+    rm -f "$state/$inst.pid"
     return 0
   fi
-  term_then_kill "$name" "$pid" "$STOP_TIMEOUT"
-  rm -f "$state/$name.pid"
+  term_then_kill "$inst" "$pid" "$STOP_TIMEOUT"
+  rm -f "$state/$inst.pid"
 }
 
 cmd_down() {
@@ -325,10 +357,13 @@ cmd_down() {
   for name in "${BINARIES[@]}"; do
     stop "$name" &
     pids+=($!)
+    stop "$name" surge & # left by an interrupted `restart`
+    pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p" || true; done
   for name in "${BINARIES[@]}"; do
     if pid_of "$name" >/dev/null; then left+=" $name"; fi
+    if pid_of "$name" surge >/dev/null; then left+=" $name-surge"; fi
   done
   [ -z "$left" ] || die "still running:$left"
   log "binaries stopped ($((SECONDS - t0))s)"
@@ -357,8 +392,95 @@ cmd_status() {
   return "$rc"
 }
 
+# ---------------------------------------------------------------------------------------
+# One binary at a time
+
+# wait_one_ready NAME SLOT: until the instance's /readyz answers 200; fails when it exits.
+wait_one_ready() {
+  local name=$1 slot=$2 deadline=$((SECONDS + READY_TIMEOUT)) url
+  url="http://127.0.0.1:$(admin_port_of "$name" "$slot")/readyz"
+  until http_ok "$url"; do
+    if ! pid_of "$name" "$slot" >/dev/null; then
+      tail_logs "$name"
+      die "$(instance "$name" "$slot") exited during start-up (log .cache/fleet/$name.log)"
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || die "$(instance "$name" "$slot") not ready within ${READY_TIMEOUT}s"
+    sleep 0.2
+  done
+}
+
+binary_or_die() {
+  [[ " ${BINARIES[*]} " == *" ${1:-?} "* ]] || die "unknown binary '${1:-}' (one of ${BINARIES[*]})"
+}
+
+cmd_kill() {
+  local name=$1 pid
+  binary_or_die "$name"
+  pid=$(pid_of "$name") || die "$name is not running"
+  log "$name: kill -9 pid $pid"
+  kill -KILL "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  rm -f "$state/$name.pid"
+}
+
+cmd_start() {
+  local t0=$SECONDS name=$1
+  binary_or_die "$name"
+  lock
+  engine_env
+  start "$name"
+  wait_one_ready "$name" home
+  log "$name: ready in $((SECONDS - t0))s"
+}
+
+cmd_stop() {
+  binary_or_die "$1"
+  lock
+  stop "$1"
+  stop "$1" surge # left by an interrupted restart
+}
+
+# MIN_READY: how long a new instance must have been ready and listed in Nacos before the
+# old one is stopped (Kubernetes' minReadySeconds): callers learn of it by the Nacos push
+# and their balancer's refresh (1 s), and the service's /readyz turns 200 before Kitex
+# has registered it.
+readonly MIN_READY=${CARTWHEEL_FLEET_MIN_READY:-3}
+
+# listed NAME PORT: Nacos lists NAME's instance on PORT (the gateway is not registered).
+listed() {
+  [ "$1" = gateway ] && return 0
+  curl -fsS --max-time 2 "http://${CARTWHEEL_NACOS_ADDR}/nacos/v1/ns/instance/list?serviceName=$1&groupName=CARTWHEEL" 2>/dev/null |
+    grep -q "\"port\":$2[,}]"
+}
+
+# available NAME SLOT: ready, listed in Nacos, then MIN_READY seconds more.
+available() {
+  local name=$1 slot=$2 deadline=$((SECONDS + READY_TIMEOUT))
+  wait_one_ready "$name" "$slot"
+  until listed "$name" "$(port_of "$name" "$slot")"; do
+    [ "$SECONDS" -lt "$deadline" ] || die "$(instance "$name" "$slot") is not listed in Nacos within ${READY_TIMEOUT}s"
+    sleep 0.2
+  done
+  sleep "$MIN_READY"
+}
+
+cmd_restart() {
+  local t0=$SECONDS name=$1
+  binary_or_die "$name"
+  lock
+  engine_env
+  pid_of "$name" >/dev/null || die "$name is not running"
+  start "$name" surge
+  available "$name" surge
+  stop "$name"
+  start "$name"
+  available "$name" home
+  stop "$name" surge
+  log "$name: restarted without a gap in $((SECONDS - t0))s"
+}
+
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -366,5 +488,9 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
+  kill | start | stop | restart)
+    [ $# -eq 2 ] || usage
+    "cmd_$1" "$2"
+    ;;
   *) usage ;;
 esac

@@ -9,6 +9,10 @@
 #   scripts/infra.sh status   each engine up/down with its address (exit 1 if any is down)
 #   scripts/infra.sh env      the variables the services and tests need, as export lines:
 #                             eval "$(scripts/infra.sh env)"
+#   scripts/infra.sh kill ENGINE   kill -9 one engine (its recorded PID) and wait until it is gone;
+#                             ENGINE is mariadb, redis, namesrv, broker, nacos or jaeger
+#   scripts/infra.sh stop ENGINE   stop one engine (TERM, wait, KILL)
+#   scripts/infra.sh start ENGINE  start one engine (already installed) and wait until it answers
 #   scripts/infra.sh mqadmin ARGS...   RocketMQ's admin tool, e.g. `mqadmin topicList -n 127.0.0.1:9876`
 #   scripts/infra.sh mysql [ARGS...]   a MariaDB client as the instance's root (its socket)
 #
@@ -671,8 +675,51 @@ export CARTWHEEL_JAEGER_QUERY='http://127.0.0.1:$JAEGER_QUERY_PORT'
 EOF
 }
 
+# One engine at a time (the fault scenarios of `make chaos`).
+declare -rA ENGINE_PIDFILE=([mariadb]="$mdb/run/mariadbd.pid" [redis]="$rds/run/redis.pid"
+  [namesrv]="$rmq/run/namesrv.pid" [broker]="$rmq/run/broker.pid" [nacos]="$ncs/run/rnacos.pid"
+  [jaeger]="$jgr/run/jaeger.pid")
+
+engine_or_die() {
+  [ -n "${1:-}" ] && [ -n "${ENGINE_PIDFILE[$1]:-}" ] ||
+    die "unknown engine '${1:-}' (mariadb, redis, namesrv, broker, nacos, jaeger)"
+}
+
+cmd_kill() {
+  local pidfile pid
+  engine_or_die "$1"
+  pidfile=${ENGINE_PIDFILE[$1]}
+  running "$pidfile" || die "$1 is not running"
+  pid=$(<"$pidfile")
+  log "$1: kill -9 pid $pid"
+  kill -KILL "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  rm -f "$pidfile"
+}
+
+cmd_stop_one() {
+  engine_or_die "$1"
+  prepare
+  stop "$1" "${ENGINE_PIDFILE[$1]}" 60
+}
+
+cmd_start_one() {
+  local t0=$SECONDS
+  engine_or_die "$1"
+  prepare
+  case $1 in
+    mariadb) start_mariadb ;;
+    redis) start_redis ;;
+    namesrv) ensure_rocketmq && start_namesrv ;;
+    broker) ensure_rocketmq && start_broker ;;
+    nacos) ensure_rnacos && start_nacos ;;
+    jaeger) ensure_jaeger && start_jaeger ;;
+  esac
+  log "$1: up in $((SECONDS - t0))s"
+}
+
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -682,6 +729,9 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
+  kill) cmd_kill "${2:-}" ;;
+  stop) cmd_stop_one "${2:-}" ;;
+  start) cmd_start_one "${2:-}" ;;
   mqadmin)
     shift
     [ -d "$rmq/lib" ] || die "RocketMQ is not installed yet: run scripts/infra.sh up first"

@@ -18,6 +18,7 @@ import (
 	"github.com/cloudwego/kitex/pkg/klog"
 
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/bench"
+	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/chaos"
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/fleet"
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/invariants"
 	"github.com/cartwheel-shop/cartwheel/pkg/logging"
@@ -53,6 +54,7 @@ func main() {
 var tools = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) int{
 	"invariants": invariants.Main,
 	"bench":      bench.Main,
+	"chaos":      chaos.Main,
 }
 
 func run(ctx context.Context, log *slog.Logger, args []string) error {

@@ -28,6 +28,9 @@ type MQ struct {
 	Driver       string          `env:"DRIVER" envDefault:"embedded"`
 	EmbeddedPath string          `env:"EMBEDDED_PATH"` // the broker's SQLite file
 	RocketMQ     rocketmq.Config `envPrefix:"ROCKETMQ_"`
+	// Faults turns on duplicated and held-back deliveries for a chaos run, e.g.
+	// "dup=0.2,delay=0.3,max=2s" (mq.ParseFaults); empty in every normal deployment.
+	Faults string `env:"FAULTS"`
 }
 
 // Validate checks the chosen registry driver's settings only.
@@ -46,6 +49,9 @@ func (r *Registry) Validate() error {
 func (m *MQ) Validate() error {
 	if err := config.OneOf("MQ_DRIVER", m.Driver, "embedded", "rocketmq"); err != nil {
 		return err
+	}
+	if _, err := mq.ParseFaults(m.Faults); err != nil {
+		return fmt.Errorf("MQ_FAULTS: %w", err)
 	}
 	if m.Driver == "rocketmq" {
 		return m.RocketMQ.Validate()
@@ -80,16 +86,20 @@ func OpenMQ(cfg MQ, log *slog.Logger) (driver mq.Driver, close func(), err error
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, err
 	}
+	faults, _ := mq.ParseFaults(cfg.Faults) // validated above
+	if faults.Active() {
+		log.Warn("mq: fault injection on (MQ_FAULTS): deliveries are duplicated and held back", "faults", cfg.Faults)
+	}
 	if cfg.Driver == "rocketmq" {
 		r, err := rocketmq.Open(cfg.RocketMQ, log.With("component", "rocketmq"))
 		if err != nil {
 			return nil, nil, fmt.Errorf("drivers: rocketmq: %w", err)
 		}
-		return r, func() { _ = r.Close() }, nil
+		return mq.WithFaults(r, faults), func() { _ = r.Close() }, nil
 	}
 	b, err := embedded.Open(cfg.EmbeddedPath, embedded.Options{}, log.With("component", "broker"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("drivers: embedded broker: %w", err)
 	}
-	return b, func() { _ = b.Close() }, nil
+	return mq.WithFaults(b, faults), func() { _ = b.Close() }, nil
 }

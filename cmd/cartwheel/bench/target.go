@@ -21,10 +21,10 @@ type target struct {
 	own    bool
 }
 
-// devServerEnv is what the bench changes of make run's configuration, and why: the
-// limits would turn a load test into a test of the limiter, and a short payment
-// timeout lets unpaid orders time out within the run.
-var devServerEnv = map[string]string{
+// LoadEnv is what the bench (and `cartwheel chaos`) change of the shop's configuration,
+// and why: the limits would turn a load test into a test of the limiter, and a short
+// payment timeout lets unpaid orders time out within the run.
+var LoadEnv = map[string]string{
 	"GATEWAY_RATE_PER_IP":    "1000000",
 	"GATEWAY_BURST_PER_IP":   "1000000",
 	"GATEWAY_RATE_PER_USER":  "1000000",
@@ -49,7 +49,7 @@ func startDevServer(ctx context.Context, dir, level string, env map[string]strin
 		return nil, err
 	}
 	merged := map[string]string{}
-	for k, v := range devServerEnv {
+	for k, v := range LoadEnv {
 		merged[k] = v
 	}
 	for k, v := range env {
