@@ -103,6 +103,10 @@ func checkService(t *testing.T, svc string, vs values, r rendered) {
 	if ru.MaxUnavailable.String() != "0" || ru.MaxSurge.String() != vs.maxSurge.String() {
 		t.Errorf("maxUnavailable %s maxSurge %s, want 0 and %s", ru.MaxUnavailable, ru.MaxSurge, vs.maxSurge.String())
 	}
+	// A ready pod is listed in Nacos a moment after /readyz turns 200 (docs/resilience.md).
+	if d.Spec.MinReadySeconds < 1 {
+		t.Errorf("minReadySeconds %d: a new pod must wait for its registration before the old one stops", d.Spec.MinReadySeconds)
+	}
 
 	// Pod security.
 	ps := pod.Spec.SecurityContext

@@ -4,9 +4,11 @@
 package errs
 
 import (
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 )
 
@@ -192,9 +194,23 @@ type Mapping struct {
 	Code Code
 }
 
+// ErrDependency marks the failure of a dependency that did not answer (a service's
+// database or broker): the request may well succeed once it is back. Drivers wrap it
+// into errors whose cause they know to be so (pkg/mq's brokers).
+var ErrDependency = errors.New("a dependency is unavailable")
+
+// Outage reports an error of a dependency that did not answer: ErrDependency, a network
+// error (a refused, reset or timed-out connection to a database) or a connection
+// database/sql gave up on. Translate answers it UNAVAILABLE, which the gateway turns
+// into 503 with Retry-After, instead of INTERNAL.
+func Outage(err error) bool {
+	var ne net.Error
+	return errors.Is(err, ErrDependency) || errors.Is(err, driver.ErrBadConn) || errors.As(err, &ne)
+}
+
 // Translate maps a domain error to a biz-status error using table; catalogued errors
-// pass through; anything else is logged by the caller and answered as INTERNAL.
-// It returns nil for nil.
+// pass through; a dependency's outage is UNAVAILABLE; anything else is logged by the
+// caller and answered as INTERNAL. It returns nil for nil.
 func Translate(err error, table []Mapping) error {
 	if err == nil {
 		return nil
@@ -208,11 +224,14 @@ func Translate(err error, table []Mapping) error {
 			return Newf(m.Code, "%s", m.Err.Error()).ToBiz()
 		}
 	}
+	if Outage(err) {
+		return New(Unavailable).ToBiz()
+	}
 	return New(Internal).ToBiz()
 }
 
-// IsInternal reports whether Translate would answer INTERNAL for err, so the handler
-// knows to log it.
+// IsInternal reports whether err is not the domain's answer (Translate answers it
+// INTERNAL, or UNAVAILABLE for an outage), so the handler knows to log it.
 func IsInternal(err error, table []Mapping) bool {
 	var e *Error
 	if err == nil || errors.As(err, &e) {

@@ -1,9 +1,12 @@
 package errs
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"syscall"
 	"testing"
 )
 
@@ -46,13 +49,17 @@ func TestTranslate(t *testing.T) {
 		{"mapped_sentinel", fmt.Errorf("load: %w", errGone), OrderNotFound},
 		{"catalogued_passes_through", New(StockInsufficient), StockInsufficient},
 		{"unknown_is_internal", errors.New("disk on fire"), Internal},
+		// The chaos runs found a service whose database or broker was down answering 500.
+		{"database_refused_is_unavailable", fmt.Errorf("load order: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), Unavailable},
+		{"bad_connection_is_unavailable", fmt.Errorf("commit: %w", driver.ErrBadConn), Unavailable},
+		{"broker_down_is_unavailable", fmt.Errorf("send: %w: %w", ErrDependency, errors.New("no route")), Unavailable},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := FromRPC(Translate(tc.err, table)).Code; got != tc.want {
 				t.Fatalf("got %s, want %s", got.Name, tc.want.Name)
 			}
-			if IsInternal(tc.err, table) != (tc.want == Internal) {
+			if IsInternal(tc.err, table) != (tc.want == Internal || tc.want == Unavailable) {
 				t.Fatalf("IsInternal disagrees with Translate")
 			}
 		})

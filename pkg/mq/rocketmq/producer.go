@@ -12,6 +12,7 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	rmqproducer "github.com/apache/rocketmq-client-go/v2/producer"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 )
 
@@ -111,7 +112,7 @@ func (p *producer) Send(ctx context.Context, msg *mq.Message) (string, error) {
 	defer cancel()
 	res, err := p.plain.SendSync(ctx, out)
 	if err != nil {
-		return "", fmt.Errorf("mq/rocketmq: send to %s: %w", msg.Topic, err)
+		return "", fmt.Errorf("mq/rocketmq: send to %s: %w: %w", msg.Topic, errs.ErrDependency, err)
 	}
 	if res.Status != primitive.SendOK {
 		// Stored, but not flushed or replicated in time: visible all the same.
@@ -158,7 +159,7 @@ func (p *producer) SendInTransaction(ctx context.Context, msg *mq.Message, local
 	defer cancel()
 	res, err := p.tx.SendMessageInTransaction(sendCtx, out)
 	if err != nil {
-		return "", fmt.Errorf("mq/rocketmq: send half message to %s: %w", msg.Topic, err)
+		return "", fmt.Errorf("mq/rocketmq: send half message to %s: %w: %w", msg.Topic, errs.ErrDependency, err)
 	}
 	if !run.ran {
 		// The client runs the local transaction only for SEND_OK; any other status makes

@@ -63,6 +63,7 @@ spec:
   replicas: {{ $v.replicaCount }}
   {{- end }}
   revisionHistoryLimit: {{ $v.revisionHistoryLimit }}
+  minReadySeconds: {{ $v.minReadySeconds }}
   selector:
     matchLabels:
       {{- include "cartwheel-lib.selectorLabels" . | nindent 6 }}
