@@ -31,6 +31,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/rocketmq-client-go/v2/admin"
@@ -59,6 +60,8 @@ type Driver struct {
 	closed    bool
 	producers map[*producer]struct{}
 	consumers map[*consumer]struct{}
+
+	lastReached atomic.Int64 // unix nanoseconds of Ping's last reached name server
 }
 
 var _ mq.Driver = (*Driver)(nil)
@@ -236,17 +239,28 @@ func (d *Driver) missingTopics(ctx context.Context, topics []string) ([]string, 
 	}), nil
 }
 
-// Ping reports whether a name server accepts a connection: without one no producer or
-// consumer of this process can find a broker.
+// routeGrace is how long the clients keep using the broker routes they have once no
+// name server answers: they refresh routes every 30 s and keep the old ones when the
+// refresh fails, so sending and consuming go on.
+const routeGrace = 30 * time.Second
+
+// Ping reports whether this process can reach its brokers: a name server accepts a
+// connection, or one did within routeGrace (the clients' routes are still good; the
+// chaos runs saw a name-server outage take every service out of readiness while they
+// went on serving without a failure).
 func (d *Driver) Ping(ctx context.Context) error {
 	var dialer net.Dialer
 	var errs []error
 	for _, addr := range d.cfg.NameServers {
 		conn, err := dialer.DialContext(ctx, "tcp", addr)
 		if err == nil {
+			d.lastReached.Store(time.Now().UnixNano())
 			return conn.Close()
 		}
 		errs = append(errs, err)
+	}
+	if last := d.lastReached.Load(); last != 0 && time.Since(time.Unix(0, last)) < routeGrace {
+		return nil
 	}
 	return fmt.Errorf("mq/rocketmq: no name server reachable: %w", errors.Join(errs...))
 }
