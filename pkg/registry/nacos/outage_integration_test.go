@@ -18,102 +18,33 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	kregistry "github.com/cloudwego/kitex/pkg/registry"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos"
+	"github.com/cartwheel-shop/cartwheel/pkg/registry/nacos/nacostest"
 	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
 )
 
-// rnacosBinary is the rnacos that scripts/infra.sh builds (.cache/infra/nacos/bin), or
-// CARTWHEEL_RNACOS_BIN. The test runs its own rnacos, so it can kill it.
-func rnacosBinary(t *testing.T) string {
+// privateNacos is an rnacos of the test's own (nacostest), which it can kill.
+type privateNacos struct{ *nacostest.Server }
+
+func startPrivateNacos(t *testing.T) privateNacos {
 	t.Helper()
-	bin := os.Getenv("CARTWHEEL_RNACOS_BIN")
+	bin := nacostest.Binary()
 	if bin == "" {
-		bin, _ = filepath.Abs(filepath.Join("..", "..", "..", ".cache", "infra", "nacos", "bin", "rnacos"))
+		t.Fatal("no rnacos binary (run scripts/infra.sh install, or set CARTWHEEL_RNACOS_BIN)")
 	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("no rnacos at %s (run scripts/infra.sh install, or set CARTWHEEL_RNACOS_BIN): %v", bin, err)
-	}
-	return bin
-}
-
-// privateNacos is an rnacos of the test's own on loopback ports nobody else uses.
-type privateNacos struct {
-	t        *testing.T
-	bin, dir string
-	port     int
-	cmd      *exec.Cmd
-	exited   chan struct{}
-}
-
-func startPrivateNacos(t *testing.T) *privateNacos {
-	t.Helper()
-	n := &privateNacos{t: t, bin: rnacosBinary(t), dir: t.TempDir(), port: closedPort(t)}
-	n.start()
-	t.Cleanup(n.kill)
-	return n
-}
-
-func (n *privateNacos) addr() string { return "127.0.0.1:" + strconv.Itoa(n.port) }
-
-func (n *privateNacos) start() {
-	n.t.Helper()
-	grpc := strconv.Itoa(n.port + 1000)
-	log, err := os.OpenFile(filepath.Join(n.dir, "rnacos.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	defer log.Close()
-	cmd := exec.Command(n.bin)
-	cmd.Dir = n.dir
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.Env = []string{
-		"HOME=" + n.dir, "PATH=" + os.Getenv("PATH"),
-		"RNACOS_HTTP_PORT=" + strconv.Itoa(n.port), "RNACOS_GRPC_PORT=" + grpc,
-		"RNACOS_SDK_HOST=127.0.0.1", "RNACOS_HTTP_CONSOLE_PORT=0", "RNACOS_CONSOLE_HOST=127.0.0.1",
-		"RNACOS_RAFT_NODE_ID=1", "RNACOS_RAFT_NODE_ADDR=127.0.0.1:" + grpc, "RNACOS_RAFT_AUTO_INIT=true",
-		"RNACOS_DATA_DIR=" + filepath.Join(n.dir, "data"), "RNACOS_ENABLE_OPEN_API_AUTH=false",
-		"RNACOS_HTTP_WORKERS=1", "RUST_LOG=warn",
-	}
-	if err := cmd.Start(); err != nil {
-		n.t.Fatal(err)
-	}
-	n.cmd, n.exited = cmd, make(chan struct{})
-	go func(exited chan struct{}) { _ = cmd.Wait(); close(exited) }(n.exited)
-	testkit.Eventually(n.t, 60*time.Second, "the private rnacos to answer", func() bool {
-		if _, err := n.listed("nobody"); err != nil {
-			return false
-		}
-		c, err := net.DialTimeout("tcp", "127.0.0.1:"+grpc, time.Second)
-		if err == nil {
-			_ = c.Close()
-		}
-		return err == nil
-	})
-}
-
-// kill is kill -9, and waits for the process to be gone.
-func (n *privateNacos) kill() {
-	if n.cmd == nil {
-		return
-	}
-	_ = n.cmd.Process.Kill()
-	<-n.exited
-	n.cmd = nil
+	return privateNacos{nacostest.StartServer(t, bin)}
 }
 
 // listed asks the open API how many healthy instances of service it lists.
-func (n *privateNacos) listed(service string) (int, error) {
+func (n privateNacos) listed(service string) (int, error) {
 	q := url.Values{"serviceName": {service}, "groupName": {nacos.DefaultGroup}, "healthyOnly": {"true"}}
-	resp, err := (&http.Client{Timeout: 2 * time.Second}).Get("http://" + n.addr() + "/nacos/v1/ns/instance/list?" + q.Encode())
+	resp, err := (&http.Client{Timeout: 2 * time.Second}).Get("http://" + n.Addr() + "/nacos/v1/ns/instance/list?" + q.Encode())
 	if err != nil {
 		return 0, err
 	}
@@ -140,7 +71,7 @@ func TestNacosRestartKeepsCallersServing(t *testing.T) {
 	_, _ = rand.Read(id[:])
 	service := "outage-" + hex.EncodeToString(id[:])
 	cfg := nacos.Config{
-		Addr: n.addr(), Hold: 30 * time.Second, Timeout: time.Second,
+		Addr: n.Addr(), Hold: 30 * time.Second, Timeout: time.Second,
 		LogDir: filepath.Join(sdkDir, "log"), CacheDir: filepath.Join(sdkDir, "cache"),
 	}
 	server, err := nacos.New(cfg, testLogger(t))
@@ -167,7 +98,7 @@ func TestNacosRestartKeepsCallersServing(t *testing.T) {
 	}
 	testkit.Eventually(t, 15*time.Second, "the caller to resolve the instance", func() bool { return resolved() == 1 })
 
-	n.kill()
+	n.Kill()
 	for range 20 {
 		if got := resolved(); got != 1 {
 			t.Fatalf("Nacos down: the caller resolves %d instances, want the 1 it knew", got)
@@ -175,7 +106,7 @@ func TestNacosRestartKeepsCallersServing(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	n.start() // same ports, fresh memory: no instance listed
+	n.Restart() // same ports, fresh memory: no instance listed
 	back := time.Now()
 	testkit.Eventually(t, 60*time.Second, "the instance to register again", func() bool {
 		if got := resolved(); got != 1 {

@@ -84,6 +84,21 @@ func checkouts() []string {
 // returns its HTTP address once it answers.
 func Start(t *testing.T, bin string) string {
 	t.Helper()
+	return StartServer(t, bin).Addr()
+}
+
+// Server is a private rnacos that a test can kill -9 and start again on the same ports
+// and data folder, as an outage of Nacos would go.
+type Server struct {
+	t        *testing.T
+	exe, dir string
+	port     int
+	stop     func() // kills the running process; nil when none runs
+}
+
+// StartServer is Start, keeping hold of the server for Kill and Restart.
+func StartServer(t *testing.T, bin string) *Server {
+	t.Helper()
 	dir := t.TempDir()
 	exe := filepath.Join(dir, "rnacos")
 	if err := copyFile(bin, exe); err != nil {
@@ -98,24 +113,49 @@ func Start(t *testing.T, bin string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		addr, err := run(t, exe, dir, port)
+		stop, err := run(exe, dir, port)
 		if err == nil {
-			t.Logf("nacos: private rnacos at %s (gRPC %d)", addr, port+grpcOffset)
-			return addr
+			s := &Server{t: t, exe: exe, dir: dir, port: port, stop: stop}
+			t.Cleanup(s.Kill)
+			t.Logf("nacos: private rnacos at %s (gRPC %d)", s.Addr(), port+grpcOffset)
+			return s
 		}
 		lastErr = err
 		t.Logf("nacos: rnacos on port %d abandoned: %v", port, err)
 	}
 	t.Fatalf("nacos: rnacos did not start: %v", lastErr)
-	return ""
+	return nil
 }
 
-func run(t *testing.T, exe, dir string, port int) (string, error) {
+// Addr is the server's HTTP address (gRPC on the port 1000 above).
+func (s *Server) Addr() string { return fmt.Sprintf("127.0.0.1:%d", s.port) }
+
+// Kill is kill -9; it returns once the process is gone.
+func (s *Server) Kill() {
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+}
+
+// Restart starts the server again on its ports and data folder once it answers.
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.Kill()
+	stop, err := run(s.exe, s.dir, s.port)
+	if err != nil {
+		s.t.Fatalf("nacos: restart on port %d: %v", s.port, err)
+	}
+	s.stop = stop
+}
+
+// run starts rnacos on port and returns how to kill it once it answers.
+func run(exe, dir string, port int) (stop func(), err error) {
 	data := filepath.Join(dir, fmt.Sprintf("data-%d", port))
 	logPath := filepath.Join(dir, fmt.Sprintf("rnacos-%d.log", port))
-	logFile, err := os.Create(logPath)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	grpc := port + grpcOffset
 	cmd := exec.Command(exe)
@@ -131,11 +171,11 @@ func run(t *testing.T, exe, dir string, port int) (string, error) {
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		return "", err
+		return nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait(); logFile.Close() }()
-	stop := func() {
+	stop = func() {
 		_ = cmd.Process.Kill() // only the process this test started
 		<-exited
 	}
@@ -146,18 +186,17 @@ func run(t *testing.T, exe, dir string, port int) (string, error) {
 		case err := <-exited:
 			exited <- err
 			logs, _ := os.ReadFile(logPath)
-			return "", fmt.Errorf("rnacos exited (%v): %s", err, tail(logs))
+			return nil, fmt.Errorf("rnacos exited (%v): %s", err, tail(logs))
 		default:
 		}
 		if ready(addr, grpc) {
-			t.Cleanup(stop)
-			return addr, nil
+			return stop, nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	stop()
 	logs, _ := os.ReadFile(logPath)
-	return "", fmt.Errorf("rnacos at %s did not answer within %s: %s", addr, startWithin, tail(logs))
+	return nil, fmt.Errorf("rnacos at %s did not answer within %s: %s", addr, startWithin, tail(logs))
 }
 
 // ready: the open API answers and the gRPC port listens (as scripts/infra.sh checks).
