@@ -122,6 +122,30 @@ struct GetStockRequest {
     1: required string sku
 }
 
+// GateLine is one line of an order at the stock gate.
+struct GateLine {
+    1: required string sku
+    2: required i64 quantity
+}
+
+struct AdmitOrderRequest {
+    // The id the order will have; admitting it again is a no-op.
+    1: required string order_id
+    2: required list<GateLine> lines
+}
+
+// AdmitOrderResponse: refused_sku is empty when the order is admitted; otherwise it is
+// the first SKU, in SKU order, the gate refused, and reason says why: STOCK_INSUFFICIENT
+// or SKU_NOT_FOUND.
+struct AdmitOrderResponse {
+    1: required string refused_sku
+    2: required string reason
+}
+
+struct ReturnAdmissionRequest {
+    1: required string order_id
+}
+
 service ProductService {
     ListCategoriesResponse ListCategories(1: Empty req)
     // CreateCategory adds a category; a name taken by another (in any case) is refused.
@@ -135,4 +159,11 @@ service ProductService {
     // takes available below zero. It is safe to retry when given an idempotency key.
     Stock AdjustStock(1: AdjustStockRequest req)
     Stock GetStock(1: GetStockRequest req)
+    // AdmitOrder is the stock gate in front of placing an order: it admits every line or
+    // none, and never more than the available stock less what admitted orders still wait
+    // for, so a sold-out SKU is refused at once instead of by a cancelled order seconds
+    // later. The order's stock is still decided by order.created; an admission ends there.
+    AdmitOrderResponse AdmitOrder(1: AdmitOrderRequest req)
+    // ReturnAdmission gives back the admission of an order that was never placed.
+    Empty ReturnAdmission(1: ReturnAdmissionRequest req)
 }

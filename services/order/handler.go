@@ -24,6 +24,7 @@ var errorTable = []errs.Mapping{
 	{Err: domain.ErrCartFull, Code: errs.CartFull},
 	{Err: domain.ErrSkuNotFound, Code: errs.SkuNotFound},
 	{Err: domain.ErrSkuUnavailable, Code: errs.SkuUnavailable},
+	{Err: domain.ErrStockInsufficient, Code: errs.StockInsufficient},
 	{Err: domain.ErrAddressNotFound, Code: errs.AddressNotFound},
 }
 

@@ -319,11 +319,33 @@ type testClock struct{ offset atomic.Int64 }
 func (c *testClock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *testClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
-// fakeProducts is the product service's BatchGetSkus over a table.
+// fakeProducts is the product service's BatchGetSkus over a table, and a stock gate
+// that refuses the SKUs in soldOut and records what it admitted and got back.
 type fakeProducts struct {
 	productapi.ProductService // the rest is never called; a call would panic and fail the test
 	mu                        sync.Mutex
 	skus                      map[string]*productapi.SkuDetail
+	soldOut                   map[string]bool
+	admitted, returned        []string // order ids
+}
+
+func (f *fakeProducts) AdmitOrder(_ context.Context, req *productapi.AdmitOrderRequest) (*productapi.AdmitOrderResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, l := range req.Lines {
+		if f.soldOut[l.Sku] {
+			return &productapi.AdmitOrderResponse{RefusedSku: l.Sku, Reason: errs.StockInsufficient.Name}, nil
+		}
+	}
+	f.admitted = append(f.admitted, req.OrderId)
+	return &productapi.AdmitOrderResponse{}, nil
+}
+
+func (f *fakeProducts) ReturnAdmission(_ context.Context, req *productapi.ReturnAdmissionRequest) (*productapi.Empty, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.returned = append(f.returned, req.OrderId)
+	return &productapi.Empty{}, nil
 }
 
 func newFakeProducts() *fakeProducts {

@@ -86,3 +86,32 @@ func rpcError(call string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", call, err)
 }
+
+// Admit implements order.Catalog with the product service's stock gate.
+func (c catalog) Admit(ctx context.Context, orderID string, lines []domain.LineRequest) error {
+	req := &productapi.AdmitOrderRequest{OrderId: orderID, Lines: make([]*productapi.GateLine, len(lines))}
+	for i, l := range lines {
+		req.Lines[i] = &productapi.GateLine{Sku: l.SKU, Quantity: l.Quantity}
+	}
+	resp, err := c.client.AdmitOrder(ctx, req)
+	if err != nil {
+		return rpcError("product.AdmitOrder", err)
+	}
+	switch resp.GetReason() {
+	case "":
+		return nil
+	case errs.StockInsufficient.Name:
+		return &domain.SkuError{SKU: resp.GetRefusedSku(), Err: domain.ErrStockInsufficient}
+	case errs.SkuNotFound.Name:
+		return &domain.SkuError{SKU: resp.GetRefusedSku(), Err: domain.ErrSkuNotFound}
+	}
+	return fmt.Errorf("product.AdmitOrder: unknown refusal %q of SKU %s", resp.GetReason(), resp.GetRefusedSku())
+}
+
+// ReturnAdmission implements order.Catalog.
+func (c catalog) ReturnAdmission(ctx context.Context, orderID string) error {
+	if _, err := c.client.ReturnAdmission(ctx, &productapi.ReturnAdmissionRequest{OrderId: orderID}); err != nil {
+		return rpcError("product.ReturnAdmission", err)
+	}
+	return nil
+}

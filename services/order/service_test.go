@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,35 @@ func TestOrderIsCreatedReservedAndPaid(t *testing.T) {
 	}
 	if paid.UpdatedAtMs < o.CreatedAtMs {
 		t.Fatalf("updated_at %d before created_at %d", paid.UpdatedAtMs, o.CreatedAtMs)
+	}
+}
+
+// The stock gate's refusal reaches the client at once, naming the SKU, and places
+// nothing; an order refused after its admission gives the admission back.
+func TestStockGateRefusalPlacesNothing(t *testing.T) {
+	w := startWorld(t, nil)
+	w.products.mu.Lock()
+	w.products.soldOut = map[string]bool{"MUG": true}
+	w.products.mu.Unlock()
+	ctx := context.Background()
+	_, err := w.client.CreateOrder(ctx, &orderapi.CreateOrderRequest{UserId: userA, IdempotencyKey: "sold-out",
+		AddressId: addrA, Lines: []*orderapi.LineRequest{line("TEE-RED-M", 1), line("MUG", 1)}})
+	if code(err) != errs.StockInsufficient.Name || !strings.Contains(err.Error(), "MUG") {
+		t.Fatalf("got %v, want STOCK_INSUFFICIENT naming MUG", err)
+	}
+	_, err = w.client.CreateOrder(ctx, &orderapi.CreateOrderRequest{UserId: userA, IdempotencyKey: "retired",
+		AddressId: addrA, Lines: []*orderapi.LineRequest{line("OLD", 1)}})
+	if code(err) != errs.SkuUnavailable.Name {
+		t.Fatalf("got %v, want SKU_UNAVAILABLE", err)
+	}
+	list, err := w.client.ListOrders(ctx, &orderapi.ListOrdersRequest{UserId: userA})
+	if err != nil || len(list.Items) != 0 {
+		t.Fatalf("orders after two refusals: %v, %v", list, err)
+	}
+	w.products.mu.Lock()
+	defer w.products.mu.Unlock()
+	if len(w.products.admitted) != 1 || !slices.Equal(w.products.returned, w.products.admitted) {
+		t.Fatalf("admitted %v, returned %v: the retired SKU's admission must come back", w.products.admitted, w.products.returned)
 	}
 }
 

@@ -206,6 +206,9 @@ func TestCacheConfig(t *testing.T) {
 			[]string{"PRODUCT_CACHE_NEGATIVE_TTL=3s"}},
 		{"ttl not a duration", map[string]string{"PRODUCT_CACHE_TTL": "often"}, []string{"PRODUCT_CACHE_TTL"}},
 		{"memory too small", map[string]string{"PRODUCT_CACHE_MAX_BYTES": "1000"}, []string{"PRODUCT_CACHE_MAX_BYTES"}},
+		{"gate hints off", map[string]string{"PRODUCT_GATE_HINT_TTL": "0s"}, nil},
+		{"gate hints too long", map[string]string{"PRODUCT_GATE_HINT_TTL": "2m"}, []string{"PRODUCT_GATE_HINT_TTL=2m0s"}},
+		{"gate hints negative", map[string]string{"PRODUCT_GATE_HINT_TTL": "-1s"}, []string{"PRODUCT_GATE_HINT_TTL=-1s"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

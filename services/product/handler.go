@@ -2,6 +2,7 @@ package product
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/cloudwego/kitex/pkg/rpcinfo"
@@ -30,6 +31,7 @@ var errorTable = []errs.Mapping{
 type handler struct {
 	catalog *catalog.Service
 	stock   *stock.Service
+	gate    *stock.Gate
 	log     *slog.Logger
 }
 
@@ -216,4 +218,35 @@ func toThriftProduct(l catalog.Listing) *productapi.Product {
 
 func toThriftStock(l stock.Level) *productapi.Stock {
 	return &productapi.Stock{Sku: l.SKU, Available: l.Available, Reserved: l.Reserved, Sold: l.Sold}
+}
+
+// AdmitOrder answers the gate's refusal in the response: it is the gate's answer, not a
+// failure.
+func (h *handler) AdmitOrder(ctx context.Context, req *productapi.AdmitOrderRequest) (*productapi.AdmitOrderResponse, error) {
+	req = orEmpty(req)
+	lines := make([]stock.Line, len(req.Lines))
+	for i, l := range req.Lines {
+		if l != nil { // a null line stays the zero Line, which the gate refuses as invalid
+			lines[i] = stock.Line{SKU: l.Sku, Quantity: l.Quantity}
+		}
+	}
+	err := h.gate.Admit(ctx, req.OrderId, lines)
+	var short *stock.ShortError
+	var unknown *stock.UnknownSKUError
+	switch {
+	case errors.As(err, &short):
+		return &productapi.AdmitOrderResponse{RefusedSku: short.SKU, Reason: errs.StockInsufficient.Name}, nil
+	case errors.As(err, &unknown):
+		return &productapi.AdmitOrderResponse{RefusedSku: unknown.SKU, Reason: errs.SkuNotFound.Name}, nil
+	case err != nil:
+		return nil, h.fail(ctx, err)
+	}
+	return &productapi.AdmitOrderResponse{}, nil
+}
+
+func (h *handler) ReturnAdmission(ctx context.Context, req *productapi.ReturnAdmissionRequest) (*productapi.Empty, error) {
+	if err := h.gate.ReturnAdmission(ctx, orEmpty(req).OrderId); err != nil {
+		return nil, h.fail(ctx, err)
+	}
+	return &productapi.Empty{}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/cloudwego/kitex/server"
 	"gorm.io/gorm"
@@ -45,7 +46,15 @@ type Config struct {
 	// Cache is the product detail cache; Redis is its server when Cache.Driver is redis.
 	Cache CacheConfig       `envPrefix:"CACHE_"`
 	Redis cache.RedisConfig `envPrefix:"REDIS_"`
+	// GateHintTTL is how long each process remembers a SKU's headroom at the stock gate
+	// (stock.Gate), so that refusing a sold-out SKU costs no database work; it is also
+	// the longest a buyer can be refused after stock came back. 0 asks the database on
+	// every admission.
+	GateHintTTL time.Duration `env:"GATE_HINT_TTL" envDefault:"1s"`
 }
+
+// maxGateHintTTL bounds how long a refusal can outlive the stock coming back.
+const maxGateHintTTL = time.Minute
 
 // Validate gives the SQLite DSN its default and checks the configuration.
 func (c *Config) Validate() error {
@@ -62,6 +71,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Cache.validate(&c.Redis); err != nil {
 		problems = append(problems, err)
+	}
+	if c.GateHintTTL < 0 || c.GateHintTTL > maxGateHintTTL {
+		problems = append(problems, fmt.Errorf("%sGATE_HINT_TTL=%s: must be between 0 and %s", Prefix, c.GateHintTTL, maxGateHintTTL))
 	}
 	return errors.Join(problems...)
 }
@@ -137,7 +149,8 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
-	h := &handler{catalog: catalog.NewService(cached, cfg.Currency, clock), stock: stock.NewService(st), log: log}
+	h := &handler{catalog: catalog.NewService(cached, cfg.Currency, clock), stock: stock.NewService(st),
+		gate: stock.NewGate(st, cfg.GateHintTTL, clock), log: log}
 	svr, err := suite.NewServer(ServiceName, ln, deps.Registry, deps.Telemetry, func(opts ...server.Option) server.Server {
 		return productservice.NewServer(h, opts...)
 	})

@@ -243,6 +243,22 @@ func TestErrorsOverRPC(t *testing.T) {
 			_, err := s.client.GetStock(s.ctx, &productapi.GetStockRequest{Sku: "NOPE-404"})
 			return err
 		}, errs.SkuNotFound, nil},
+		{"admission without lines", func() error {
+			_, err := s.client.AdmitOrder(s.ctx, &productapi.AdmitOrderRequest{OrderId: "o-1"})
+			return err
+		}, errs.InvalidArgument, []string{"lines"}},
+		{"admission of a line without quantity", func() error {
+			_, err := s.client.AdmitOrder(s.ctx, &productapi.AdmitOrderRequest{OrderId: "o-1", Lines: []*productapi.GateLine{{Sku: "COF-ETH-250G"}}})
+			return err
+		}, errs.InvalidArgument, []string{"lines"}},
+		{"admission without an order id", func() error {
+			_, err := s.client.AdmitOrder(s.ctx, &productapi.AdmitOrderRequest{Lines: []*productapi.GateLine{{Sku: "COF-ETH-250G", Quantity: 1}}})
+			return err
+		}, errs.InvalidArgument, []string{"order_id"}},
+		{"return without an order id", func() error {
+			_, err := s.client.ReturnAdmission(s.ctx, &productapi.ReturnAdmissionRequest{})
+			return err
+		}, errs.InvalidArgument, []string{"order_id"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -264,6 +280,38 @@ func TestErrorsOverRPC(t *testing.T) {
 	}
 	if got := s.stock("GEAR-GRINDER-HAND"); got.Available != 3 {
 		t.Errorf("grinder stock after refused adjustments = %+v, want 3", got)
+	}
+}
+
+// The stock gate over RPC: a refusal is an answer naming the SKU, not an error.
+func TestAdmitOrderOverRPC(t *testing.T) {
+	s := startShop(t)
+	admit := func(id string, lines ...*productapi.GateLine) *productapi.AdmitOrderResponse {
+		t.Helper()
+		resp, err := s.client.AdmitOrder(s.ctx, &productapi.AdmitOrderRequest{OrderId: id, Lines: lines})
+		if err != nil {
+			t.Fatalf("admit %s: %v", id, err)
+		}
+		return resp
+	}
+	grinder := func(q int64) *productapi.GateLine { return &productapi.GateLine{Sku: "GEAR-GRINDER-HAND", Quantity: q} }
+	if r := admit("o-1", grinder(2)); r.RefusedSku != "" {
+		t.Fatalf("2 of 3 grinders refused: %+v", r)
+	}
+	if r := admit("o-2", grinder(2)); r.RefusedSku != "GEAR-GRINDER-HAND" || r.Reason != errs.StockInsufficient.Name {
+		t.Fatalf("2 of the 1 left: %+v, want STOCK_INSUFFICIENT on the grinder", r)
+	}
+	if r := admit("o-3", grinder(1), &productapi.GateLine{Sku: "NOPE-404", Quantity: 1}); r.RefusedSku != "NOPE-404" || r.Reason != errs.SkuNotFound.Name {
+		t.Fatalf("unknown SKU: %+v, want SKU_NOT_FOUND", r)
+	}
+	if _, err := s.client.ReturnAdmission(s.ctx, &productapi.ReturnAdmissionRequest{OrderId: "o-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := admit("o-4", grinder(3)); r.RefusedSku != "" {
+		t.Fatalf("3 of 3 after the return refused: %+v", r)
+	}
+	if got := s.stock("GEAR-GRINDER-HAND"); got.Available != 3 || got.Reserved != 0 {
+		t.Errorf("admissions moved the stock: %+v", got)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -177,7 +178,8 @@ func TestCustomerBuysPaysAndSeesTheShipment(t *testing.T) {
 
 // The admin leaves one hand grinder in stock; two customers each put it in their cart.
 // The first to check out gets it: the second's open product page shows it sold out
-// without a reload, and her order is cancelled as out of stock.
+// without a reload, and her checkout is refused at once by the stock gate, with the
+// API's sentence naming the SKU and no order made.
 func TestSecondCustomerLosesTheLastUnit(t *testing.T) {
 	url := startShop(t)
 	b := newBrowser(t, url)
@@ -227,11 +229,14 @@ func TestSecondCustomerLosesTheLastUnit(t *testing.T) {
 	cat.waitFor("sold out shown live", `!!document.querySelector('.stock.out[data-sku="GEAR-GRINDER-HAND"]')`)
 	cat.shot("sold-out-live")
 	cat.toCheckout()
+	cat.expectError("POST", "/api/v1/orders", http.StatusConflict)
 	cat.click("#place-order")
-	cat.orderID()
-	cat.waitStatus("CANCELLED")
-	cat.waitText("#cancel-reason", "Out of stock")
+	cat.waitText(`main [role="alert"]`, "not enough stock")
+	cat.waitText(`main [role="alert"]`, "GEAR-GRINDER-HAND")
 	cat.shot("out-of-stock")
+	if n := len(cat.apiRequests("POST", "/orders")); n != 1 {
+		t.Errorf("cat sent %d order requests, want 1", n)
+	}
 }
 
 // search2 finds a product with the console's own search box and opens it.

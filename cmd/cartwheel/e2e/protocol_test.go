@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,7 +14,9 @@ import (
 	"github.com/cartwheel-shop/cartwheel/services/payment/webhook"
 )
 
-func TestOutOfStockCancelsAndLeavesStockUntouched(t *testing.T) {
+// An order asking for more than a SKU has is refused at once by the stock gate, naming
+// the SKU: nothing is placed, and no line of it holds stock.
+func TestSoldOutIsRefusedAtOnce(t *testing.T) {
 	s := newShop(t, nil)
 	admin := s.admin()
 	scarce := s.newSKU(admin, 1000, 1)
@@ -21,21 +24,29 @@ func TestOutOfStockCancelsAndLeavesStockUntouched(t *testing.T) {
 	cat := s.newCustomer("Cat")
 
 	r := s.placeOrder(cat, "oos-1", line(plenty, 2), line(scarce, 2))
-	if r.status != http.StatusCreated {
-		t.Fatalf("create: %d %s", r.status, r.body)
+	if e := r.err(t); r.status != http.StatusConflict || e.Code != "STOCK_INSUFFICIENT" || !strings.Contains(e.Message, scarce) {
+		t.Fatalf("create: %d %s, want 409 STOCK_INSUFFICIENT naming %s", r.status, r.body, scarce)
 	}
-	var o order
-	r.decode(t, &o)
-	got := s.settle(cat, o.ID)
-	if got.Status != "CANCELLED" || got.CancelReason != "OUT_OF_STOCK" {
-		t.Fatalf("want CANCELLED/OUT_OF_STOCK, got %s/%s", got.Status, got.CancelReason)
+	var list struct{ Items []order }
+	s.must(http.StatusOK, "GET", "/api/v1/orders", cat.token, nil, nil).decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("a refused order was placed: %+v", list.Items)
 	}
-	// Nothing of the order stays reserved, not even the line that had stock.
 	if st := s.stock(admin, scarce); st != (stock{scarce, 1, 0, 0}) {
 		t.Fatalf("scarce: %+v", st)
 	}
 	if st := s.stock(admin, plenty); st != (stock{plenty, 10, 0, 0}) {
 		t.Fatalf("plenty: %+v", st)
+	}
+	// What is there can still be bought, by the same key's next attempt.
+	r = s.placeOrder(cat, "oos-2", line(plenty, 2), line(scarce, 1))
+	if r.status != http.StatusCreated {
+		t.Fatalf("create within the stock: %d %s", r.status, r.body)
+	}
+	var o order
+	r.decode(t, &o)
+	if got := s.settle(cat, o.ID); got.Status != "AWAITING_PAYMENT" {
+		t.Fatalf("admitted order settled %s/%s", got.Status, got.CancelReason)
 	}
 }
 

@@ -1024,6 +1024,149 @@ var fieldIDToName_GetStockRequest = map[int16]string{
 	1: "sku",
 }
 
+type GateLine struct {
+	Sku      string `thrift:"sku,1,required" frugal:"1,required,string" json:"sku"`
+	Quantity int64  `thrift:"quantity,2,required" frugal:"2,required,i64" json:"quantity"`
+}
+
+func NewGateLine() *GateLine {
+	return &GateLine{}
+}
+
+func (p *GateLine) InitDefault() {
+}
+
+func (p *GateLine) GetSku() (v string) {
+	return p.Sku
+}
+
+func (p *GateLine) GetQuantity() (v int64) {
+	return p.Quantity
+}
+func (p *GateLine) SetSku(val string) {
+	p.Sku = val
+}
+func (p *GateLine) SetQuantity(val int64) {
+	p.Quantity = val
+}
+
+func (p *GateLine) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("GateLine(%+v)", *p)
+}
+
+var fieldIDToName_GateLine = map[int16]string{
+	1: "sku",
+	2: "quantity",
+}
+
+type AdmitOrderRequest struct {
+	OrderId string      `thrift:"order_id,1,required" frugal:"1,required,string" json:"order_id"`
+	Lines   []*GateLine `thrift:"lines,2,required" frugal:"2,required,list<GateLine>" json:"lines"`
+}
+
+func NewAdmitOrderRequest() *AdmitOrderRequest {
+	return &AdmitOrderRequest{}
+}
+
+func (p *AdmitOrderRequest) InitDefault() {
+}
+
+func (p *AdmitOrderRequest) GetOrderId() (v string) {
+	return p.OrderId
+}
+
+func (p *AdmitOrderRequest) GetLines() (v []*GateLine) {
+	return p.Lines
+}
+func (p *AdmitOrderRequest) SetOrderId(val string) {
+	p.OrderId = val
+}
+func (p *AdmitOrderRequest) SetLines(val []*GateLine) {
+	p.Lines = val
+}
+
+func (p *AdmitOrderRequest) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("AdmitOrderRequest(%+v)", *p)
+}
+
+var fieldIDToName_AdmitOrderRequest = map[int16]string{
+	1: "order_id",
+	2: "lines",
+}
+
+type AdmitOrderResponse struct {
+	RefusedSku string `thrift:"refused_sku,1,required" frugal:"1,required,string" json:"refused_sku"`
+	Reason     string `thrift:"reason,2,required" frugal:"2,required,string" json:"reason"`
+}
+
+func NewAdmitOrderResponse() *AdmitOrderResponse {
+	return &AdmitOrderResponse{}
+}
+
+func (p *AdmitOrderResponse) InitDefault() {
+}
+
+func (p *AdmitOrderResponse) GetRefusedSku() (v string) {
+	return p.RefusedSku
+}
+
+func (p *AdmitOrderResponse) GetReason() (v string) {
+	return p.Reason
+}
+func (p *AdmitOrderResponse) SetRefusedSku(val string) {
+	p.RefusedSku = val
+}
+func (p *AdmitOrderResponse) SetReason(val string) {
+	p.Reason = val
+}
+
+func (p *AdmitOrderResponse) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("AdmitOrderResponse(%+v)", *p)
+}
+
+var fieldIDToName_AdmitOrderResponse = map[int16]string{
+	1: "refused_sku",
+	2: "reason",
+}
+
+type ReturnAdmissionRequest struct {
+	OrderId string `thrift:"order_id,1,required" frugal:"1,required,string" json:"order_id"`
+}
+
+func NewReturnAdmissionRequest() *ReturnAdmissionRequest {
+	return &ReturnAdmissionRequest{}
+}
+
+func (p *ReturnAdmissionRequest) InitDefault() {
+}
+
+func (p *ReturnAdmissionRequest) GetOrderId() (v string) {
+	return p.OrderId
+}
+func (p *ReturnAdmissionRequest) SetOrderId(val string) {
+	p.OrderId = val
+}
+
+func (p *ReturnAdmissionRequest) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("ReturnAdmissionRequest(%+v)", *p)
+}
+
+var fieldIDToName_ReturnAdmissionRequest = map[int16]string{
+	1: "order_id",
+}
+
 type ProductService interface {
 	ListCategories(ctx context.Context, req *Empty) (r *ListCategoriesResponse, err error)
 
@@ -1042,6 +1185,10 @@ type ProductService interface {
 	AdjustStock(ctx context.Context, req *AdjustStockRequest) (r *Stock, err error)
 
 	GetStock(ctx context.Context, req *GetStockRequest) (r *Stock, err error)
+
+	AdmitOrder(ctx context.Context, req *AdmitOrderRequest) (r *AdmitOrderResponse, err error)
+
+	ReturnAdmission(ctx context.Context, req *ReturnAdmissionRequest) (r *Empty, err error)
 }
 
 type ProductServiceListCategoriesArgs struct {
@@ -1725,5 +1872,157 @@ func (p *ProductServiceGetStockResult) String() string {
 }
 
 var fieldIDToName_ProductServiceGetStockResult = map[int16]string{
+	0: "success",
+}
+
+type ProductServiceAdmitOrderArgs struct {
+	Req *AdmitOrderRequest `thrift:"req,1" frugal:"1,default,AdmitOrderRequest" json:"req"`
+}
+
+func NewProductServiceAdmitOrderArgs() *ProductServiceAdmitOrderArgs {
+	return &ProductServiceAdmitOrderArgs{}
+}
+
+func (p *ProductServiceAdmitOrderArgs) InitDefault() {
+}
+
+var ProductServiceAdmitOrderArgs_Req_DEFAULT *AdmitOrderRequest
+
+func (p *ProductServiceAdmitOrderArgs) GetReq() (v *AdmitOrderRequest) {
+	if !p.IsSetReq() {
+		return ProductServiceAdmitOrderArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+func (p *ProductServiceAdmitOrderArgs) SetReq(val *AdmitOrderRequest) {
+	p.Req = val
+}
+
+func (p *ProductServiceAdmitOrderArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *ProductServiceAdmitOrderArgs) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("ProductServiceAdmitOrderArgs(%+v)", *p)
+}
+
+var fieldIDToName_ProductServiceAdmitOrderArgs = map[int16]string{
+	1: "req",
+}
+
+type ProductServiceAdmitOrderResult struct {
+	Success *AdmitOrderResponse `thrift:"success,0,optional" frugal:"0,optional,AdmitOrderResponse" json:"success,omitempty"`
+}
+
+func NewProductServiceAdmitOrderResult() *ProductServiceAdmitOrderResult {
+	return &ProductServiceAdmitOrderResult{}
+}
+
+func (p *ProductServiceAdmitOrderResult) InitDefault() {
+}
+
+var ProductServiceAdmitOrderResult_Success_DEFAULT *AdmitOrderResponse
+
+func (p *ProductServiceAdmitOrderResult) GetSuccess() (v *AdmitOrderResponse) {
+	if !p.IsSetSuccess() {
+		return ProductServiceAdmitOrderResult_Success_DEFAULT
+	}
+	return p.Success
+}
+func (p *ProductServiceAdmitOrderResult) SetSuccess(x interface{}) {
+	p.Success = x.(*AdmitOrderResponse)
+}
+
+func (p *ProductServiceAdmitOrderResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *ProductServiceAdmitOrderResult) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("ProductServiceAdmitOrderResult(%+v)", *p)
+}
+
+var fieldIDToName_ProductServiceAdmitOrderResult = map[int16]string{
+	0: "success",
+}
+
+type ProductServiceReturnAdmissionArgs struct {
+	Req *ReturnAdmissionRequest `thrift:"req,1" frugal:"1,default,ReturnAdmissionRequest" json:"req"`
+}
+
+func NewProductServiceReturnAdmissionArgs() *ProductServiceReturnAdmissionArgs {
+	return &ProductServiceReturnAdmissionArgs{}
+}
+
+func (p *ProductServiceReturnAdmissionArgs) InitDefault() {
+}
+
+var ProductServiceReturnAdmissionArgs_Req_DEFAULT *ReturnAdmissionRequest
+
+func (p *ProductServiceReturnAdmissionArgs) GetReq() (v *ReturnAdmissionRequest) {
+	if !p.IsSetReq() {
+		return ProductServiceReturnAdmissionArgs_Req_DEFAULT
+	}
+	return p.Req
+}
+func (p *ProductServiceReturnAdmissionArgs) SetReq(val *ReturnAdmissionRequest) {
+	p.Req = val
+}
+
+func (p *ProductServiceReturnAdmissionArgs) IsSetReq() bool {
+	return p.Req != nil
+}
+
+func (p *ProductServiceReturnAdmissionArgs) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("ProductServiceReturnAdmissionArgs(%+v)", *p)
+}
+
+var fieldIDToName_ProductServiceReturnAdmissionArgs = map[int16]string{
+	1: "req",
+}
+
+type ProductServiceReturnAdmissionResult struct {
+	Success *Empty `thrift:"success,0,optional" frugal:"0,optional,Empty" json:"success,omitempty"`
+}
+
+func NewProductServiceReturnAdmissionResult() *ProductServiceReturnAdmissionResult {
+	return &ProductServiceReturnAdmissionResult{}
+}
+
+func (p *ProductServiceReturnAdmissionResult) InitDefault() {
+}
+
+var ProductServiceReturnAdmissionResult_Success_DEFAULT *Empty
+
+func (p *ProductServiceReturnAdmissionResult) GetSuccess() (v *Empty) {
+	if !p.IsSetSuccess() {
+		return ProductServiceReturnAdmissionResult_Success_DEFAULT
+	}
+	return p.Success
+}
+func (p *ProductServiceReturnAdmissionResult) SetSuccess(x interface{}) {
+	p.Success = x.(*Empty)
+}
+
+func (p *ProductServiceReturnAdmissionResult) IsSetSuccess() bool {
+	return p.Success != nil
+}
+
+func (p *ProductServiceReturnAdmissionResult) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("ProductServiceReturnAdmissionResult(%+v)", *p)
+}
+
+var fieldIDToName_ProductServiceReturnAdmissionResult = map[int16]string{
 	0: "success",
 }

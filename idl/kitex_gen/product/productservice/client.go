@@ -20,6 +20,8 @@ type Client interface {
 	BatchGetSkus(ctx context.Context, req *product.BatchGetSkusRequest, callOptions ...callopt.Option) (r *product.BatchGetSkusResponse, err error)
 	AdjustStock(ctx context.Context, req *product.AdjustStockRequest, callOptions ...callopt.Option) (r *product.Stock, err error)
 	GetStock(ctx context.Context, req *product.GetStockRequest, callOptions ...callopt.Option) (r *product.Stock, err error)
+	AdmitOrder(ctx context.Context, req *product.AdmitOrderRequest, callOptions ...callopt.Option) (r *product.AdmitOrderResponse, err error)
+	ReturnAdmission(ctx context.Context, req *product.ReturnAdmissionRequest, callOptions ...callopt.Option) (r *product.Empty, err error)
 }
 
 // NewClient creates a client for the service defined in IDL.
@@ -94,4 +96,14 @@ func (p *kProductServiceClient) AdjustStock(ctx context.Context, req *product.Ad
 func (p *kProductServiceClient) GetStock(ctx context.Context, req *product.GetStockRequest, callOptions ...callopt.Option) (r *product.Stock, err error) {
 	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
 	return p.kClient.GetStock(ctx, req)
+}
+
+func (p *kProductServiceClient) AdmitOrder(ctx context.Context, req *product.AdmitOrderRequest, callOptions ...callopt.Option) (r *product.AdmitOrderResponse, err error) {
+	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
+	return p.kClient.AdmitOrder(ctx, req)
+}
+
+func (p *kProductServiceClient) ReturnAdmission(ctx context.Context, req *product.ReturnAdmissionRequest, callOptions ...callopt.Option) (r *product.Empty, err error) {
+	ctx = client.NewCtxWithCallOptions(ctx, callOptions)
+	return p.kClient.ReturnAdmission(ctx, req)
 }

@@ -76,6 +76,20 @@ var serviceMethods = map[string]kitex.MethodInfo{
 		false,
 		kitex.WithStreamingMode(kitex.StreamingNone),
 	),
+	"AdmitOrder": kitex.NewMethodInfo(
+		admitOrderHandler,
+		newProductServiceAdmitOrderArgs,
+		newProductServiceAdmitOrderResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingNone),
+	),
+	"ReturnAdmission": kitex.NewMethodInfo(
+		returnAdmissionHandler,
+		newProductServiceReturnAdmissionArgs,
+		newProductServiceReturnAdmissionResult,
+		false,
+		kitex.WithStreamingMode(kitex.StreamingNone),
+	),
 }
 
 var (
@@ -304,6 +318,42 @@ func newProductServiceGetStockResult() interface{} {
 	return product.NewProductServiceGetStockResult()
 }
 
+func admitOrderHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	realArg := arg.(*product.ProductServiceAdmitOrderArgs)
+	realResult := result.(*product.ProductServiceAdmitOrderResult)
+	success, err := handler.(product.ProductService).AdmitOrder(ctx, realArg.Req)
+	if err != nil {
+		return err
+	}
+	realResult.Success = success
+	return nil
+}
+func newProductServiceAdmitOrderArgs() interface{} {
+	return product.NewProductServiceAdmitOrderArgs()
+}
+
+func newProductServiceAdmitOrderResult() interface{} {
+	return product.NewProductServiceAdmitOrderResult()
+}
+
+func returnAdmissionHandler(ctx context.Context, handler interface{}, arg, result interface{}) error {
+	realArg := arg.(*product.ProductServiceReturnAdmissionArgs)
+	realResult := result.(*product.ProductServiceReturnAdmissionResult)
+	success, err := handler.(product.ProductService).ReturnAdmission(ctx, realArg.Req)
+	if err != nil {
+		return err
+	}
+	realResult.Success = success
+	return nil
+}
+func newProductServiceReturnAdmissionArgs() interface{} {
+	return product.NewProductServiceReturnAdmissionArgs()
+}
+
+func newProductServiceReturnAdmissionResult() interface{} {
+	return product.NewProductServiceReturnAdmissionResult()
+}
+
 type kClient struct {
 	c client.Client
 }
@@ -399,6 +449,26 @@ func (p *kClient) GetStock(ctx context.Context, req *product.GetStockRequest) (r
 	_args.Req = req
 	var _result product.ProductServiceGetStockResult
 	if err = p.c.Call(ctx, "GetStock", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) AdmitOrder(ctx context.Context, req *product.AdmitOrderRequest) (r *product.AdmitOrderResponse, err error) {
+	var _args product.ProductServiceAdmitOrderArgs
+	_args.Req = req
+	var _result product.ProductServiceAdmitOrderResult
+	if err = p.c.Call(ctx, "AdmitOrder", &_args, &_result); err != nil {
+		return
+	}
+	return _result.GetSuccess(), nil
+}
+
+func (p *kClient) ReturnAdmission(ctx context.Context, req *product.ReturnAdmissionRequest) (r *product.Empty, err error) {
+	var _args product.ProductServiceReturnAdmissionArgs
+	_args.Req = req
+	var _result product.ProductServiceReturnAdmissionResult
+	if err = p.c.Call(ctx, "ReturnAdmission", &_args, &_result); err != nil {
 		return
 	}
 	return _result.GetSuccess(), nil

@@ -24,11 +24,14 @@ var (
 	// first; the service then answers as for a replay.
 	ErrIdempotencyKeyTaken = errors.New("idempotency key taken")
 
-	ErrCartEmpty       = errors.New("the cart is empty")
-	ErrCartFull        = errors.New("the cart cannot hold more lines")
-	ErrSkuNotFound     = errors.New("SKU not found")
-	ErrSkuUnavailable  = errors.New("the SKU is not for sale")
-	ErrAddressNotFound = errors.New("address not found")
+	ErrCartEmpty      = errors.New("the cart is empty")
+	ErrCartFull       = errors.New("the cart cannot hold more lines")
+	ErrSkuNotFound    = errors.New("SKU not found")
+	ErrSkuUnavailable = errors.New("the SKU is not for sale")
+	// ErrStockInsufficient: the stock gate refused the order (the product service's
+	// AdmitOrder): a line asks for more than its SKU can still sell.
+	ErrStockInsufficient = errors.New("not enough stock")
+	ErrAddressNotFound   = errors.New("address not found")
 
 	// ErrInvalidOrder means a draft breaks an invariant every order keeps; it is a
 	// programming error, since requests are validated before a draft is made.
@@ -38,7 +41,7 @@ var (
 // SkuError names the SKU a catalog refusal is about, so the client knows which line to fix.
 type SkuError struct {
 	SKU string
-	Err error // ErrSkuNotFound or ErrSkuUnavailable
+	Err error // ErrSkuNotFound, ErrSkuUnavailable or ErrStockInsufficient
 }
 
 func (e *SkuError) Error() string { return e.Err.Error() + ": " + e.SKU }

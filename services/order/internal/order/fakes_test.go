@@ -19,6 +19,28 @@ type fakeCatalog struct {
 	skus  map[string]SKU
 	err   error
 	calls int
+	// The stock gate: soldOut SKUs are refused; admitted and returned list order ids.
+	soldOut  map[string]bool
+	admitted []string
+	returned []string
+}
+
+func (c *fakeCatalog) Admit(_ context.Context, orderID string, lines []LineRequest) error {
+	if c.err != nil {
+		return c.err
+	}
+	for _, l := range lines {
+		if c.soldOut[l.SKU] {
+			return &SkuError{SKU: l.SKU, Err: ErrStockInsufficient}
+		}
+	}
+	c.admitted = append(c.admitted, orderID)
+	return nil
+}
+
+func (c *fakeCatalog) ReturnAdmission(_ context.Context, orderID string) error {
+	c.returned = append(c.returned, orderID)
+	return nil
 }
 
 func (c *fakeCatalog) SKUs(_ context.Context, codes []string) (map[string]SKU, error) {
@@ -77,6 +99,8 @@ type memStore struct {
 	events []Event
 	// beforeInsert runs at the start of InsertOrder, to play a concurrent request.
 	beforeInsert func()
+	// insertErr, when set, fails InsertOrder.
+	insertErr error
 }
 
 func newMemStore() *memStore {
@@ -87,6 +111,9 @@ func (m *memStore) InsertOrder(_ context.Context, p Placement, created Event) er
 	if hook := m.beforeInsert; hook != nil {
 		m.beforeInsert = nil
 		hook()
+	}
+	if m.insertErr != nil {
+		return m.insertErr
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -228,8 +255,11 @@ func (m *memStore) put(o *Order) {
 
 // harness is a Service on fakes, with a clock the test moves.
 type harness struct {
-	svc       *Service
-	store     *memStore
+	svc   *Service
+	store *memStore
+	// replica is a second order service over the same store and neighbours: another
+	// replica, which a concurrent copy of a request can reach.
+	replica   *Service
 	catalog   *fakeCatalog
 	addresses *fakeAddresses
 	timeouts  *fakeTimeouts
@@ -258,5 +288,6 @@ func newHarness(t *testing.T) *harness {
 		AutoCompleteAfter: 168 * time.Hour, MaxLines: 50, SweepBatch: 100}
 	ports := Ports{Store: h.store, Catalog: h.catalog, Addresses: h.addresses, Timeouts: h.timeouts}
 	h.svc = NewService(ports, policy, func() time.Time { return h.now }, slog.New(slog.NewTextHandler(h.logs, nil)))
+	h.replica = NewService(ports, policy, func() time.Time { return h.now }, slog.New(slog.NewTextHandler(h.logs, nil)))
 	return h
 }

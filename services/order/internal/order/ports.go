@@ -62,6 +62,12 @@ type SKU struct {
 type Catalog interface {
 	// SKUs returns the catalog's entries for codes; unknown codes are absent.
 	SKUs(ctx context.Context, codes []string) (map[string]SKU, error)
+	// Admit asks the stock gate to admit the order that will have orderID: a *SkuError
+	// with ErrStockInsufficient or ErrSkuNotFound when it refuses. Admitting the same
+	// order again is a no-op.
+	Admit(ctx context.Context, orderID string, lines []LineRequest) error
+	// ReturnAdmission gives back the admission of an order that was not placed.
+	ReturnAdmission(ctx context.Context, orderID string) error
 }
 
 // AddressBook is the user service as the order service needs it.

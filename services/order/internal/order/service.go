@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/ids"
 )
@@ -38,6 +40,9 @@ type Service struct {
 	policy    Policy
 	clock     func() time.Time
 	log       *slog.Logger
+	// placing runs concurrent copies of one request (user, key and body) once, so a
+	// double click takes one admission from the stock gate, not one per copy.
+	placing singleflight.Group
 }
 
 // NewService wires the service; clock is the source of "now".
@@ -54,7 +59,9 @@ func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microse
 
 // CreateOrder places an order once per idempotency key: a replay of the same request
 // answers the same order with replayed=true; another request with the key is refused.
-// Stock is not checked here; the product service settles it and answers by message.
+// The product service's stock gate admits the order first, so a sold-out SKU is refused
+// at once (ErrStockInsufficient); the stock itself is decided by order.created, and the
+// order answers PENDING until then.
 func (s *Service) CreateOrder(ctx context.Context, req CreateRequest) (*Order, bool, error) {
 	if err := req.validate(s.policy.MaxLines); err != nil {
 		return nil, false, err
@@ -63,7 +70,51 @@ func (s *Service) CreateOrder(ctx context.Context, req CreateRequest) (*Order, b
 	if seen, err := s.replay(ctx, req.UserID, req.IdempotencyKey, fp); seen != nil || err != nil {
 		return seen, seen != nil, err
 	}
-	o, err := s.draft(ctx, req)
+	type placed struct {
+		order    *Order
+		replayed bool
+	}
+	ran := false
+	v, err, _ := s.placing.Do(req.UserID+"\x00"+req.IdempotencyKey+"\x00"+fp, func() (any, error) {
+		ran = true
+		o, replayed, err := s.admitAndPlace(ctx, req, fp)
+		return placed{o, replayed}, err
+	})
+	p, _ := v.(placed)
+	// A copy that waited for another answers as its replay.
+	return p.order, p.replayed || (!ran && err == nil), err
+}
+
+// admitAndPlace has the stock gate admit the order, then places it.
+func (s *Service) admitAndPlace(ctx context.Context, req CreateRequest, fp string) (*Order, bool, error) {
+	wanted := req.Lines
+	if req.FromCart {
+		var err error
+		if wanted, err = s.cartLines(ctx, req.UserID); err != nil {
+			return nil, false, err
+		}
+	}
+	id := ids.New()
+	if err := s.catalog.Admit(ctx, id, wanted); err != nil {
+		return nil, false, err
+	}
+	o, replayed, err := s.place(ctx, req, id, wanted, fp)
+	if err != nil && !errs.Outage(err) {
+		// Not placed: give the admission back. After an outage the order may have been
+		// placed all the same, so the admission stays; unused, it lapses within the
+		// product service's stock.AdmissionLifetime.
+		s.returnAdmission(context.WithoutCancel(ctx), id)
+	}
+	if replayed {
+		s.returnAdmission(context.WithoutCancel(ctx), id)
+	}
+	return o, replayed, err
+}
+
+// place drafts the order with id and inserts it; replayed when a concurrent request
+// with the same key placed its own first.
+func (s *Service) place(ctx context.Context, req CreateRequest, id string, wanted []LineRequest, fp string) (*Order, bool, error) {
+	o, err := s.draft(ctx, req, id, wanted)
 	if err != nil {
 		return nil, false, err
 	}
@@ -84,6 +135,17 @@ func (s *Service) CreateOrder(ctx context.Context, req CreateRequest) (*Order, b
 	return o, false, nil
 }
 
+// returnAdmission gives back the admission of an order that was not placed. A failure
+// is only logged: the admission then lapses on its own.
+func (s *Service) returnAdmission(ctx context.Context, orderID string) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.catalog.ReturnAdmission(ctx, orderID); err != nil {
+		s.log.WarnContext(ctx, "returning the stock admission of an order not placed failed; it lapses on its own",
+			"order_id", orderID, "err", err)
+	}
+}
+
 // replay returns the order already placed with the key, nil when the key is unused.
 func (s *Service) replay(ctx context.Context, userID, key, fingerprint string) (*Order, error) {
 	o, stored, err := s.store.OrderByKey(ctx, userID, key)
@@ -99,16 +161,10 @@ func (s *Service) replay(ctx context.Context, userID, key, fingerprint string) (
 }
 
 // draft gathers what a new order is made of: the address, the lines and their prices.
-func (s *Service) draft(ctx context.Context, req CreateRequest) (*Order, error) {
+func (s *Service) draft(ctx context.Context, req CreateRequest, id string, wanted []LineRequest) (*Order, error) {
 	addr, err := s.addresses.Address(ctx, req.UserID, req.AddressID)
 	if err != nil {
 		return nil, err
-	}
-	wanted := req.Lines
-	if req.FromCart {
-		if wanted, err = s.cartLines(ctx, req.UserID); err != nil {
-			return nil, err
-		}
 	}
 	codes := make([]string, len(wanted))
 	for i, w := range wanted {
@@ -124,7 +180,7 @@ func (s *Service) draft(ctx context.Context, req CreateRequest) (*Order, error) 
 	}
 	now := s.now()
 	return NewOrder(Draft{
-		ID: ids.New(), UserID: req.UserID, Lines: lines, Currency: s.policy.Currency,
+		ID: id, UserID: req.UserID, Lines: lines, Currency: s.policy.Currency,
 		Address: addr, CreatedAt: now, PaymentDeadline: now.Add(s.policy.PaymentTimeout),
 	})
 }

@@ -3,10 +3,13 @@ package order
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
 func newCreateRequest() CreateRequest {
@@ -105,7 +108,7 @@ func TestCreateOrderLosesTheRaceForItsKey(t *testing.T) {
 			var rival *Order
 			h.store.beforeInsert = func() {
 				var err error
-				if rival, _, err = h.svc.CreateOrder(context.Background(), tc.rival(newCreateRequest())); err != nil {
+				if rival, _, err = h.replica.CreateOrder(context.Background(), tc.rival(newCreateRequest())); err != nil {
 					t.Errorf("rival: %v", err)
 				}
 			}
@@ -119,8 +122,24 @@ func TestCreateOrderLosesTheRaceForItsKey(t *testing.T) {
 			if len(h.store.orders) != 1 || len(h.store.events) != 1 {
 				t.Fatalf("%d orders, %d events: want exactly the rival's", len(h.store.orders), len(h.store.events))
 			}
+			// The loser's admission is given back; the rival's order keeps its own.
+			placed := h.store.events[0].OrderID()
+			if len(h.catalog.admitted) != 2 || !reflect.DeepEqual(h.catalog.returned, without(h.catalog.admitted, placed)) {
+				t.Fatalf("admitted %v, returned %v: want every admission but %s's returned", h.catalog.admitted, h.catalog.returned, placed)
+			}
 		})
 	}
+}
+
+// without is ids less id.
+func without(ids []string, id string) []string {
+	var out []string
+	for _, x := range ids {
+		if x != id {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func TestCreateOrderRefusals(t *testing.T) {
@@ -138,6 +157,8 @@ func TestCreateOrderRefusals(t *testing.T) {
 		}, ErrAddressNotFound, ""},
 		{"empty_cart", func(h *harness, r *CreateRequest) { r.Lines, r.FromCart = nil, true }, ErrCartEmpty, ""},
 		{"catalog_down", func(h *harness, r *CreateRequest) { h.catalog.err = errTest }, errTest, ""},
+		{"sold_out", func(h *harness, r *CreateRequest) { h.catalog.soldOut = map[string]bool{"MUG": true} }, ErrStockInsufficient, "MUG"},
+		{"not_stored", func(h *harness, r *CreateRequest) { h.store.insertErr = errTest }, errTest, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -155,7 +176,63 @@ func TestCreateOrderRefusals(t *testing.T) {
 			if len(h.store.orders) != 0 || len(h.store.events) != 0 || len(h.timeouts.sent) != 0 {
 				t.Fatal("a refused order left traces")
 			}
+			if !reflect.DeepEqual(h.catalog.returned, h.catalog.admitted) {
+				t.Fatalf("admitted %v, returned %v: a refused order kept its admission", h.catalog.admitted, h.catalog.returned)
+			}
 		})
+	}
+}
+
+// Concurrent copies of one request reaching one replica run once: one admission, one
+// order, and the copies answer as replays.
+func TestCreateOrderCopiesRunOnce(t *testing.T) {
+	h := newHarness(t)
+	release, arrived := make(chan struct{}), make(chan struct{})
+	h.store.beforeInsert = func() { close(arrived); <-release }
+	type answer struct {
+		o        *Order
+		replayed bool
+		err      error
+	}
+	answers := make(chan answer, 3)
+	for range 3 {
+		go func() {
+			o, replayed, err := h.svc.CreateOrder(context.Background(), newCreateRequest())
+			answers <- answer{o, replayed, err}
+		}()
+	}
+	<-arrived // the first copy is inserting; the others wait for it (or arrive later and replay)
+	close(release)
+	fresh := 0
+	var id string
+	for range 3 {
+		a := <-answers
+		if a.err != nil {
+			t.Fatal(a.err)
+		}
+		if id != "" && a.o.ID() != id {
+			t.Fatalf("copies answered two orders: %s and %s", id, a.o.ID())
+		}
+		id = a.o.ID()
+		if !a.replayed {
+			fresh++
+		}
+	}
+	if fresh != 1 || len(h.catalog.admitted) != 1 || len(h.store.orders) != 1 {
+		t.Fatalf("%d fresh answers, %d admissions, %d orders: want 1 of each", fresh, len(h.catalog.admitted), len(h.store.orders))
+	}
+}
+
+// An order whose insert failed for an outage may have been placed all the same: its
+// admission stays (it lapses in the product service if the order never comes).
+func TestCreateOrderKeepsItsAdmissionAfterAnOutage(t *testing.T) {
+	h := newHarness(t)
+	h.store.insertErr = fmt.Errorf("commit: %w", errs.ErrDependency)
+	if _, _, err := h.svc.CreateOrder(context.Background(), newCreateRequest()); !errors.Is(err, errs.ErrDependency) {
+		t.Fatalf("got %v, want the outage", err)
+	}
+	if len(h.catalog.admitted) != 1 || len(h.catalog.returned) != 0 {
+		t.Fatalf("admitted %v, returned %v: want the admission kept", h.catalog.admitted, h.catalog.returned)
 	}
 }
 

@@ -122,8 +122,10 @@ func (a Adjustment) Fingerprint() string {
 	return ids.Fingerprint(canonical)
 }
 
-// Store keeps stock levels, adjustments, reservations and decisions.
+// Store keeps stock levels, adjustments, reservations, admissions and decisions.
+// Recording a decision deletes the order's admission in the same transaction.
 type Store interface {
+	GateStore
 	// Level fails with ErrSKUNotFound.
 	Level(ctx context.Context, sku string) (Level, error)
 	// Adjust applies a's movement and records a, with its key and fingerprint when it

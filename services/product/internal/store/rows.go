@@ -94,6 +94,15 @@ type reservationRow struct {
 
 func (reservationRow) TableName() string { return "reservations" }
 
+type admissionRow struct {
+	OrderID  string  `gorm:"column:order_id;primaryKey"`
+	SKU      string  `gorm:"column:sku;primaryKey"`
+	Quantity int64   `gorm:"column:quantity"`
+	Created  db.Time `gorm:"column:created_at"`
+}
+
+func (admissionRow) TableName() string { return "stock_admissions" }
+
 type decisionRow struct {
 	OrderID string  `gorm:"column:order_id;primaryKey"`
 	Outcome string  `gorm:"column:outcome"`

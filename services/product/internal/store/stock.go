@@ -227,6 +227,9 @@ func (s *Store) Decide(ctx context.Context, o stock.Order, decide func(map[strin
 		if err := tx.Create(&row).Error; err != nil {
 			return duplicateAs(err, stock.ErrAlreadyDecided, "record decision")
 		}
+		if err := endAdmission(tx, o.ID()); err != nil {
+			return err
+		}
 		if d.Outcome != stock.Reserved {
 			return nil
 		}
@@ -258,13 +261,16 @@ func reserve(tx *gorm.DB, o stock.Order, at db.Time) error {
 	return nil
 }
 
-// EnsureDecision records d unless the order already has a decision.
+// EnsureDecision records d unless the order already has a decision, and ends the
+// order's admission.
 func (s *Store) EnsureDecision(ctx context.Context, d stock.Decision) error {
-	row := toDecisionRow(d, s.at())
-	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
-		return fmt.Errorf("store: ensure decision: %w", err)
-	}
-	return nil
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		row := toDecisionRow(d, s.at())
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+			return fmt.Errorf("store: ensure decision: %w", err)
+		}
+		return endAdmission(tx, d.OrderID)
+	})
 }
 
 // SettleReservations passes each active reservation of the order to settle and applies

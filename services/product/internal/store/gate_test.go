@@ -1,0 +1,183 @@
+package store_test
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
+)
+
+// admitted is the outcome of one admission attempt.
+type admitted struct {
+	id       string
+	quantity int64
+}
+
+// admitAll runs workers × perWorker admissions of 1 to 3 units of sku through gate at
+// once, with ids prefix-w-n, and returns those admitted. Every refusal must be a
+// *stock.ShortError naming sku.
+func admitAll(t *testing.T, e *env, gate *stock.Gate, sku, prefix string, workers, perWorker int) []admitted {
+	t.Helper()
+	var mu sync.Mutex
+	var out []admitted
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for n := range perWorker {
+				id, q := fmt.Sprintf("%s-%d-%d", prefix, w, n), rng.Int64N(3)+1
+				err := gate.Admit(e.ctx, id, []stock.Line{{SKU: sku, Quantity: q}})
+				var short *stock.ShortError
+				switch {
+				case err == nil:
+					mu.Lock()
+					out = append(out, admitted{id, q})
+					mu.Unlock()
+				case errors.As(err, &short) && short.SKU == sku:
+				default:
+					t.Errorf("admit %s: %v", id, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// TestGateNeverOverAdmits: buyers race for a SKU through the gate across three lifetimes
+// of the product service (each a new gate with empty hints over the same database, as
+// after a restart), while orders admitted earlier are decided and some are cancelled.
+// Every admitted order must find its stock when decided, and at the end the gate must
+// admit exactly what is left: nothing over-admitted, nothing lost.
+func TestGateNeverOverAdmits(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Drops"), "Sneaker", "SNK", 12900)
+		const stockUnits = 30
+		e.restock("SNK-1", stockUnits)
+		var reserved []admitted
+		released := int64(0)
+		for life := range 3 {
+			gate := stock.NewGate(e.store, time.Hour, time.Now) // hints never expire within the test
+			batch := admitAll(t, e, gate, "SNK-1", fmt.Sprintf("life%d", life), 8, 12)
+			// Decide every order admitted in this lifetime: each must be reserved.
+			for _, a := range batch {
+				d := stock.Decision{OrderID: a.id, Outcome: stock.Reserved}
+				if err := settle(e, order(t, a.id, stock.Line{SKU: "SNK-1", Quantity: a.quantity}), d); err != nil {
+					t.Fatalf("life %d: admitted order %s (%d units) was not reserved: %v", life, a.id, a.quantity, err)
+				}
+				reserved = append(reserved, a)
+			}
+			// The buyer of the first order of the lifetime cancels: its units come back.
+			if len(batch) > 0 {
+				if _, err := e.stock.CancelOrder(e.ctx, batch[0].id); err != nil {
+					t.Fatal(err)
+				}
+				released += batch[0].quantity
+			}
+		}
+		var held int64
+		for _, a := range reserved {
+			held += a.quantity
+		}
+		held -= released
+		if got := e.level("SNK-1"); got.Available+got.Reserved != stockUnits || got.Reserved != held {
+			t.Fatalf("level %+v, want %d reserved of %d", got, held, stockUnits)
+		}
+		// A gate without hints admits exactly what is left, then refuses.
+		fresh := stock.NewGate(e.store, 0, time.Now)
+		left := stockUnits - held
+		if left > 0 {
+			if err := fresh.Admit(e.ctx, "rest", []stock.Line{{SKU: "SNK-1", Quantity: left}}); err != nil {
+				t.Fatalf("the %d units left cannot be admitted: %v", left, err)
+			}
+		}
+		if err := fresh.Admit(e.ctx, "one-more", []stock.Line{{SKU: "SNK-1", Quantity: 1}}); !errors.Is(err, stock.ErrInsufficient) {
+			t.Fatalf("one unit past the stock: %v, want ErrInsufficient", err)
+		}
+	})
+}
+
+func TestGateAdmissions(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Tea"), "Sencha", "TEA", 1590, 2000)
+		e.restock("TEA-1", 5)
+		e.restock("TEA-2", 1)
+		gate := stock.NewGate(e.store, 0, e.clock.Now)
+		admit := func(id string, lines ...stock.Line) error { return gate.Admit(e.ctx, id, lines) }
+		holds := func() int64 { return e.count("SELECT COUNT(*) FROM stock_admissions") }
+
+		// All lines or none: TEA-2 has one unit, so nothing of TEA-1 is held either.
+		err := admit("o-both", stock.Line{SKU: "TEA-1", Quantity: 2}, stock.Line{SKU: "TEA-2", Quantity: 2})
+		var short *stock.ShortError
+		if !errors.As(err, &short) || short.SKU != "TEA-2" {
+			t.Fatalf("two units of a one-unit SKU: %v, want ShortError on TEA-2", err)
+		}
+		if n := holds(); n != 0 {
+			t.Fatalf("a refused order holds %d admission rows", n)
+		}
+		var unknown *stock.UnknownSKUError
+		if err := admit("o-ghost", stock.Line{SKU: "NOPE-1", Quantity: 1}); !errors.As(err, &unknown) || unknown.SKU != "NOPE-1" {
+			t.Fatalf("unknown SKU: %v, want UnknownSKUError", err)
+		}
+		if err := admit("o-bad", stock.Line{SKU: "TEA-1", Quantity: 0}); err == nil || errors.Is(err, stock.ErrInsufficient) {
+			t.Fatalf("quantity 0: %v, want INVALID_ARGUMENT", err)
+		}
+
+		// A retried admission counts once.
+		for range 2 {
+			if err := admit("o-four", stock.Line{SKU: "TEA-1", Quantity: 4}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := admit("o-two", stock.Line{SKU: "TEA-1", Quantity: 2}); !errors.Is(err, stock.ErrInsufficient) {
+			t.Fatalf("2 of the 1 left: %v, want ErrInsufficient", err)
+		}
+		// Returning an admission frees its units; returning again is fine.
+		for range 2 {
+			if err := gate.ReturnAdmission(e.ctx, "o-four"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := admit("o-five", stock.Line{SKU: "TEA-1", Quantity: 5}); err != nil {
+			t.Fatalf("5 of 5 after the return: %v", err)
+		}
+		// Deciding the order ends its admission: reserved, its units left available.
+		if err := settle(e, order(t, "o-five", stock.Line{SKU: "TEA-1", Quantity: 5}), stock.Decision{OrderID: "o-five", Outcome: stock.Reserved}); err != nil {
+			t.Fatal(err)
+		}
+		if n := holds(); n != 0 {
+			t.Fatalf("a decided order still holds %d admission rows", n)
+		}
+		// An admission that arrives after its order was decided (a late retry) holds nothing.
+		if err := admit("o-five", stock.Line{SKU: "TEA-1", Quantity: 5}); err != nil {
+			t.Fatal(err)
+		}
+		if n := holds(); n != 0 {
+			t.Fatalf("a late retry of a decided order holds %d admission rows", n)
+		}
+		// A cancellation that overtakes order.created ends the admission too.
+		if err := admit("o-tea2", stock.Line{SKU: "TEA-2", Quantity: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.stock.CancelOrder(e.ctx, "o-tea2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := admit("o-tea2-again", stock.Line{SKU: "TEA-2", Quantity: 1}); err != nil {
+			t.Fatalf("TEA-2 after the voided order: %v", err)
+		}
+		// An admission whose order never came stops counting after AdmissionLifetime.
+		e.clock.mu.Lock()
+		e.clock.now = e.clock.now.Add(stock.AdmissionLifetime + time.Minute)
+		e.clock.mu.Unlock()
+		if err := admit("o-tea2-later", stock.Line{SKU: "TEA-2", Quantity: 1}); err != nil {
+			t.Fatalf("TEA-2 once the stale admission expired: %v", err)
+		}
+		if n := e.count("SELECT COUNT(*) FROM stock_admissions WHERE order_id = 'o-tea2-again'"); n != 0 {
+			t.Fatalf("the expired admission is still stored")
+		}
+	})
+}
