@@ -29,8 +29,9 @@
 #   Nacos: rnacos 0.8.5 (crates.io) 127.0.0.1:8848 HTTP open API, 127.0.0.1:9848 gRPC (2.x
 #                                                   SDKs), console off; namespace "public"
 #   Jaeger v1.75.0 (Go module       127.0.0.1:4317    OTLP gRPC; 127.0.0.1:4318 OTLP HTTP;
-#   proxy, tools/jaeger)            127.0.0.1:16686   query API (+16685 query gRPC); traces
-#                                                   in memory only, at most 20000
+#   proxy, tools/jaeger)            127.0.0.1:16686   query API and Cartwheel's trace viewer
+#                                                   (deploy/infra/jaeger/ui; +16685 query
+#                                                   gRPC); traces in memory only, at most 20000
 #
 # Variables printed by `env`:
 #   CARTWHEEL_MYSQL_DSN            base DSN, 'cartwheel:<password>@tcp(127.0.0.1:13306)/'; a
@@ -43,6 +44,7 @@
 #   CARTWHEEL_JAEGER_OTLP          http://127.0.0.1:4318, for OTEL_EXPORTER_OTLP_ENDPOINT
 #                                  (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
 #   CARTWHEEL_JAEGER_QUERY         http://127.0.0.1:16686, Jaeger's query API (/api/traces/<id>)
+#                                  and the trace viewer (/search, /trace/<id>)
 #
 # All state lives under .cache/infra/ (git-ignored): <engine>/ holds its data, logs/ and
 # run/ (PID files); downloads and builds are cached there too (RocketMQ jars, the rnacos
@@ -528,9 +530,10 @@ start_nacos() {
 # ---------------------------------------------------------------------------------------
 # Jaeger
 
-# jaeger_ready: the query API answers and both OTLP receivers listen.
+# jaeger_ready: the query API and the viewer's page answer and both OTLP receivers listen.
 jaeger_ready() {
   http_ok "http://127.0.0.1:$JAEGER_QUERY_PORT/api/services" &&
+    http_ok "http://127.0.0.1:$JAEGER_QUERY_PORT/static/viewer.js" &&
     listening "$JAEGER_OTLP_GRPC_PORT" && listening "$JAEGER_OTLP_HTTP_PORT"
 }
 
@@ -544,8 +547,8 @@ start_jaeger() {
     render "$tmpl/jaeger/config.yaml.in" "$jgr/config.yaml" \
       OTLP_GRPC_PORT="$JAEGER_OTLP_GRPC_PORT" OTLP_HTTP_PORT="$JAEGER_OTLP_HTTP_PORT" \
       QUERY_PORT="$JAEGER_QUERY_PORT" QUERY_GRPC_PORT="$JAEGER_QUERY_GRPC_PORT" \
-      MAX_TRACES="$JAEGER_MAX_TRACES"
-    log "jaeger: starting (OTLP 127.0.0.1:$JAEGER_OTLP_GRPC_PORT gRPC, 127.0.0.1:$JAEGER_OTLP_HTTP_PORT HTTP; query http://127.0.0.1:$JAEGER_QUERY_PORT)"
+      MAX_TRACES="$JAEGER_MAX_TRACES" UI_DIR="$tmpl/jaeger/ui"
+    log "jaeger: starting (OTLP 127.0.0.1:$JAEGER_OTLP_GRPC_PORT gRPC, 127.0.0.1:$JAEGER_OTLP_HTTP_PORT HTTP; query API and trace viewer http://127.0.0.1:$JAEGER_QUERY_PORT)"
     (cd "$jgr" && exec nohup env -i PATH="$PATH" HOME="$jgr" "$jgr/bin/jaeger" \
       --config "$jgr/config.yaml" >>"$jgr/logs/jaeger.log" 2>&1) </dev/null 9>&- &
     echo $! >"$pidfile"
