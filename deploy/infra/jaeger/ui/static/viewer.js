@@ -98,11 +98,12 @@
 
   // model orders the spans depth-first by start time and gives each its depth and parent.
   function model(trace) {
+    const processes = trace.processes || {};
     const byID = new Map(trace.spans.map((s) => [s.spanID, s]));
     const children = new Map();
     const roots = [];
     for (const s of trace.spans) {
-      s.service = (trace.processes[s.processID] || {}).serviceName || '?';
+      s.service = (processes[s.processID] || {}).serviceName || '?';
       const ref = (s.references || []).find((r) => byID.has(r.spanID));
       s.parentID = ref ? ref.spanID : null;
       if (s.parentID) {
@@ -127,7 +128,7 @@
     for (const s of trace.spans) services.set(s.service, (services.get(s.service) || 0) + 1);
     return {
       id: trace.traceID, spans: ordered, root: roots.sort(byStart)[0], start, duration: end - start,
-      processes: trace.processes || {},
+      processes,
       services, errors: trace.spans.filter(isError).length, depth: Math.max(...ordered.map((s) => s.depth)) + 1,
     };
   }
