@@ -85,8 +85,8 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Gateway, func(), error) {
 	}
 	opened = append(opened, closerFunc(stopLive))
 	g.live = live
-	tracer, tracing := telemetry.Tracing()
-	g.h = newServer(cfg, ln, tracer, g.conns)
+	tracingOpts, tracing := telemetry.Tracing()
+	g.h = newServer(cfg, ln, tracingOpts, g.conns)
 	wire(g.h, g.ready, cfg, deps, clients, limits, live, tracing)
 	return g, cleanup, nil
 }
@@ -101,9 +101,8 @@ func clientsFor(cfg Config, deps Deps) (*Clients, error) {
 // newServer configures Hertz. Request bodies are streamed so that bodyLimit, not
 // Hertz, enforces the size limit and answers with the error envelope. conns sees every
 // connection and request, so shutdown can close idle connections (drain.go).
-func newServer(cfg Config, ln net.Listener, tracer config.Option, conns *openConns) *server.Hertz {
-	h := server.New(
-		tracer,
+func newServer(cfg Config, ln net.Listener, tracing []config.Option, conns *openConns) *server.Hertz {
+	h := server.New(append(tracing,
 		server.WithTracer(conns),
 		server.WithOnAccept(conns.accept),
 		server.WithListener(ln),
@@ -118,7 +117,7 @@ func newServer(cfg Config, ln net.Listener, tracer config.Option, conns *openCon
 		server.WithDisablePrintRoute(true),
 		server.WithExitWaitTime(cfg.WriteTimeout),
 		headers.WithoutServerBanner,
-	)
+	)...)
 	h.Use(conns.serving())
 	return h
 }

@@ -2,7 +2,9 @@
 # scripts/fleet.sh — `make up` / `make down`: the gateway and the four services as separate
 # processes on the real engines of scripts/infra.sh, everything on 127.0.0.1.
 #
-#   scripts/fleet.sh up      start the engines (scripts/infra.sh up), build bin/{user,product,
+#   scripts/fleet.sh up      start the engines (scripts/infra.sh up, then Prometheus with
+#                            scripts/infra.sh start prometheus unless
+#                            CARTWHEEL_FLEET_PROMETHEUS=off), build bin/{user,product,
 #                            order,payment,gateway}, create the four schemas if missing, migrate
 #                            each, start every binary that is not running (one that was rebuilt
 #                            since it started is restarted), then wait until every binary's
@@ -12,7 +14,8 @@
 #                            fleet (public and admin) or the engines (Jaeger's too) is still
 #                            listening
 #   scripts/fleet.sh status  each binary with its admin listener and /readyz, and each engine,
-#                            up or down (exit 1 if any is down or not ready)
+#                            up or down (exit 1 if any is down or not ready; Prometheus is
+#                            listed but does not count)
 # One binary at a time (the fault scenarios of `make chaos`; the engines must be up):
 #   scripts/fleet.sh kill NAME     kill -9 the binary (its recorded PID), wait until it is gone
 #   scripts/fleet.sh start NAME    start it if it is not running, wait for its /readyz
@@ -55,8 +58,9 @@ readonly BINARIES=("${SERVICES[@]}" gateway)
 declare -rA PORT=([gateway]=8080 [user]=8881 [product]=8882 [order]=8883 [payment]=8884)
 declare -rA ADMIN_PORT=([gateway]=9880 [user]=9881 [product]=9882 [order]=9883 [payment]=9884)
 # What scripts/infra.sh starts: MariaDB, Redis, RocketMQ name server and broker (3), Nacos (2),
-# Jaeger (OTLP gRPC, OTLP HTTP, query HTTP, query gRPC).
-readonly ENGINE_PORTS=(13306 16379 9876 10909 10911 10912 8848 9848 4317 4318 16686 16685)
+# Jaeger (OTLP gRPC, OTLP HTTP, query HTTP, query gRPC), Prometheus.
+readonly ENGINE_PORTS=(13306 16379 9876 10909 10911 10912 8848 9848 4317 4318 16686 16685 9090)
+readonly PROMETHEUS_URL="http://127.0.0.1:9090"
 readonly GATEWAY_URL="http://127.0.0.1:${PORT[gateway]}"
 # A second instance of a binary during `restart` (slot "surge") listens 100 ports higher.
 readonly SURGE_OFFSET=100
@@ -308,6 +312,12 @@ cmd_up() {
   command -v go >/dev/null || die "go is missing"
   lock
   "$infra" up >&2 || die "scripts/infra.sh up failed"
+  # Prometheus is for people looking at make up's fleet. The chaos run (also part of the
+  # integration pass) sets CARTWHEEL_FLEET_PROMETHEUS=off: no test needs it, and its first
+  # build takes minutes.
+  if [ "${CARTWHEEL_FLEET_PROMETHEUS:-on}" != off ]; then
+    "$infra" start prometheus >&2 || die "scripts/infra.sh start prometheus failed"
+  fi
   engine_env
   build
   for name in "${BINARIES[@]}"; do mkdir -p "$state/$name"; done
@@ -323,7 +333,9 @@ Cartwheel (the real fleet) is running at $GATEWAY_URL   (API docs: $GATEWAY_URL/
   RocketMQ and Nacos; logs in .cache/fleet/<name>.log; scripts/fleet.sh status
   Admin listeners (/healthz /readyz /metrics /debug/pprof/): gateway $(admin_url gateway),
   user $(admin_url user), product $(admin_url product), order $(admin_url order), payment $(admin_url payment)
-  Traces: Jaeger's query API at ${CARTWHEEL_JAEGER_QUERY:-http://127.0.0.1:16686} (README.md, "Seeing inside")
+  Traces: Jaeger's trace viewer and query API at ${CARTWHEEL_JAEGER_QUERY:-http://127.0.0.1:16686}
+  Metrics: Prometheus's HTTP API at $PROMETHEUS_URL, e.g. $PROMETHEUS_URL/api/v1/targets
+  (README.md, "Seeing inside")
   The customer's journey with curl: README.md, "Walk through the shop with curl"
   (the same API on the same port as make run). make down stops it all.
 EOF
@@ -388,7 +400,7 @@ cmd_status() {
       rc=1
     fi
   done
-  "$infra" status || rc=1
+  "$infra" status || rc=1 # lists Prometheus without counting it
   return "$rc"
 }
 

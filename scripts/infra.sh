@@ -2,17 +2,21 @@
 # scripts/infra.sh — the real engines behind `make up`, on this machine, loopback only.
 #
 #   scripts/infra.sh up       install what is missing, start what is not running, wait until
-#                             each engine answers (running twice is harmless)
-#   scripts/infra.sh install  only the installs and builds (e.g. to warm a CI cache)
-#   scripts/infra.sh down     stop exactly what `up` started (recorded PIDs: TERM, wait,
-#                             KILL), then fail unless every port below is free
-#   scripts/infra.sh status   each engine up/down with its address (exit 1 if any is down)
+#                             each engine answers (running twice is harmless); not Prometheus
+#   scripts/infra.sh install  only the installs and builds (e.g. to warm a CI cache); not
+#                             Prometheus
+#   scripts/infra.sh down     stop exactly what `up` and `start` started (recorded PIDs: TERM,
+#                             wait, KILL), then fail unless every port below is free
+#   scripts/infra.sh status   each engine up/down with its address (exit 1 if any engine of
+#                             `up` is down; Prometheus is listed but does not count)
 #   scripts/infra.sh env      the variables the services and tests need, as export lines:
 #                             eval "$(scripts/infra.sh env)"
 #   scripts/infra.sh kill ENGINE   kill -9 one engine (its recorded PID) and wait until it is gone;
-#                             ENGINE is mariadb, redis, namesrv, broker, nacos or jaeger
+#                             ENGINE is mariadb, redis, namesrv, broker, nacos, jaeger or prometheus
 #   scripts/infra.sh stop ENGINE   stop one engine (TERM, wait, KILL)
-#   scripts/infra.sh start ENGINE  start one engine (already installed) and wait until it answers
+#   scripts/infra.sh start ENGINE  start one engine and wait until it answers (nacos, jaeger and
+#                             prometheus are built first if missing); `make up` starts
+#                             Prometheus this way
 #   scripts/infra.sh mqadmin ARGS...   RocketMQ's admin tool, e.g. `mqadmin topicList -n 127.0.0.1:9876`
 #   scripts/infra.sh mysql [ARGS...]   a MariaDB client as the instance's root (its socket)
 #
@@ -29,8 +33,16 @@
 #   Nacos: rnacos 0.8.5 (crates.io) 127.0.0.1:8848 HTTP open API, 127.0.0.1:9848 gRPC (2.x
 #                                                   SDKs), console off; namespace "public"
 #   Jaeger v1.75.0 (Go module       127.0.0.1:4317    OTLP gRPC; 127.0.0.1:4318 OTLP HTTP;
-#   proxy, tools/jaeger)            127.0.0.1:16686   query API (+16685 query gRPC); traces
-#                                                   in memory only, at most 20000
+#   proxy, tools/jaeger)            127.0.0.1:16686   query API and Cartwheel's trace viewer
+#                                                   (deploy/infra/jaeger/ui; +16685 query
+#                                                   gRPC); traces in memory only, at most 20000
+#   Prometheus v0.316.0 (Go module  127.0.0.1:9090    scrapes the fleet's admin listeners
+#   proxy, tools/prometheus)                          (deploy/observability/prometheus.yml);
+#                                                   HTTP API only (the module has no web UI
+#                                                   build); data kept 2 days. Started by
+#                                                   `make up` (scripts/fleet.sh), not by `up`:
+#                                                   the tests do not need it, and its first
+#                                                   build takes 5-10 minutes
 #
 # Variables printed by `env`:
 #   CARTWHEEL_MYSQL_DSN            base DSN, 'cartwheel:<password>@tcp(127.0.0.1:13306)/'; a
@@ -43,13 +55,14 @@
 #   CARTWHEEL_JAEGER_OTLP          http://127.0.0.1:4318, for OTEL_EXPORTER_OTLP_ENDPOINT
 #                                  (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
 #   CARTWHEEL_JAEGER_QUERY         http://127.0.0.1:16686, Jaeger's query API (/api/traces/<id>)
+#                                  and the trace viewer (/search, /trace/<id>)
 #
 # All state lives under .cache/infra/ (git-ignored): <engine>/ holds its data, logs/ and
-# run/ (PID files); downloads and builds are cached there too (RocketMQ jars, the rnacos
-# and Jaeger binaries), so only the first `up` is slow. Config templates: deploy/infra/.
-# CARTWHEEL_INFRA_SHARED_CACHE=<dir outside the checkout> (optional) also keeps the rnacos
-# binary (the 10-20 minute build) and the Jaeger binary there, for fresh clones on the same
-# machine such as CI's.
+# run/ (PID files); downloads and builds are cached there too (RocketMQ jars, the rnacos,
+# Jaeger and Prometheus binaries), so only the first `up` is slow. Config templates:
+# deploy/infra/. CARTWHEEL_INFRA_SHARED_CACHE=<dir outside the checkout> (optional) also
+# keeps the rnacos binary (the 10-20 minute build) and the Jaeger and Prometheus binaries
+# there, for fresh clones on the same machine such as CI's.
 # System services are never touched: each server runs from its own --defaults-file/config.
 set -euo pipefail
 
@@ -69,6 +82,7 @@ readonly JAEGER_QUERY_PORT=16686
 readonly JAEGER_QUERY_GRPC_PORT=16685
 readonly JAEGER_PORTS=("$JAEGER_OTLP_GRPC_PORT" "$JAEGER_OTLP_HTTP_PORT" "$JAEGER_QUERY_PORT" "$JAEGER_QUERY_GRPC_PORT")
 readonly JAEGER_MAX_TRACES=20000
+readonly PROMETHEUS_PORT=9090
 readonly RNACOS_VERSION=0.8.5
 readonly ROCKETMQ_CLUSTER=DefaultCluster
 readonly ROCKETMQ_BROKER=broker-a
@@ -76,13 +90,15 @@ readonly MYSQL_USER=cartwheel
 readonly DATABASES=(cartwheel_user cartwheel_product cartwheel_order cartwheel_payment)
 readonly TOPICS=(cartwheel_order cartwheel_stock cartwheel_payment)
 readonly ALL_PORTS=("$MYSQL_PORT" "$REDIS_PORT" "$NAMESRV_PORT" "$((BROKER_PORT - 2))"
-  "$BROKER_PORT" "$((BROKER_PORT + 1))" "$NACOS_HTTP_PORT" "$NACOS_GRPC_PORT" "${JAEGER_PORTS[@]}")
+  "$BROKER_PORT" "$((BROKER_PORT + 1))" "$NACOS_HTTP_PORT" "$NACOS_GRPC_PORT" "${JAEGER_PORTS[@]}"
+  "$PROMETHEUS_PORT")
 
 mdb="$state/mariadb"
 rds="$state/redis"
 rmq="$state/rocketmq"
 ncs="$state/nacos"
 jgr="$state/jaeger"
+prm="$state/prometheus"
 
 log() { printf '[infra %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -263,41 +279,51 @@ ensure_rnacos() {
   fi
 }
 
-# Jaeger: built from the module proxy as the Go tool of tools/jaeger (a module of its own,
-# outside go.work, hence GOWORK=off) into $jgr/bin, again only when tools/jaeger/go.mod or
-# go.sum change. With CARTWHEEL_INFRA_SHARED_CACHE set, the binary is also kept there under
-# the hash of those two files.
-jaeger_sum() { cat "$root/tools/jaeger/go.mod" "$root/tools/jaeger/go.sum" | sha256sum | cut -c1-16; }
+# Jaeger and Prometheus: each built from the module proxy as the Go tool of tools/<name> (a
+# module of its own, outside go.work, hence GOWORK=off) into $state/<name>/bin, again only
+# when that module's go.mod or go.sum change. With CARTWHEEL_INFRA_SHARED_CACHE set, the
+# binary is also kept there under the hash of those two files.
+tool_sum() { cat "$root/tools/$1/go.mod" "$root/tools/$1/go.sum" | sha256sum | cut -c1-16; }
 
-ensure_jaeger() {
-  local shared="${CARTWHEEL_INFRA_SHARED_CACHE:-}" t0=$SECONDS sum copy
-  sum=$(jaeger_sum)
-  copy="$shared/jaeger-$sum"
-  if ! [ -x "$jgr/bin/jaeger" ] || [ "$(cat "$jgr/bin/.sum" 2>/dev/null)" != "$sum" ]; then
-    rm -rf "$jgr/bin.tmp"
-    mkdir -p "$jgr/bin.tmp"
+# ensure_go_tool NAME DIR HOW_LONG: DIR/bin/NAME is the build of tools/NAME; HOW_LONG says
+# how long a first build takes, for the log.
+ensure_go_tool() {
+  local name=$1 dir=$2 how_long=$3 shared="${CARTWHEEL_INFRA_SHARED_CACHE:-}" t0=$SECONDS sum copy
+  sum=$(tool_sum "$name")
+  copy="$shared/$name-$sum"
+  if ! [ -x "$dir/bin/$name" ] || [ "$(cat "$dir/bin/.sum" 2>/dev/null)" != "$sum" ]; then
+    rm -rf "$dir/bin.tmp"
+    mkdir -p "$dir/bin.tmp" "$dir/logs"
     if [ -n "$shared" ] && [ -x "$copy" ]; then
-      log "jaeger: binary from $copy"
-      cp "$copy" "$jgr/bin.tmp/jaeger"
+      log "$name: binary from $copy"
+      cp "$copy" "$dir/bin.tmp/$name"
     else
-      command -v go >/dev/null || die "go is missing (needed to build Jaeger)"
-      log "jaeger: building github.com/jaegertracing/jaeger/cmd/jaeger (tools/jaeger; 10-20 minutes on 2 busy cores with a cold Go cache, about 90 s warm; log $jgr/logs/build.log)"
-      if ! (cd "$root/tools/jaeger" && GOWORK=off GOBIN="$jgr/bin.tmp" \
-        go install tool) >"$jgr/logs/build.log" 2>&1; then
-        fail_with_logs "building Jaeger failed" "$jgr/logs/build.log"
+      command -v go >/dev/null || die "go is missing (needed to build $name)"
+      log "$name: building tools/$name ($how_long; log $dir/logs/build.log)"
+      if ! (cd "$root/tools/$name" && GOWORK=off GOBIN="$dir/bin.tmp" \
+        go install tool) >"$dir/logs/build.log" 2>&1; then
+        fail_with_logs "building $name failed" "$dir/logs/build.log"
       fi
-      [ -x "$jgr/bin.tmp/jaeger" ] || fail_with_logs "go install tool made no jaeger binary" "$jgr/logs/build.log"
-      log "jaeger: built in $((SECONDS - t0))s"
+      [ -x "$dir/bin.tmp/$name" ] || fail_with_logs "go install tool made no $name binary" "$dir/logs/build.log"
+      log "$name: built in $((SECONDS - t0))s"
     fi
-    echo "$sum" >"$jgr/bin.tmp/.sum"
-    rm -rf "${jgr:?}/bin"
-    mv "$jgr/bin.tmp" "$jgr/bin"
+    echo "$sum" >"$dir/bin.tmp/.sum"
+    rm -rf "${dir:?}/bin"
+    mv "$dir/bin.tmp" "$dir/bin"
   fi
   if [ -n "$shared" ] && ! [ -x "$copy" ]; then
     mkdir -p "$shared"
-    cp "$jgr/bin/jaeger" "$copy.tmp.$$" && mv "$copy.tmp.$$" "$copy"
-    log "jaeger: binary kept in $copy"
+    cp "$dir/bin/$name" "$copy.tmp.$$" && mv "$copy.tmp.$$" "$copy"
+    log "$name: binary kept in $copy"
   fi
+}
+
+ensure_jaeger() {
+  ensure_go_tool jaeger "$jgr" "10-20 minutes on 2 busy cores with a cold Go cache, about 90 s warm"
+}
+
+ensure_prometheus() {
+  ensure_go_tool prometheus "$prm" "5-10 minutes on 2 cores with a cold Go cache, seconds warm"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -528,9 +554,10 @@ start_nacos() {
 # ---------------------------------------------------------------------------------------
 # Jaeger
 
-# jaeger_ready: the query API answers and both OTLP receivers listen.
+# jaeger_ready: the query API and the viewer's page answer and both OTLP receivers listen.
 jaeger_ready() {
   http_ok "http://127.0.0.1:$JAEGER_QUERY_PORT/api/services" &&
+    http_ok "http://127.0.0.1:$JAEGER_QUERY_PORT/static/viewer.js" &&
     listening "$JAEGER_OTLP_GRPC_PORT" && listening "$JAEGER_OTLP_HTTP_PORT"
 }
 
@@ -544,8 +571,8 @@ start_jaeger() {
     render "$tmpl/jaeger/config.yaml.in" "$jgr/config.yaml" \
       OTLP_GRPC_PORT="$JAEGER_OTLP_GRPC_PORT" OTLP_HTTP_PORT="$JAEGER_OTLP_HTTP_PORT" \
       QUERY_PORT="$JAEGER_QUERY_PORT" QUERY_GRPC_PORT="$JAEGER_QUERY_GRPC_PORT" \
-      MAX_TRACES="$JAEGER_MAX_TRACES"
-    log "jaeger: starting (OTLP 127.0.0.1:$JAEGER_OTLP_GRPC_PORT gRPC, 127.0.0.1:$JAEGER_OTLP_HTTP_PORT HTTP; query http://127.0.0.1:$JAEGER_QUERY_PORT)"
+      MAX_TRACES="$JAEGER_MAX_TRACES" UI_DIR="$tmpl/jaeger/ui"
+    log "jaeger: starting (OTLP 127.0.0.1:$JAEGER_OTLP_GRPC_PORT gRPC, 127.0.0.1:$JAEGER_OTLP_HTTP_PORT HTTP; query API and trace viewer http://127.0.0.1:$JAEGER_QUERY_PORT)"
     (cd "$jgr" && exec nohup env -i PATH="$PATH" HOME="$jgr" "$jgr/bin/jaeger" \
       --config "$jgr/config.yaml" >>"$jgr/logs/jaeger.log" 2>&1) </dev/null 9>&- &
     echo $! >"$pidfile"
@@ -554,11 +581,36 @@ start_jaeger() {
 }
 
 # ---------------------------------------------------------------------------------------
+# Prometheus
+
+prometheus_ready() { http_ok "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"; }
+
+start_prometheus() {
+  local pidfile="$prm/run/prometheus.pid"
+  if running "$pidfile"; then
+    log "prometheus: already running (pid $(<"$pidfile"))"
+  else
+    rm -f "$pidfile"
+    port_free_or_die "$PROMETHEUS_PORT" prometheus
+    mkdir -p "$prm/data"
+    log "prometheus: starting on http://127.0.0.1:$PROMETHEUS_PORT (deploy/observability/prometheus.yml)"
+    (cd "$prm" && exec nohup env -i PATH="$PATH" HOME="$prm" "$prm/bin/prometheus" \
+      --config.file="$root/deploy/observability/prometheus.yml" \
+      --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
+      --storage.tsdb.path="$prm/data" --storage.tsdb.retention.time=2d \
+      >>"$prm/logs/prometheus.log" 2>&1) </dev/null 9>&- &
+    echo $! >"$pidfile"
+  fi
+  wait_until 60 "$pidfile" prometheus prometheus_ready ||
+    fail_with_logs "prometheus does not answer" "$prm/logs/prometheus.log"
+}
+
+# ---------------------------------------------------------------------------------------
 # Verbs
 
 prepare() {
   mkdir -p "$state" "$mdb"/{logs,run} "$rds"/{logs,run} "$rmq"/{logs,run,home} "$ncs"/{logs,run} \
-    "$jgr"/{logs,run}
+    "$jgr"/{logs,run} "$prm"/{logs,run}
   # Serialise concurrent runs. Every server is started with fd 9 closed, so the lock is
   # released when this script ends, not held by the servers it leaves running.
   exec 9>"$state/.lock"
@@ -620,6 +672,7 @@ cmd_down() {
   stop redis "$rds/run/redis.pid" 20 &
   stop mariadb "$mdb/run/mariadbd.pid" 60 &
   stop jaeger "$jgr/run/jaeger.pid" 20 &
+  stop prometheus "$prm/run/prometheus.pid" 30 &
   wait
   ports_free "${ALL_PORTS[@]}" || die "some ports are still taken"
   log "all stopped; ports ${ALL_PORTS[*]} are free"
@@ -653,6 +706,8 @@ cmd_status() {
     "$((BROKER_PORT - 2))" "$BROKER_PORT" "$((BROKER_PORT + 1))" || rc=1
   engine_status nacos "$ncs/run/rnacos.pid" "127.0.0.1:$NACOS_HTTP_PORT" "$NACOS_HTTP_PORT" "$NACOS_GRPC_PORT" || rc=1
   engine_status jaeger "$jgr/run/jaeger.pid" "http://127.0.0.1:$JAEGER_QUERY_PORT" "${JAEGER_PORTS[@]}" || rc=1
+  # Started by `make up`, not by `up`: listed, but not counted.
+  engine_status prometheus "$prm/run/prometheus.pid" "http://127.0.0.1:$PROMETHEUS_PORT" "$PROMETHEUS_PORT" || true
   return "$rc"
 }
 
@@ -678,11 +733,11 @@ EOF
 # One engine at a time (the fault scenarios of `make chaos`).
 declare -rA ENGINE_PIDFILE=([mariadb]="$mdb/run/mariadbd.pid" [redis]="$rds/run/redis.pid"
   [namesrv]="$rmq/run/namesrv.pid" [broker]="$rmq/run/broker.pid" [nacos]="$ncs/run/rnacos.pid"
-  [jaeger]="$jgr/run/jaeger.pid")
+  [jaeger]="$jgr/run/jaeger.pid" [prometheus]="$prm/run/prometheus.pid")
 
 engine_or_die() {
   [ -n "${1:-}" ] && [ -n "${ENGINE_PIDFILE[$1]:-}" ] ||
-    die "unknown engine '${1:-}' (mariadb, redis, namesrv, broker, nacos, jaeger)"
+    die "unknown engine '${1:-}' (mariadb, redis, namesrv, broker, nacos, jaeger, prometheus)"
 }
 
 cmd_kill() {
@@ -714,12 +769,13 @@ cmd_start_one() {
     broker) ensure_rocketmq && start_broker ;;
     nacos) ensure_rnacos && start_nacos ;;
     jaeger) ensure_jaeger && start_jaeger ;;
+    prometheus) ensure_prometheus && start_prometheus ;;
   esac
   log "$1: up in $((SECONDS - t0))s"
 }
 
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 

@@ -58,6 +58,15 @@ for m in "${modules[@]}"; do
   [ -z "$plain" ] || go_test "integration $m" "$m" -tags integration -count=1 -timeout 20m $plain
 done
 
+# The trace viewer on Jaeger's query port (deploy/infra/jaeger/ui) in headless Chromium: a
+# traced order found by search and opened (cmd/cartwheel/browser, tags browser+integration).
+ensure_chromium
+export CARTWHEEL_TEST_ARTIFACTS="$root/.cache/test-artifacts/traceviewer"
+rm -rf "$CARTWHEEL_TEST_ARTIFACTS"
+mkdir -p "$CARTWHEEL_TEST_ARTIFACTS"
+go_test "trace viewer (browser)" cmd/cartwheel -tags 'browser integration' -count=1 -timeout 5m \
+  -run '^TestTraceViewer' ./browser/
+
 # The short subset of `make chaos` (docs/resilience.md): one process kill and one rolling
 # restart under load on make up's fleet, on these engines, after the tests (they need the
 # broker to themselves). About 4 minutes; CARTWHEEL_SKIP_CHAOS=1 leaves it out.

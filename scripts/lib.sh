@@ -76,3 +76,27 @@ go_test_verdict() {
   echo "========================================================"
   return 1
 }
+
+# ensure_chromium: exports CARTWHEEL_CHROMIUM, Debian's chromium, installing the package
+# (as root, apt-get) when it is missing. A machine that cannot get it fails here: the
+# browser tests never skip.
+ensure_chromium() {
+  local path
+  path=$(command -v chromium || command -v chromium-browser || true)
+  if [ -z "$path" ]; then
+    log "installing chromium from Debian"
+    if [ "$(id -u)" -ne 0 ]; then
+      log "chromium is missing and this is not root: run as root, or install the chromium package"
+      return 1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+    path=$(command -v chromium || command -v chromium-browser || true)
+  fi
+  if [ -z "$path" ]; then
+    log "chromium did not install"
+    return 1
+  fi
+  export CARTWHEEL_CHROMIUM=$path
+  log "using $("$CARTWHEEL_CHROMIUM" --version 2>/dev/null || echo "$CARTWHEEL_CHROMIUM")"
+}
