@@ -9,6 +9,7 @@ import (
 	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	domain "github.com/cartwheel-shop/cartwheel/services/order/internal/order"
 )
 
@@ -110,8 +111,8 @@ func (h *handler) one(ctx context.Context) func(*domain.Order, error) (*orderapi
 	}
 }
 
-// fail turns a domain error into the biz-status error the client sees (the domain's
-// INVALID_ARGUMENT passes as it is), logging what the client must not see.
+// fail answers a failed call the one way every service does (suite.Fail), naming the
+// SKU of a catalog refusal so the client knows which line to fix.
 func (h *handler) fail(ctx context.Context, err error) error {
 	var sku *domain.SkuError
 	if errors.As(err, &sku) {
@@ -121,13 +122,7 @@ func (h *handler) fail(ctx context.Context, err error) error {
 			}
 		}
 	}
-	switch {
-	case errs.IsInternal(err, errorTable):
-		h.log.ErrorContext(ctx, "order: internal error", "err", err)
-	case errors.Is(err, errs.New(errs.Unavailable)):
-		h.log.WarnContext(ctx, "order: a dependency is unavailable", "err", err)
-	}
-	return errs.Translate(err, errorTable)
+	return suite.Fail(ctx, h.log, err, errorTable)
 }
 
 func toDomainCreate(req *orderapi.CreateOrderRequest) domain.CreateRequest {

@@ -8,6 +8,7 @@ import (
 	paymentapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/payment"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	domain "github.com/cartwheel-shop/cartwheel/services/payment/internal/payment"
 )
 
@@ -36,7 +37,7 @@ func (h *handler) CreatePayment(ctx context.Context, req *paymentapi.CreatePayme
 	}
 	p, err := h.svc.Create(ctx, req.OrderId, req.UserId)
 	if err != nil {
-		return nil, h.fail(ctx, "CreatePayment", err)
+		return nil, h.fail(ctx, err)
 	}
 	return toThriftPayment(p), nil
 }
@@ -47,7 +48,7 @@ func (h *handler) GetPayment(ctx context.Context, req *paymentapi.GetPaymentRequ
 	}
 	p, err := h.svc.Get(ctx, req.PaymentId, req.UserId)
 	if err != nil {
-		return nil, h.fail(ctx, "GetPayment", err)
+		return nil, h.fail(ctx, err)
 	}
 	return toThriftPayment(p), nil
 }
@@ -58,7 +59,7 @@ func (h *handler) ListOrderPayments(ctx context.Context, req *paymentapi.ListOrd
 	}
 	records, err := h.svc.ForOrder(ctx, req.OrderId)
 	if err != nil {
-		return nil, h.fail(ctx, "ListOrderPayments", err)
+		return nil, h.fail(ctx, err)
 	}
 	out := &paymentapi.ListOrderPaymentsResponse{Payments: make([]*paymentapi.Payment, len(records))}
 	for i, r := range records {
@@ -73,7 +74,7 @@ func (h *handler) ListOrderPayments(ctx context.Context, req *paymentapi.ListOrd
 func (h *handler) HandleWebhook(ctx context.Context, req *paymentapi.WebhookRequest) (*paymentapi.WebhookResponse, error) {
 	res, err := h.svc.HandleCallback(ctx, toDomainCallback(req))
 	if err != nil {
-		return nil, h.fail(ctx, "HandleWebhook", err)
+		return nil, h.fail(ctx, err)
 	}
 	return &paymentapi.WebhookResponse{PaymentId: res.PaymentID, Duplicate: res.Duplicate}, nil
 }
@@ -84,19 +85,14 @@ func (h *handler) SandboxComplete(ctx context.Context, req *paymentapi.SandboxCo
 	}
 	p, err := h.svc.SandboxComplete(ctx, req.PaymentId, req.UserId)
 	if err != nil {
-		return nil, h.fail(ctx, "SandboxComplete", err)
+		return nil, h.fail(ctx, err)
 	}
 	return toThriftPayment(p), nil
 }
 
-// fail turns a domain error into the biz-status error a caller sees. Validation errors
-// (INVALID_ARGUMENT, listing every field) pass as they are; internal errors are logged
-// here with their detail and answered without it.
-func (h *handler) fail(ctx context.Context, method string, err error) error {
-	if errs.IsInternal(err, errorTable) {
-		h.log.ErrorContext(ctx, "payment: internal error", "method", method, "err", err)
-	}
-	return errs.Translate(err, errorTable)
+// fail answers a failed call the one way every service does (suite.Fail).
+func (h *handler) fail(ctx context.Context, err error) error {
+	return suite.Fail(ctx, h.log, err, errorTable)
 }
 
 func toDomainCallback(req *paymentapi.WebhookRequest) domain.Callback {

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/cloudwego/kitex/pkg/rpcinfo"
-
 	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/money"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/catalog"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
@@ -131,18 +130,9 @@ func (h *handler) GetStock(ctx context.Context, req *productapi.GetStockRequest)
 	return toThriftStock(level), nil
 }
 
-// fail turns a domain error into the biz-status error that crosses the wire (the
-// domain's INVALID_ARGUMENT passes as it is), logging with detail what the client only
-// sees as INTERNAL.
+// fail answers a failed call the one way every service does (suite.Fail).
 func (h *handler) fail(ctx context.Context, err error) error {
-	if errs.IsInternal(err, errorTable) {
-		method := ""
-		if ri := rpcinfo.GetRPCInfo(ctx); ri != nil && ri.Invocation() != nil {
-			method = ri.Invocation().MethodName()
-		}
-		h.log.ErrorContext(ctx, "request failed", "method", method, "err", err)
-	}
-	return errs.Translate(err, errorTable)
+	return suite.Fail(ctx, h.log, err, errorTable)
 }
 
 // orEmpty stands an empty request in for a nil one, which a client can send by leaving

@@ -6,6 +6,7 @@ import (
 
 	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
+	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/services/user/internal/account"
 )
 
@@ -32,7 +33,7 @@ var _ userapi.UserService = (*handler)(nil)
 func (h *handler) Register(ctx context.Context, req *userapi.RegisterRequest) (*userapi.User, error) {
 	u, err := h.accounts.Register(ctx, account.Registration{Email: req.Email, Password: req.Password, Name: req.Name})
 	if err != nil {
-		return nil, h.fail(ctx, "Register", err)
+		return nil, h.fail(ctx, err)
 	}
 	return toThriftUser(u), nil
 }
@@ -40,7 +41,7 @@ func (h *handler) Register(ctx context.Context, req *userapi.RegisterRequest) (*
 func (h *handler) Login(ctx context.Context, req *userapi.LoginRequest) (*userapi.LoginResponse, error) {
 	u, sess, err := h.accounts.Login(ctx, req.Email, req.Password)
 	if err != nil {
-		return nil, h.fail(ctx, "Login", err)
+		return nil, h.fail(ctx, err)
 	}
 	return toThriftLogin(u, sess), nil
 }
@@ -48,21 +49,21 @@ func (h *handler) Login(ctx context.Context, req *userapi.LoginRequest) (*userap
 func (h *handler) Refresh(ctx context.Context, req *userapi.RefreshRequest) (*userapi.LoginResponse, error) {
 	u, sess, err := h.accounts.Refresh(ctx, req.RefreshToken)
 	if err != nil {
-		return nil, h.fail(ctx, "Refresh", err)
+		return nil, h.fail(ctx, err)
 	}
 	return toThriftLogin(u, sess), nil
 }
 
 func (h *handler) Logout(ctx context.Context, req *userapi.LogoutRequest) (*userapi.Empty, error) {
 	if err := h.accounts.Logout(ctx, req.RefreshToken); err != nil {
-		return nil, h.fail(ctx, "Logout", err)
+		return nil, h.fail(ctx, err)
 	}
 	return &userapi.Empty{}, nil
 }
 
 func (h *handler) LogoutAll(ctx context.Context, req *userapi.LogoutAllRequest) (*userapi.Empty, error) {
 	if err := h.accounts.LogoutAll(ctx, req.UserId); err != nil {
-		return nil, h.fail(ctx, "LogoutAll", err)
+		return nil, h.fail(ctx, err)
 	}
 	return &userapi.Empty{}, nil
 }
@@ -70,7 +71,7 @@ func (h *handler) LogoutAll(ctx context.Context, req *userapi.LogoutAllRequest) 
 func (h *handler) GetUser(ctx context.Context, req *userapi.GetUserRequest) (*userapi.User, error) {
 	u, err := h.accounts.User(ctx, req.UserId)
 	if err != nil {
-		return nil, h.fail(ctx, "GetUser", err)
+		return nil, h.fail(ctx, err)
 	}
 	return toThriftUser(u), nil
 }
@@ -78,7 +79,7 @@ func (h *handler) GetUser(ctx context.Context, req *userapi.GetUserRequest) (*us
 func (h *handler) AddAddress(ctx context.Context, req *userapi.AddAddressRequest) (*userapi.Address, error) {
 	a, err := h.accounts.AddAddress(ctx, req.UserId, toDomainAddressInput(req.Address))
 	if err != nil {
-		return nil, h.fail(ctx, "AddAddress", err)
+		return nil, h.fail(ctx, err)
 	}
 	return toThriftAddress(a), nil
 }
@@ -86,7 +87,7 @@ func (h *handler) AddAddress(ctx context.Context, req *userapi.AddAddressRequest
 func (h *handler) ListAddresses(ctx context.Context, req *userapi.ListAddressesRequest) (*userapi.ListAddressesResponse, error) {
 	list, err := h.accounts.Addresses(ctx, req.UserId)
 	if err != nil {
-		return nil, h.fail(ctx, "ListAddresses", err)
+		return nil, h.fail(ctx, err)
 	}
 	items := make([]*userapi.Address, len(list))
 	for i, a := range list {
@@ -98,26 +99,21 @@ func (h *handler) ListAddresses(ctx context.Context, req *userapi.ListAddressesR
 func (h *handler) GetAddress(ctx context.Context, req *userapi.GetAddressRequest) (*userapi.Address, error) {
 	a, err := h.accounts.Address(ctx, req.UserId, req.AddressId)
 	if err != nil {
-		return nil, h.fail(ctx, "GetAddress", err)
+		return nil, h.fail(ctx, err)
 	}
 	return toThriftAddress(a), nil
 }
 
 func (h *handler) DeleteAddress(ctx context.Context, req *userapi.DeleteAddressRequest) (*userapi.Empty, error) {
 	if err := h.accounts.DeleteAddress(ctx, req.UserId, req.AddressId); err != nil {
-		return nil, h.fail(ctx, "DeleteAddress", err)
+		return nil, h.fail(ctx, err)
 	}
 	return &userapi.Empty{}, nil
 }
 
-// fail turns a domain error into the biz-status error the caller decodes with
-// errs.FromRPC; the domain's INVALID_ARGUMENT passes through as it is. Internal errors
-// are logged here with their detail, which the answer never carries.
-func (h *handler) fail(ctx context.Context, method string, err error) error {
-	if errs.IsInternal(err, errorTable) {
-		h.log.ErrorContext(ctx, "user rpc failed", "method", method, "err", err)
-	}
-	return errs.Translate(err, errorTable)
+// fail answers a failed call the one way every service does (suite.Fail).
+func (h *handler) fail(ctx context.Context, err error) error {
+	return suite.Fail(ctx, h.log, err, errorTable)
 }
 
 func toThriftUser(u account.User) *userapi.User {
