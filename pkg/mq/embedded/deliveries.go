@@ -25,8 +25,8 @@ const filterSlack = 16
 // out at the broker and moves on, so they are never redelivered). wait is how long until
 // claiming again may find something.
 func (b *Broker) claimDue(ctx context.Context, c *consumer, n int) (claims []claim, wait time.Duration, err error) {
-	wait = b.opts.PollInterval
-	err = b.inTx(ctx, func(tx *sql.Tx) error {
+	err = b.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		claims, wait = nil, b.opts.PollInterval
 		now := time.Now().UnixMicro()
 		rows, err := c.readyRows(ctx, tx, n+filterSlack)
 		if err != nil {
@@ -114,20 +114,17 @@ func setDeliveries(ctx context.Context, tx *sql.Tx, ids []int64, stmt string) er
 
 // ack forgets a delivery its handler succeeded with.
 func (b *Broker) ack(ctx context.Context, deliveryID int64) error {
-	_, err := b.db.ExecContext(ctx, `DELETE FROM deliveries WHERE id = ?`, deliveryID)
-	return err
+	return b.exec(ctx, `DELETE FROM deliveries WHERE id = ?`, deliveryID)
 }
 
 // requeue makes a delivery ready again at dueAt after reconsumeTimes failed deliveries.
 func (b *Broker) requeue(ctx context.Context, deliveryID int64, reconsumeTimes int, dueAt time.Time) error {
-	_, err := b.db.ExecContext(ctx, `UPDATE deliveries SET state = ?, reconsume_times = ?, due_at = ?
+	return b.exec(ctx, `UPDATE deliveries SET state = ?, reconsume_times = ?, due_at = ?
 		WHERE id = ?`, deliveryReady, reconsumeTimes, dueAt.UnixMicro(), deliveryID)
-	return err
 }
 
 // bury dead-letters a delivery after failures failed deliveries.
 func (b *Broker) bury(ctx context.Context, deliveryID int64, failures int) error {
-	_, err := b.db.ExecContext(ctx, `UPDATE deliveries SET state = ?, reconsume_times = ? WHERE id = ?`,
+	return b.exec(ctx, `UPDATE deliveries SET state = ?, reconsume_times = ? WHERE id = ?`,
 		deliveryDead, failures, deliveryID)
-	return err
 }
