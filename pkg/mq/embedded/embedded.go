@@ -47,7 +47,10 @@ type Options struct {
 	// MaxReconsume is how many redeliveries a message gets before it is dead-lettered
 	// for its group (default 16, as in RocketMQ).
 	MaxReconsume int
-	// Concurrency is the number of handlers in flight per consumer (default 4).
+	// Concurrency is the number of handlers in flight per consumer (default 20, as
+	// RocketMQ's push consumer: ConsumeGoroutineNums). With 4, a consumer's handlers
+	// waited on the service's database and the broker behind every request of the
+	// placing clients, and orders were placed faster than they were settled.
 	Concurrency int
 }
 
@@ -67,7 +70,7 @@ func (o Options) withDefaults() Options {
 		o.MaxReconsume = 16
 	}
 	if o.Concurrency <= 0 {
-		o.Concurrency = 4
+		o.Concurrency = 20
 	}
 	return o
 }
