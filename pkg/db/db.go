@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -59,9 +57,10 @@ func (c *Config) DefaultFile(path string) {
 	}
 }
 
-// Open connects and sizes the pool. SQLite gets WAL, a busy timeout and one connection:
-// SQLite has a single writer anyway, and one connection makes every transaction
-// serialisable without lock-upgrade deadlocks.
+// Open connects and sizes the pool. SQLite gets WAL, a busy timeout, one writer
+// connection and a few read-only ones (see splitPool): SQLite has a single writer
+// anyway, and one writer connection makes every transaction serialisable without
+// lock-upgrade deadlocks, while plain reads no longer queue behind the writes.
 func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 	dialector, err := dialect(cfg)
 	if err != nil {
@@ -73,15 +72,16 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
+		if d, ok := dialector.(*sqlite.Dialector); ok {
+			_ = d.Conn.(*splitPool).Close()
+		}
 		return nil, fmt.Errorf("db: open %s: %w", cfg.Driver, err)
 	}
 	sqlDB, err := gdb.DB()
 	if err != nil {
 		return nil, fmt.Errorf("db: %w", err)
 	}
-	if cfg.Driver == "sqlite" {
-		sqlDB.SetMaxOpenConns(1)
-	} else {
+	if cfg.Driver != "sqlite" {
 		sqlDB.SetMaxOpenConns(cfg.MaxOpenConns)
 		sqlDB.SetMaxIdleConns(cfg.MaxIdleConns)
 		sqlDB.SetConnMaxLifetime(cfg.ConnMaxLifetime)
@@ -101,10 +101,7 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 func dialect(cfg Config) (gorm.Dialector, error) {
 	switch cfg.Driver {
 	case "sqlite":
-		if err := os.MkdirAll(filepath.Dir(cfg.DSN), 0o755); err != nil {
-			return nil, fmt.Errorf("db: %w", err)
-		}
-		return sqlite.Open(cfg.DSN + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"), nil
+		return sqliteDialector(cfg.DSN)
 	case "mysql":
 		dsn, err := mysqlDSN(cfg.DSN)
 		if err != nil {
@@ -129,8 +126,11 @@ func mysqlDSN(dsn string) (string, error) {
 	return cfg.FormatDSN(), nil
 }
 
-// Close closes the pool behind gdb.
+// Close closes the pool behind gdb (SQLite: its writer and its readers).
 func Close(gdb *gorm.DB) error {
+	if p, ok := gdb.ConnPool.(*splitPool); ok {
+		return p.Close()
+	}
 	sqlDB, err := gdb.DB()
 	if err != nil {
 		return err

@@ -38,9 +38,24 @@ type shop struct {
 	http  *http.Client
 }
 
+// testBroker keeps the embedded broker's timers short, so tests that wait on a
+// redelivery or a check-back finish in seconds.
+var testBroker = embedded.Options{
+	PollInterval: 20 * time.Millisecond,
+	CheckAfter:   500 * time.Millisecond,
+	RetryBackoff: func(n int) time.Duration { return time.Duration(n+1) * 100 * time.Millisecond },
+}
+
 // newShop starts a fresh fleet on ephemeral ports with its own data folder. env
 // overrides the test defaults.
 func newShop(t testing.TB, env map[string]string) *shop {
+	t.Helper()
+	return newShopWith(t, env, testBroker)
+}
+
+// newShopWith is newShop with the embedded broker tuned by broker (the zero value is
+// make run's broker).
+func newShopWith(t testing.TB, env map[string]string, broker embedded.Options) *shop {
 	t.Helper()
 	merged := map[string]string{
 		"USER_BCRYPT_COST":       "4",
@@ -75,11 +90,7 @@ func newShop(t testing.TB, env map[string]string) *shop {
 		Env:       merged,
 		Ephemeral: true,
 		Logger:    log,
-		Broker: embedded.Options{
-			PollInterval: 20 * time.Millisecond,
-			CheckAfter:   500 * time.Millisecond,
-			RetryBackoff: func(n int) time.Duration { return time.Duration(n+1) * 100 * time.Millisecond },
-		},
+		Broker:    broker,
 	}
 	useEngines(t, &opts)
 	f, err := fleet.Start(context.Background(), opts)

@@ -16,3 +16,11 @@ func TestDefaultRetryBackoffDoublesUpToItsCap(t *testing.T) {
 		}
 	}
 }
+
+// RocketMQ's push consumer runs 20 handlers at a time (ConsumeGoroutineNums); the dev
+// server's consumers keep pace with placement only with about as many.
+func TestDefaultConcurrencyIsRocketMQs(t *testing.T) {
+	if got := (Options{}).withDefaults().Concurrency; got != 20 {
+		t.Errorf("default handlers in flight per consumer = %d, want 20", got)
+	}
+}

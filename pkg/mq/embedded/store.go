@@ -130,21 +130,16 @@ func (b *Broker) takeOver(ctx context.Context) error {
 
 // sweep deletes committed messages that no group still has to consume.
 func (b *Broker) sweep(ctx context.Context) error {
-	_, err := b.db.ExecContext(ctx, `DELETE FROM messages WHERE state = ? AND NOT EXISTS
+	return b.exec(ctx, `DELETE FROM messages WHERE state = ? AND NOT EXISTS
 		(SELECT 1 FROM deliveries d WHERE d.message_id = messages.id)`, msgCommitted)
-	return err
 }
 
-func (b *Broker) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := b.db.BeginTx(ctx, nil)
-	if err != nil {
+// exec writes one statement.
+func (b *Broker) exec(ctx context.Context, query string, args ...any) error {
+	return b.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, query, args...)
 		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	})
 }
 
 // newID returns a random id shaped like a RocketMQ message id (32 upper-case hex digits).
@@ -171,7 +166,7 @@ func (b *Broker) insertMessage(ctx context.Context, id string, msg *mq.Message, 
 	if committed {
 		state = msgCommitted
 	}
-	return b.inTx(ctx, func(tx *sql.Tx) error {
+	return b.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO messages (id, topic, tag, keys, properties, body,
 			born_at, deliver_at, state, producer_group, check_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 			id, msg.Topic, msg.Tags, string(keys), string(props), msg.Body,
@@ -196,7 +191,8 @@ func fanOut(ctx context.Context, tx *sql.Tx, id, topic string, dueAt int64) erro
 func (b *Broker) settle(ctx context.Context, id string, commit bool) (bool, error) {
 	var settled bool
 	var topic string
-	err := b.inTx(ctx, func(tx *sql.Tx) error {
+	err := b.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		settled = false
 		var deliverAt int64
 		err := tx.QueryRowContext(ctx, `SELECT topic, deliver_at FROM messages WHERE id = ? AND state = ?`,
 			id, msgHalf).Scan(&topic, &deliverAt)
@@ -265,16 +261,15 @@ func (b *Broker) postponeCheck(ctx context.Context, id string, at time.Time, cou
 	if counted {
 		inc = 1
 	}
-	_, err := b.db.ExecContext(ctx, `UPDATE messages SET check_at = ?, check_times = check_times + ?
+	return b.exec(ctx, `UPDATE messages SET check_at = ?, check_times = check_times + ?
 		WHERE id = ? AND state = ?`, at.UnixMicro(), inc, id, msgHalf)
-	return err
 }
 
 // recordSubscriptions stores the subscriptions of group; the first one for a topic fixes
 // from when the group receives its messages, a later one only updates the tag expression.
 func (b *Broker) recordSubscriptions(ctx context.Context, group string, exprs map[string]string) error {
 	now := time.Now().UnixMicro()
-	return b.inTx(ctx, func(tx *sql.Tx) error {
+	return b.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for topic, expr := range exprs {
 			_, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (consumer_group, topic, tag_expr, created_at)
 				VALUES (?,?,?,?) ON CONFLICT (consumer_group, topic) DO UPDATE SET tag_expr = excluded.tag_expr`,
