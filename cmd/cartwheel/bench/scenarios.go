@@ -20,6 +20,7 @@ type run struct {
 	rows   []Row
 	hello  float64 // the Hertz baseline's answers per second in this run
 	checks []string
+	goals  []string // verdicts against the goals
 }
 
 func (r *run) add(row Row, compare bool) {
