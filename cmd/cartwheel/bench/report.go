@@ -32,7 +32,7 @@ func machine() string {
 func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "machine: %s\n", r.Machine)
 	fmt.Fprintf(w, "target: %s\n", r.Target)
-	fmt.Fprintf(w, "medians of %d runs; errors summed over the runs; ratio = answers/s ÷ the bare Hertz hello's in the same run; settle = order placed → AWAITING_PAYMENT/CANCELLED as seen by a client polling every 100 ms, from the start of its POST; c \"open, N/s\" = requests started at N per second whatever the answers (latencies: the admitted requests')\n\n", r.Runs)
+	fmt.Fprintf(w, "medians of %d runs; errors summed over the runs; ratio = answers/s ÷ the bare Hertz hello's in the same run; settle = order placed → AWAITING_PAYMENT/CANCELLED as seen by a client polling every 100 ms, from the start of its POST (flash sale: → won or lost, a 409 STOCK_INSUFFICIENT included); c \"open, N/s\" = requests started at N per second whatever the answers (latencies: the admitted requests')\n\n", r.Runs)
 	fmt.Fprintln(w, "| scenario | operation | c | answers/s | p50 | p99 | max | errors | × Hertz | settle p50 / p99 / max (n) |")
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---|---:|---|")
 	for _, row := range r.Rows {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -87,6 +88,48 @@ func TestDeadlineVerdict(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := deadlineVerdict(tc.longest, 6*time.Second, tc.unanswered); got != tc.want {
 				t.Fatalf("deadlineVerdict(%s, 6s, %d) = %v, want %v", tc.longest, tc.unanswered, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAnswerOf(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		out    Outcome
+		status string
+		want   buyerAnswer
+	}{
+		{"buyer/pending_polls", Outcome{Status: 201}, "PENDING", buyerWaits},
+		{"buyer/created_awaiting_payment_won", Outcome{Status: 201}, "AWAITING_PAYMENT", buyerWon},
+		{"buyer/created_cancelled_lost", Outcome{Status: 201}, "CANCELLED", buyerLost},
+		{"buyer/gate_409_lost_at_once", Outcome{Status: 409, Code: "STOCK_INSUFFICIENT"}, "", buyerLost},
+		{"buyer/other_409_failed", Outcome{Status: 409, Code: "SKU_UNAVAILABLE"}, "", buyerFailed},
+		{"buyer/overloaded_failed", Outcome{Status: 503, Code: "OVERLOADED"}, "", buyerFailed},
+		{"buyer/timeout_failed", Outcome{Err: errors.New("context deadline exceeded")}, "", buyerFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := answerOf(tc.out, tc.status); got != tc.want {
+				t.Fatalf("answerOf(%+v, %q) = %d, want %d", tc.out, tc.status, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFlashVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		buyers, learnt int
+		slowest        time.Duration
+		want           bool
+	}{
+		{"flash/all_within_a_second", 2000, 2000, 900 * msec, true},
+		{"flash/one_late", 2000, 2000, 1100 * msec, false},
+		{"flash/some_never_learnt", 2000, 1818, 300 * msec, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := flashVerdict(tc.buyers, tc.learnt, tc.slowest); got != tc.want {
+				t.Fatalf("flashVerdict(%d, %d, %s) = %v, want %v", tc.buyers, tc.learnt, tc.slowest, got, tc.want)
 			}
 		})
 	}
