@@ -10,9 +10,10 @@ import (
 )
 
 // cpuUse is how many cores were busy during a window, on average: this process's (the
-// load generator, and with the in-process dev server the shop too) and everyone else's.
-// On a machine shared with other work a falling goodput can be the shop's doing or the
-// neighbours': these two figures say which.
+// load generator, and with the in-process dev server the shop too) and the rest of the
+// machine's (with -target, the shop is there). On a machine shared with other work a
+// falling goodput of the in-process shop can be its own doing or the neighbours': these
+// two figures say which.
 type cpuUse struct {
 	Ours, Others float64
 	ok           bool
@@ -22,7 +23,7 @@ func (c cpuUse) String() string {
 	if !c.ok {
 		return "CPU use unknown"
 	}
-	return fmt.Sprintf("this process %.2f cores, other processes %.2f", c.Ours, c.Others)
+	return fmt.Sprintf("this process %.2f cores, the rest of the machine %.2f", c.Ours, c.Others)
 }
 
 // clockTick is the kernel's USER_HZ, the unit of /proc/stat: 100 on every Linux

@@ -21,6 +21,7 @@ type run struct {
 	hello  float64 // the Hertz baseline's answers per second in this run
 	checks []string
 	goals  []string // verdicts against the goals
+	own    bool     // the shop is the bench's in-process dev server
 }
 
 func (r *run) add(row Row, compare bool) {

@@ -145,3 +145,32 @@ func TestParseCounts(t *testing.T) {
 		}
 	}
 }
+
+func TestNeighbours(t *testing.T) {
+	quiet := cpuUse{Ours: 1.8, Others: 0.1, ok: true}
+	for _, tc := range []struct {
+		name         string
+		peak, atLoad cpuUse
+		warns        bool
+	}{
+		{"neighbours/as_quiet", quiet, cpuUse{Ours: 1.7, Others: 0.2, ok: true}, false},
+		{"neighbours/a_build_started", quiet, cpuUse{Ours: 0.9, Others: 1.0, ok: true}, true},
+		{"neighbours/quieter_than_at_the_peak", cpuUse{Ours: 1, Others: 1, ok: true}, quiet, false},
+		{"neighbours/unknown", cpuUse{}, cpuUse{Ours: 0.9, Others: 1.0, ok: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := neighbours(tc.peak, tc.atLoad) != ""; got != tc.warns {
+				t.Fatalf("neighbours(%+v, %+v) warns %v, want %v", tc.peak, tc.atLoad, got, tc.warns)
+			}
+		})
+	}
+}
+
+func TestFirstBurstCustomer(t *testing.T) {
+	if got := (Config{Scenarios: []string{"login", "overload"}, LoginConcurrency: 16}).firstBurstCustomer(); got != 16 {
+		t.Errorf("after the login scenario's 16 wrong-password customers: got %d, want 16", got)
+	}
+	if got := (Config{Scenarios: []string{"overload"}, LoginConcurrency: 16}).firstBurstCustomer(); got != 0 {
+		t.Errorf("without the login scenario: got %d, want 0", got)
+	}
+}
