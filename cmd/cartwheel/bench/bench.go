@@ -69,6 +69,10 @@ $CARTWHEEL_MYSQL_DSN).
 // Main runs the command and returns its exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, errPrintLoadEnv) {
+		PrintLoadEnv(stdout)
+		return 0
+	}
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -88,6 +92,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// errPrintLoadEnv: -print-load-env asks for the settings instead of a run.
+var errPrintLoadEnv = errors.New("print the load settings")
 
 type envFlag map[string]string
 
@@ -132,8 +139,12 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "the in-process dev server's log level (make run's default is info)")
 	f.StringVar(&cfg.WorkDir, "workdir", "", "folder for the in-process dev server's data and log (default: a temporary one, removed)")
 	f.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole process (dev server and load) to this file")
+	printEnv := f.Bool("print-load-env", false, "print what the bench changes of a shop's settings as shell export lines, and exit (make bench-up starts make up's fleet with them)")
 	if err := f.Parse(args); err != nil {
 		return cfg, err
+	}
+	if *printEnv {
+		return cfg, errPrintLoadEnv
 	}
 	cfg.Scenarios = strings.Split(*scenarios, ",")
 	for _, s := range cfg.Scenarios {
