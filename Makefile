@@ -21,7 +21,7 @@ help:
 	@echo "make deploy-test - image and Helm chart tests (images-test, helm-test)"
 	@echo "make bench  - the load scenarios against a fresh in-process dev server, medians of 3 runs"
 	@echo "              (BENCH_ARGS='-runs 1 -duration 2s' for a quicker look; docs/benchmarks.md)"
-	@echo "make bench-up - the same against make up's fleet (start it with the limits raised, see docs/benchmarks.md)"
+	@echo "make bench-up - the same against make up's fleet, which it starts (or restarts) with the load settings"
 	@echo "make schemathesis - schemathesis against /openapi.json of a dev server, as customer and admin (in make test)"
 	@echo "make chaos  - the fault matrix on make up's fleet under a checkout load (docs/resilience.md, about 12 min)"
 	@echo "make invariants / invariants-up - the invariant checker on ./data (make run) / make up's MySQL"
@@ -59,9 +59,17 @@ BENCH_ARGS ?=
 bench:
 	cd cmd/cartwheel && go run . bench $(BENCH_ARGS)
 
-# Against make up's fleet; the checker reads its MySQL schemas.
+# Against make up's fleet: scripts/fleet.sh up with the settings the bench gives its own
+# dev server (cartwheel bench -print-load-env: limits lifted, a 3 s payment timeout) and
+# traces sampled at 5% (OTEL_TRACES_SAMPLER_ARG=1 for every request, as make up); a fleet
+# already up with other settings is restarted with these. It stays up: make down stops
+# it, make up brings back its own settings. The checker reads its MySQL schemas.
 bench-up:
-	eval "$$(scripts/infra.sh env)" && cd cmd/cartwheel && go run . bench -target http://127.0.0.1:8080 $(BENCH_ARGS)
+	@mkdir -p $(BIN)
+	cd cmd/cartwheel && go build -o ../../$(BIN)/cartwheel .
+	eval "$$($(BIN)/cartwheel bench -print-load-env)" && \
+		OTEL_TRACES_SAMPLER_ARG="$${OTEL_TRACES_SAMPLER_ARG:-0.05}" scripts/fleet.sh up
+	eval "$$(scripts/infra.sh env)" && $(BIN)/cartwheel bench -target http://127.0.0.1:8080 $(BENCH_ARGS)
 
 # The fault matrix on make up's fleet (docs/resilience.md): bounded to about 30 minutes.
 # CHAOS_ARGS='-scenarios kill-order,rolling-restart' for a subset.

@@ -6,9 +6,10 @@
 #                            scripts/infra.sh start prometheus unless
 #                            CARTWHEEL_FLEET_PROMETHEUS=off), build bin/{user,product,
 #                            order,payment,gateway}, create the four schemas if missing, migrate
-#                            each, start every binary that is not running (one that was rebuilt
-#                            since it started is restarted), then wait until every binary's
-#                            admin /readyz answers 200. Running it twice leaves one of each.
+#                            each, start every binary that is not running (one that was rebuilt,
+#                            or whose environment below differs, since it started is restarted),
+#                            then wait until every binary's admin /readyz answers 200. Running
+#                            it twice leaves one of each.
 #   scripts/fleet.sh down    stop exactly the binaries `up` started (PID files: TERM, wait, KILL),
 #                            then the engines (scripts/infra.sh down); fail if any port of the
 #                            fleet (public and admin) or the engines (Jaeger's too) is still
@@ -45,7 +46,9 @@
 # make up); variables of other prefixes are not passed on.
 #
 # State under .cache/fleet/ (git-ignored): <name>.log (the binary's JSON log, appended),
-# <name>.pid, and <name>/ (its working directory and the Nacos SDK's log and cache).
+# <name>.pid, <name>.env (the environment it was started with, but PATH: `up` restarts it
+# when that changes, e.g. from make up to make bench-up's settings), and <name>/ (its
+# working directory and the Nacos SDK's log and cache).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -238,26 +241,36 @@ migrate() {
   log "schemas cartwheel_{${SERVICES[*]}} migrated"
 }
 
+# settings VAR=VALUE...: the environment as start records and compares it: sorted, without
+# PATH (a shell's PATH is no setting of the shop).
+settings() { printf '%s\n' "$@" | grep -v '^PATH=' | LC_ALL=C sort; }
+
 # start NAME [SLOT]: starts the binary unless it is running already; one whose file was
-# replaced by a newer build is restarted so `up` after a change runs the change.
+# replaced by a newer build, or that was started with another environment, is restarted
+# so `up` after a change runs the change.
 start() {
   local name=$1 slot=${2:-home} pid vars inst port admin
   inst=$(instance "$name" "$slot")
   port=$(port_of "$name" "$slot")
   admin=$(admin_port_of "$name" "$slot")
+  mapfile -t vars < <(binary_env "$name" "$slot")
   if pid=$(pid_of "$name" "$slot"); then
-    if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) != *" (deleted)" ]]; then
+    if [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == *" (deleted)" ]]; then
+      log "$inst: rebuilt since pid $pid started; restarting it"
+    elif [ "$(settings "${vars[@]}")" != "$(cat "$state/$inst.env" 2>/dev/null)" ]; then
+      log "$inst: its environment changed since pid $pid started; restarting it"
+    else
       log "$inst: already running (pid $pid)"
       return 0
     fi
-    log "$inst: rebuilt since pid $pid started; restarting it"
     stop "$name" "$slot"
   fi
   rm -f "$state/$inst.pid"
   ports_free "$port" "$admin" ||
     die "a port of $inst ($port, admin $admin) is taken by a process fleet.sh did not start (make run?); stop it first"
   mkdir -p "$state/$inst"
-  mapfile -t vars < <(binary_env "$name" "$slot")
+  # It holds the database password, like .cache/infra/mariadb/cartwheel.password.
+  (umask 077 && settings "${vars[@]}" >"$state/$inst.env")
   printf '\n----- %s: starting %s -----\n' "$(date -u +%FT%TZ)" "$inst" >>"$state/$name.log"
   (cd "$state/$inst" && exec nohup env -i "${vars[@]}" "$bindir/$name") \
     </dev/null >>"$state/$name.log" 2>&1 9>&- &

@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +37,13 @@ type Config struct {
 	FlashConcurrency    int
 	FlashStock          int
 	LoginConcurrency    int
+
+	OverloadSweep            []int         // closed-loop clients of the capacity sweep's steps
+	OverloadStep             time.Duration // length of each sweep step
+	OverloadFactor           float64       // the overload, as a multiple of the peak goodput
+	OverloadMaxOutstanding   int           // the open-loop generator's limit of unanswered requests
+	OverloadLoginConcurrency int           // clients of the login burst
+	Deadline                 time.Duration // the target gateway's request deadline
 
 	Env        map[string]string // the own dev server's extra environment
 	LogLevel   string            // the own dev server's log level
@@ -60,6 +69,10 @@ $CARTWHEEL_MYSQL_DSN).
 // Main runs the command and returns its exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, errPrintLoadEnv) {
+		PrintLoadEnv(stdout)
+		return 0
+	}
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -79,6 +92,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// errPrintLoadEnv: -print-load-env asks for the settings instead of a run.
+var errPrintLoadEnv = errors.New("print the load settings")
 
 type envFlag map[string]string
 
@@ -101,12 +117,18 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	f.IntVar(&cfg.Runs, "runs", 3, "runs; the table shows each figure's median")
 	f.DurationVar(&cfg.Duration, "duration", 5*time.Second, "length of each timed operation (checkout: twice this)")
 	f.IntVar(&cfg.Concurrency, "c", 50, "concurrent clients for the baselines and browse")
-	scenarios := f.String("scenarios", "browse,checkout,flash,login", "scenarios to run, comma-separated")
+	scenarios := f.String("scenarios", "browse,checkout,flash,login,overload", "scenarios to run, comma-separated")
 	f.IntVar(&cfg.CheckoutConcurrency, "checkout-c", 32, "concurrent customers in checkout")
 	f.IntVar(&cfg.FlashBuyers, "flash-buyers", 2000, "buyers in the flash sale, one order each")
 	f.IntVar(&cfg.FlashConcurrency, "flash-c", 200, "flash sale buyers at a time")
 	f.IntVar(&cfg.FlashStock, "flash-stock", 100, "units on sale")
 	f.IntVar(&cfg.LoginConcurrency, "login-c", 16, "concurrent wrong-password logins in the login burst")
+	sweep := f.String("overload-sweep", "4,8,16,32,64,128", "overload: closed-loop clients of each step of the capacity sweep")
+	f.DurationVar(&cfg.OverloadStep, "overload-step", 2*time.Second, "overload: length of each sweep step")
+	f.Float64Var(&cfg.OverloadFactor, "overload-factor", 2, "overload: the load offered after 1×, as a multiple of the sweep's peak goodput")
+	f.IntVar(&cfg.OverloadMaxOutstanding, "overload-max-outstanding", 1024, "overload: the open-loop generator's limit of unanswered requests (arrivals past it are counted, not sent)")
+	f.IntVar(&cfg.OverloadLoginConcurrency, "overload-login-c", 64, "overload: clients of the login burst (right passwords)")
+	f.DurationVar(&cfg.Deadline, "deadline", 6*time.Second, "the target gateway's request deadline (GATEWAY_REQUEST_TIMEOUT; default twice GATEWAY_RPC_TIMEOUT): the login burst's bound")
 	f.StringVar(&cfg.AdminEmail, "admin-email", "admin@cartwheel.local", "an admin of the target (creates the bench SKUs)")
 	f.StringVar(&cfg.AdminPassword, "admin-password", "cartwheel-admin", "that admin's password")
 	f.StringVar(&cfg.Source.DataDir, "data", "", "with -target: the dev server's data folder, for the checker")
@@ -117,18 +139,30 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "the in-process dev server's log level (make run's default is info)")
 	f.StringVar(&cfg.WorkDir, "workdir", "", "folder for the in-process dev server's data and log (default: a temporary one, removed)")
 	f.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole process (dev server and load) to this file")
+	printEnv := f.Bool("print-load-env", false, "print what the bench changes of a shop's settings as shell export lines, and exit (make bench-up starts make up's fleet with them)")
 	if err := f.Parse(args); err != nil {
 		return cfg, err
+	}
+	if *printEnv {
+		return cfg, errPrintLoadEnv
 	}
 	cfg.Scenarios = strings.Split(*scenarios, ",")
 	for _, s := range cfg.Scenarios {
 		if !validScenarios[s] {
-			return cfg, fmt.Errorf("-scenarios: unknown %q (browse, checkout, flash, login)", s)
+			return cfg, fmt.Errorf("-scenarios: unknown %q (browse, checkout, flash, login, overload)", s)
 		}
 	}
+	var err error
+	if cfg.OverloadSweep, err = parseCounts(*sweep); err != nil {
+		return cfg, fmt.Errorf("-overload-sweep: %w", err)
+	}
 	if cfg.Runs < 1 || cfg.Duration <= 0 || cfg.Concurrency < 1 || cfg.CheckoutConcurrency < 1 ||
-		cfg.FlashBuyers < 1 || cfg.FlashConcurrency < 1 || cfg.FlashStock < 1 || cfg.LoginConcurrency < 1 {
+		cfg.FlashBuyers < 1 || cfg.FlashConcurrency < 1 || cfg.FlashStock < 1 || cfg.LoginConcurrency < 1 ||
+		cfg.OverloadStep <= 0 || cfg.OverloadMaxOutstanding < 1 || cfg.OverloadLoginConcurrency < 1 || cfg.Deadline <= 0 {
 		return cfg, errors.New("-runs, -duration and every count must be positive")
+	}
+	if cfg.OverloadFactor <= 1 {
+		return cfg, errors.New("-overload-factor must be above 1")
 	}
 	if cfg.Target != "" && cfg.Source.DataDir == "" && cfg.Source.MySQLDSN == "" {
 		cfg.Source.MySQLDSN = os.Getenv("CARTWHEEL_MYSQL_DSN")
@@ -139,7 +173,32 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	return cfg, nil
 }
 
-var validScenarios = map[string]bool{"browse": true, "checkout": true, "flash": true, "login": true}
+// firstBurstCustomer is the first customer the overload's login burst signs in as: past
+// those the login scenario gave wrong passwords, whose throttle would answer 429.
+func (c Config) firstBurstCustomer() int {
+	if slices.Contains(c.Scenarios, "login") {
+		return c.LoginConcurrency
+	}
+	return 0
+}
+
+var validScenarios = map[string]bool{"browse": true, "checkout": true, "flash": true, "login": true, "overload": true}
+
+// parseCounts reads "4,8,16": positive, each once.
+func parseCounts(list string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive count", f)
+		}
+		if slices.Contains(out, n) {
+			return nil, fmt.Errorf("%d is there twice", n)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
 
 // Report is what a bench found.
 type Report struct {
@@ -148,6 +207,7 @@ type Report struct {
 	Runs       int
 	Rows       []Row // medians over the runs
 	Checks     []string
+	Goals      []string // each run's verdicts against the goals
 	Violations []string
 	Elapsed    time.Duration
 }
@@ -183,9 +243,15 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	defer closeDBs()
 
 	maxC := max(cfg.Concurrency, cfg.CheckoutConcurrency, cfg.FlashConcurrency, cfg.LoginConcurrency)
+	if slices.Contains(cfg.Scenarios, "overload") {
+		maxC = max(maxC, slices.Max(cfg.OverloadSweep), cfg.OverloadLoginConcurrency)
+	}
 	client := newAPI(t.url, maxC)
 	defer client.close()
 	customers := min(max(cfg.CheckoutConcurrency, cfg.LoginConcurrency, 16), 64)
+	if slices.Contains(cfg.Scenarios, "overload") {
+		customers = min(max(customers, cfg.firstBurstCustomer()+cfg.OverloadLoginConcurrency), 128)
+	}
 	say("registering %d customers", customers)
 	s, err := prepare(ctx, client, cfg.AdminEmail, cfg.AdminPassword, customers)
 	if err != nil {
@@ -205,7 +271,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	report := &Report{Machine: machine(), Target: t.describe(), Runs: cfg.Runs}
 	var runs [][]Row
 	for i := range cfg.Runs {
-		r := &run{index: i, cfg: cfg, shop: s, hertz: hello, echo: echo}
+		r := &run{index: i, cfg: cfg, shop: s, hertz: hello, echo: echo, own: t.own}
 		say("run %d/%d: baselines", i+1, cfg.Runs)
 		r.baselines(ctx)
 		for _, sc := range cfg.Scenarios {
@@ -220,6 +286,8 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 				err = r.flashSale(ctx)
 			case "login":
 				r.loginBurst(ctx)
+			case "overload":
+				err = r.overload(ctx)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("run %d: %s: %w", i+1, sc, err)
@@ -240,6 +308,9 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 			}
 			report.Checks = append(report.Checks, check)
 			say("%s", check)
+		}
+		for _, g := range r.goals {
+			report.Goals = append(report.Goals, fmt.Sprintf("run %d, %s", i+1, g))
 		}
 		for _, v := range r.checks {
 			report.Violations = append(report.Violations, fmt.Sprintf("run %d: %s", i+1, v))

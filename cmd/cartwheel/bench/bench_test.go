@@ -13,11 +13,13 @@ import (
 func TestSmoke(t *testing.T) {
 	cfg := Config{
 		Runs: 1, Duration: 300 * time.Millisecond, Concurrency: 4,
-		Scenarios:           []string{"browse", "checkout", "flash", "login"},
+		Scenarios:           []string{"browse", "checkout", "flash", "login", "overload"},
 		AdminEmail:          "admin@cartwheel.local",
 		AdminPassword:       "cartwheel-admin",
 		SettleWait:          30 * time.Second,
 		CheckoutConcurrency: 3, FlashBuyers: 30, FlashConcurrency: 10, FlashStock: 10, LoginConcurrency: 2,
+		OverloadSweep: []int{1, 2}, OverloadStep: 200 * time.Millisecond, OverloadFactor: 2,
+		OverloadMaxOutstanding: 64, OverloadLoginConcurrency: 2, Deadline: 30 * time.Second,
 		// Correctness, not latency: under -race on a busy machine calls get time.
 		Env: map[string]string{"USER_BCRYPT_COST": "4", "GATEWAY_RPC_TIMEOUT": "20s", "ORDER_RPC_TIMEOUT": "20s",
 			"PAYMENT_RPC_TIMEOUT": "20s", "GATEWAY_WRITE_TIMEOUT": "30s",
@@ -43,6 +45,9 @@ func TestSmoke(t *testing.T) {
 		"checkout: POST /orders (from cart)", "checkout: GET /orders/{id} (poll)",
 		"flash sale: POST /orders (30 buyers, 10 units)",
 		"login burst: POST /auth/login (wrong password)", "login burst: POST /auth/login (another customer, beside it)",
+		"overload: catalog mix, sweep c=1 (closed loop)", "overload: catalog mix, sweep c=2 (closed loop)",
+		"overload: catalog mix at 1× capacity (open loop)", "overload: catalog mix at 2× capacity (open loop)",
+		"overload: POST /auth/login (burst, right password)",
 	} {
 		if answered[op] == 0 {
 			t.Errorf("%s: no successful answer (rows: %v)", op, answered)
@@ -56,8 +61,15 @@ func TestSmoke(t *testing.T) {
 	if !strings.Contains(table, "won 10, lost 20") {
 		t.Errorf("flash sale: want 10 winners and 20 losers:\n%s", table)
 	}
-	if got := strings.Count(table, "invariants ok"); got != 4 {
-		t.Errorf("want the checker after each of 4 scenarios, got %d:\n%s", got, table)
+	if got := strings.Count(table, "invariants ok"); got != 5 {
+		t.Errorf("want the checker after each of 5 scenarios, got %d:\n%s", got, table)
+	}
+	// Each verdict is printed, whichever way it went on this machine.
+	for _, goal := range []string{"run 1, flash sale: 30 of 30 buyers learnt win or lose", "run 1, overload: peak ",
+		"run 1, overload: admitted p99 ", "run 1, overload: a login burst of 2 clients"} {
+		if !strings.Contains(table, goal) {
+			t.Errorf("no goal line %q:\n%s", goal, table)
+		}
 	}
 }
 

@@ -47,6 +47,13 @@ func newAPI(url string, concurrency int) *api {
 	return &api{base: url + "/api/v1", http: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
 }
 
+// withPool is a client of the same shop keeping up to n idle connections.
+func (a *api) withPool(n int) *api {
+	b := newAPI("", n)
+	b.base = a.base
+	return b
+}
+
 func (a *api) close() { a.http.CloseIdleConnections() }
 
 // call sends one request and decodes a 2xx body into out (when not nil). The outcome
@@ -80,7 +87,7 @@ func (a *api) call(ctx context.Context, method, path, token string, body, out an
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
-	o := Outcome{Latency: time.Since(start), Status: resp.StatusCode, Err: err}
+	o := Outcome{Latency: time.Since(start), Status: resp.StatusCode, Err: err, RetryAfter: resp.Header.Get("Retry-After")}
 	if err != nil {
 		return o
 	}

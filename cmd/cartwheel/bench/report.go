@@ -32,7 +32,7 @@ func machine() string {
 func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "machine: %s\n", r.Machine)
 	fmt.Fprintf(w, "target: %s\n", r.Target)
-	fmt.Fprintf(w, "medians of %d runs; errors summed over the runs; ratio = answers/s ÷ the bare Hertz hello's in the same run; settle = order placed → AWAITING_PAYMENT/CANCELLED as seen by a client polling every 100 ms, from the start of its POST\n\n", r.Runs)
+	fmt.Fprintf(w, "medians of %d runs; errors summed over the runs; ratio = answers/s ÷ the bare Hertz hello's in the same run; settle = order placed → AWAITING_PAYMENT/CANCELLED as seen by a client polling every 100 ms, from the start of its POST (flash sale: → won or lost, a 409 STOCK_INSUFFICIENT included); c \"open, N/s\" = requests started at N per second whatever the answers (latencies: the admitted requests')\n\n", r.Runs)
 	fmt.Fprintln(w, "| scenario | operation | c | answers/s | p50 | p99 | max | errors | × Hertz | settle p50 / p99 / max (n) |")
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---|---:|---|")
 	for _, row := range r.Rows {
@@ -43,8 +43,12 @@ func (r *Report) Print(w io.Writer) {
 		if row.Settle != nil {
 			settle = fmt.Sprintf("%s / %s / %s (%d)", ms(row.Settle.P50), ms(row.Settle.P99), ms(row.Settle.Max), row.Settle.N)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %s |\n",
-			row.Scenario, row.Op, row.Concurrency, row.PerSec, ms(row.P50), ms(row.P99), ms(row.Max),
+		c := fmt.Sprint(row.Concurrency)
+		if row.Offered > 0 {
+			c = fmt.Sprintf("open, %.0f/s", row.Offered)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n",
+			row.Scenario, row.Op, c, row.PerSec, ms(row.P50), ms(row.P99), ms(row.Max),
 			formatErrors(row.Errors), ratio, settle)
 	}
 	var notes []string
@@ -55,6 +59,12 @@ func (r *Report) Print(w io.Writer) {
 	}
 	if len(notes) > 0 {
 		fmt.Fprintf(w, "\n%s\n", strings.Join(notes, "\n"))
+	}
+	if len(r.Goals) > 0 {
+		fmt.Fprintf(w, "\ngoals, run by run:\n")
+		for _, g := range r.Goals {
+			fmt.Fprintf(w, "- %s\n", g)
+		}
 	}
 	fmt.Fprintln(w)
 	for _, c := range r.Checks {

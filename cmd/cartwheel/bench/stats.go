@@ -17,6 +17,8 @@ type Outcome struct {
 	Status  int
 	Code    string
 	Err     error
+	// RetryAfter is the answer's Retry-After header ("" when absent).
+	RetryAfter string
 }
 
 // ok is a 2xx answer.
@@ -73,6 +75,7 @@ func (r *Recorder) AddSettle(d time.Duration) {
 type Row struct {
 	Scenario, Op string
 	Concurrency  int
+	Offered      float64 // requests per second of an open-loop load (0: closed loop, Concurrency clients)
 	OK           int
 	Errors       map[string]int
 	PerSec       float64 // successful answers per second of the measured window
@@ -144,6 +147,7 @@ func medianRows(runs [][]Row) []Row {
 		}
 		m.OK = medianOf(rows, func(r Row) int { return r.OK })
 		m.PerSec = medianOf(rows, func(r Row) float64 { return r.PerSec })
+		m.Offered = medianOf(rows, func(r Row) float64 { return r.Offered })
 		m.Ratio = medianOf(rows, func(r Row) float64 { return r.Ratio })
 		m.P50 = medianOf(rows, func(r Row) time.Duration { return r.P50 })
 		m.P99 = medianOf(rows, func(r Row) time.Duration { return r.P99 })

@@ -3,9 +3,12 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/cartwheel-shop/cartwheel/cmd/cartwheel/fleet"
@@ -35,10 +38,21 @@ var LoadEnv = map[string]string{
 	"GATEWAY_LOGIN_BURST_PER_IP": "1000000",
 	"ORDER_PAYMENT_TIMEOUT":      "3s",
 	"ORDER_SWEEP_INTERVAL":       "5s",
+	// The bench logs its customers in once; on make up's fleet a run of three can outlast
+	// the default 15 minutes of an access token.
+	"GATEWAY_ACCESS_TTL": "2h",
 	// Production's minimum (the user service refuses less there); make run's 12 costs
 	// four times as much per login, which on two cores shared with the load generator
 	// turns setting up the customers into a test of bcrypt.
 	"USER_BCRYPT_COST": "10",
+}
+
+// PrintLoadEnv writes LoadEnv as shell export lines, sorted, for `make bench-up` to start
+// make up's fleet with: eval "$(cartwheel bench -print-load-env)".
+func PrintLoadEnv(w io.Writer) {
+	for _, k := range slices.Sorted(maps.Keys(LoadEnv)) {
+		fmt.Fprintf(w, "export %s='%s'\n", k, LoadEnv[k])
+	}
 }
 
 // startDevServer starts the dev server (make run's fleet) in this process on ephemeral
