@@ -22,7 +22,9 @@ func (a *actor) signUp(name, email string) {
 	a.open("/#/signup")
 	a.fill("#signup-form", "name", name, "email", email, "password", password)
 	a.click("#signup-form button[type=submit]")
-	a.waitFor("signed in", `!!document.querySelector('#account-nav a[href="#/account"]')`)
+	// Signed in, and the page it goes to next is shown: typing into the header's search
+	// box before then races the new view, which takes the focus when it renders.
+	a.waitFor("signed in", `!!document.querySelector('#account-nav a[href="#/account"]') && !document.querySelector("#signup-form") && !!document.querySelector("main h1")`)
 }
 
 func (a *actor) search(q string) {
