@@ -21,13 +21,15 @@ import (
 type api struct {
 	users    userservice.Client
 	products productservice.Client
-	orders   orderservice.Client
-	payments paymentservice.Client
-	tokens   *token.Issuer
-	bind     *bind.Binder
-	log      *slog.Logger
-	mqStats  MQStats // nil when the broker is not in this process
-	logins   *loginDefence
+	// productAnswers answers product detail, kept for a moment (productanswers.go).
+	productAnswers *productAnswers
+	orders         orderservice.Client
+	payments       paymentservice.Client
+	tokens         *token.Issuer
+	bind           *bind.Binder
+	log            *slog.Logger
+	mqStats        MQStats // nil when the broker is not in this process
+	logins         *loginDefence
 	// revocations end access tokens on logout, before they expire.
 	revocations revocations
 }

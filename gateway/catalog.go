@@ -2,11 +2,13 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
 	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
+	"github.com/cartwheel-shop/cartwheel/pkg/cache"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 )
 
@@ -95,6 +97,13 @@ func (a *api) getProduct(ctx context.Context, c *app.RequestContext) {
 	if !ok {
 		return
 	}
-	p, err := a.products.GetProduct(ctx, &productapi.GetProductRequest{Id: id})
-	reply(ctx, a, c, http.StatusOK, p, err, clientOf(c).product)
+	body, err := a.productAnswers.get(ctx, c, id)
+	switch {
+	case errors.Is(err, cache.ErrNotFound):
+		abortWith(c, errs.New(errs.ProductNotFound))
+	case err != nil:
+		a.fail(ctx, c, err)
+	default:
+		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+	}
 }

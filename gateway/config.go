@@ -23,6 +23,9 @@ const devJWTSecret = "cartwheel-dev-only-jwt-secret-do-not-deploy"
 // minSecretBytes: HS256 keys shorter than the hash output weaken the MAC (RFC 7518 §3.2).
 const minSecretBytes = 32
 
+// maxProductCacheTTL bounds how old the availability on a product page may be.
+const maxProductCacheTTL = time.Minute
+
 // Config is the gateway's configuration, read from GATEWAY_* variables.
 type Config struct {
 	Addr      string        `env:"ADDR" envDefault:"127.0.0.1:8080"`
@@ -87,6 +90,9 @@ type Config struct {
 	MaxInFlight    int           `env:"MAX_IN_FLIGHT" envDefault:"64"`
 	AdmissionWait  time.Duration `env:"ADMISSION_WAIT" envDefault:"10ms"`
 	SandboxEnabled bool          `env:"SANDBOX_ENABLED" envDefault:"true"`
+	// ProductCacheTTL is how long the gateway keeps a product detail answer (0: never);
+	// its availability can be that old (docs/decisions.md, "Product detail in the gateway").
+	ProductCacheTTL time.Duration `env:"PRODUCT_CACHE_TTL" envDefault:"1s"`
 }
 
 // Validate reports every problem at once, naming the variable to fix.
@@ -114,6 +120,9 @@ func (c *Config) Validate() error {
 	}
 	add(rateLimit("PER_IP", c.RatePerIP, c.BurstPerIP))
 	add(c.validateAdmission())
+	if c.ProductCacheTTL < 0 || c.ProductCacheTTL > maxProductCacheTTL {
+		add(fmt.Errorf("GATEWAY_PRODUCT_CACHE_TTL=%s: must be between 0s (off) and %s", c.ProductCacheTTL, maxProductCacheTTL))
+	}
 	add(rateLimit("PER_USER", c.RatePerUser, c.BurstPerUser))
 	add(loginLimit("PER_ACCOUNT", c.LoginBurstPerAccount, c.LoginEveryPerAccount))
 	add(loginLimit("PER_IP", c.LoginBurstPerIP, c.LoginEveryPerIP))

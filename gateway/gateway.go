@@ -85,9 +85,14 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Gateway, func(), error) {
 	}
 	opened = append(opened, closerFunc(stopLive))
 	g.live = live
+	answers, err := newProductAnswers(clients.Product, cfg.ProductCacheTTL, deps.Telemetry, deps.Logger)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
 	tracingOpts, tracing := telemetry.Tracing()
 	g.h = newServer(cfg, ln, tracingOpts, g.conns)
-	wire(g.h, g.ready, cfg, deps, clients, limits, live, tracing)
+	wire(g.h, g.ready, cfg, deps, clients, answers, limits, live, tracing)
 	return g, cleanup, nil
 }
 
@@ -125,7 +130,7 @@ func newServer(cfg Config, ln net.Listener, tracing []config.Option, conns *open
 // wire installs middleware in the order each needs: the trace first so every log line
 // of the request carries it, then the request id so everything can log it; log and
 // metrics around recovery so they see panics as 500s.
-func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Clients, limits limiters, live *livecfg.Store, tracing app.HandlerFunc) {
+func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Clients, answers *productAnswers, limits limiters, live *livecfg.Store, tracing app.HandlerFunc) {
 	m := telemetry.NewMetrics(deps.Telemetry)
 	h.Use(tracing, telemetry.TraceIDHeader(), requestIDMiddleware(), accessLog(deps.Logger, cfg.SlowRequest), m.Observe(), headers.Protect(cfg.HSTSMaxAge), recovery(deps.Logger))
 	if len(cfg.CORSOrigins) > 0 {
@@ -135,7 +140,7 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 
 	tokens := token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTTL, nil)
 	a := &api{
-		users: clients.User, products: clients.Product, orders: clients.Order, payments: clients.Payment,
+		users: clients.User, products: clients.Product, productAnswers: answers, orders: clients.Order, payments: clients.Payment,
 		tokens: tokens, bind: bind.New(), log: deps.Logger, mqStats: deps.MQStats, revocations: limits.revocations,
 		logins: newLoginDefence(loginPolicy{cfg.LoginBurstPerAccount, cfg.LoginEveryPerAccount},
 			loginPolicy{cfg.LoginBurstPerIP, cfg.LoginEveryPerIP}, limits.newLogin, newLoginOutcomes(deps.Telemetry), deps.Logger),

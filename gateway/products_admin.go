@@ -70,5 +70,9 @@ func (a *api) updateProduct(ctx context.Context, c *app.RequestContext) {
 		return
 	}
 	p, err := a.products.UpdateProduct(ctx, body.thrift(id))
+	// Forgotten after an error too: an error can hide a change that committed.
+	if ferr := a.productAnswers.forget(ctx, id); ferr != nil {
+		a.log.ErrorContext(ctx, "product answers kept after an update", "product_id", id, "err", ferr)
+	}
 	reply(ctx, a, c, http.StatusOK, p, err, productOut)
 }

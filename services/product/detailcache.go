@@ -91,21 +91,12 @@ func cachedCatalog(ctx context.Context, cfg Config, st *store.Store, log *slog.L
 	default:
 		c = cache.NewMemory(cfg.Cache.MaxBytes, nil)
 	}
-	lookups := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "cartwheel_cache_requests_total", Help: "Reads of a read-through cache, by cache and result (hit or miss).",
-	}, []string{"cache", "result"})
-	if err := reg.Register(lookups); err != nil {
+	looked, err := cache.CountLookups(reg, "product_detail")
+	if err != nil {
 		return nil, err
 	}
-	hits, misses := lookups.WithLabelValues("product_detail", "hit"), lookups.WithLabelValues("product_detail", "miss")
 	return catalogcache.New(st, st, c, cache.Options{
 		TTL: cfg.Cache.TTL, NegativeTTL: cfg.Cache.NegativeTTL, Jitter: detailJitter, Logger: log,
-		Looked: func(hit bool) {
-			if hit {
-				hits.Inc()
-			} else {
-				misses.Inc()
-			}
-		},
+		Looked: looked,
 	})
 }
