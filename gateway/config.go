@@ -84,10 +84,11 @@ type Config struct {
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" envDefault:"0s"`
 	// MaxInFlight bounds the API requests served at once (0: unbounded); past it a request
 	// waits up to AdmissionWait for a slot, then is answered 503 OVERLOADED with Retry-After.
-	// The defaults come from make bench's overload sweep on two cores (docs/decisions.md):
-	// more in flight only queues, and under a steady overload every admitted request has
-	// waited about AdmissionWait, so it must stay short. Size a bigger host with the sweep.
-	MaxInFlight    int           `env:"MAX_IN_FLIGHT" envDefault:"64"`
+	// The defaults come from make bench on two cores (docs/decisions.md, "Overload"): the
+	// limit admits a flash sale's 200 buyers at once, and under a steady overload every
+	// admitted request has waited about AdmissionWait, so it must stay short. Size a
+	// bigger host with the bench's overload sweep.
+	MaxInFlight    int           `env:"MAX_IN_FLIGHT" envDefault:"256"`
 	AdmissionWait  time.Duration `env:"ADMISSION_WAIT" envDefault:"10ms"`
 	SandboxEnabled bool          `env:"SANDBOX_ENABLED" envDefault:"true"`
 	// ProductCacheTTL is how long the gateway keeps a product detail answer (0: never);
