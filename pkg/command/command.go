@@ -55,6 +55,10 @@ type Spec[C any, R Runner] struct {
 	Static string
 	// Messaging opens a broker: the embedded one in data/broker-<name>.db when alone.
 	Messaging bool
+	// Registers says the server announces itself in the registry (the Kitex services;
+	// not the gateway): /readyz stays 503 until it has, so a rollout never sends
+	// traffic to, or stops the old instance for, one its callers cannot find yet.
+	Registers bool
 	// AdminAddr is the admin listener's default address (<PREFIX>ADMIN_ADDR overrides).
 	AdminAddr string
 	// Migrate applies the schema; nil for a binary without a database (it then takes
@@ -255,6 +259,9 @@ func (spec Spec[C, R]) serve(ctx context.Context, log *slog.Logger, cfg C, rt ru
 	defer cleanup()
 	if r, ok := any(server).(Readier); ok {
 		checks = append(checks, obs.Check{Name: "database", Probe: r.Ready})
+	}
+	if spec.Registers {
+		checks = append(checks, obs.Check{Name: "registry", Probe: draining.Registered})
 	}
 	admin.Ready(checks...)
 

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"sync"
@@ -26,6 +27,22 @@ func NewDraining(r Registry) *Draining { return &Draining{inner: r} }
 func (d *Draining) Registrar() kregistry.Registry { return (*drainingRegistrar)(d) }
 func (d *Draining) Resolver() discovery.Resolver  { return d.inner.Resolver() }
 
+// ErrNotRegistered is Registered's answer before the first registration.
+var ErrNotRegistered = errors.New("not registered yet: callers cannot find this instance")
+
+// Registered is a readiness probe: nil once an instance has registered through d, so a
+// process is not called ready before its callers can find it (Kitex registers about a
+// second after its server starts). It asks nothing of the registry: once registered, an
+// outage of the registry does not take readiness away (docs/decisions.md, "Readiness").
+func (d *Draining) Registered(context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.live) == 0 {
+		return ErrNotRegistered
+	}
+	return nil
+}
+
 // Withdraw deregisters every live instance and refuses registrations from now on.
 func (d *Draining) Withdraw() error {
 	d.mu.Lock()
@@ -50,7 +67,9 @@ func (r *drainingRegistrar) Register(info *kregistry.Info) error {
 	if err := r.inner.Registrar().Register(info); err != nil {
 		return err
 	}
-	r.live = append(r.live, info)
+	if info != nil { // Kitex passes nil when its Stop came first
+		r.live = append(r.live, info)
+	}
 	return nil
 }
 

@@ -36,3 +36,36 @@ func TestWithdrawDeregistersEveryLiveInstanceOnce(t *testing.T) {
 		t.Fatalf("registration after withdrawal announced: %+v", res)
 	}
 }
+
+func TestRegisteredOnceAnInstanceIsAnnounced(t *testing.T) {
+	d := NewDraining(NewStatic(nil))
+	ctx := context.Background()
+	if err := d.Registered(ctx); err != ErrNotRegistered {
+		t.Fatalf("before any registration: %v, want ErrNotRegistered", err)
+	}
+	// Kitex's late registration after Stop passes nil: that announces nothing.
+	if err := d.Registrar().Register(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Registered(ctx); err != ErrNotRegistered {
+		t.Fatalf("after a nil registration: %v, want ErrNotRegistered", err)
+	}
+	addr, _ := net.ResolveTCPAddr("tcp", "127.0.0.1:9001")
+	if err := d.Registrar().Register(&kregistry.Info{ServiceName: "order", Addr: addr}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Registered(ctx); err != nil {
+		t.Fatalf("after registering: %v", err)
+	}
+}
+
+func TestRegisteredStaysFalseWhenTheRegistryRefuses(t *testing.T) {
+	d := NewDraining(NewStatic(nil))
+	// The static registry refuses an instance without an address, as Nacos refuses when down.
+	if err := d.Registrar().Register(&kregistry.Info{ServiceName: "order"}); err == nil {
+		t.Fatal("a registration without an address was accepted")
+	}
+	if err := d.Registered(context.Background()); err != ErrNotRegistered {
+		t.Fatalf("after a refused registration: %v, want ErrNotRegistered", err)
+	}
+}

@@ -20,6 +20,7 @@ var spec = command.Spec[order.Config, *order.Service]{
 	Prefix:    order.Prefix,
 	Static:    "product=127.0.0.1:8882,user=127.0.0.1:8881",
 	AdminAddr: "127.0.0.1:9883",
+	Registers: true,
 	Messaging: true,
 	Migrate:   order.Migrate,
 	New: func(ctx context.Context, cfg order.Config, e command.Engines) (*order.Service, func(), error) {

@@ -20,6 +20,7 @@ var spec = command.Spec[payment.Config, *payment.Service]{
 	Prefix:    payment.Prefix,
 	Static:    "order=127.0.0.1:8883",
 	AdminAddr: "127.0.0.1:9884",
+	Registers: true,
 	Messaging: true,
 	Migrate:   payment.Migrate,
 	New: func(ctx context.Context, cfg payment.Config, e command.Engines) (*payment.Service, func(), error) {

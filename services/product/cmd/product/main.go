@@ -21,6 +21,7 @@ var spec = command.Spec[product.Config, *product.Service]{
 
 	Messaging: true,
 	AdminAddr: "127.0.0.1:9882",
+	Registers: true,
 	Migrate:   product.Migrate,
 	New: func(ctx context.Context, cfg product.Config, e command.Engines) (*product.Service, func(), error) {
 		return product.New(ctx, cfg, product.Deps{Logger: e.Logger, Registry: e.Registry, MQ: e.MQ, Telemetry: e.Telemetry})

@@ -19,6 +19,7 @@ var spec = command.Spec[user.Config, *user.Service]{
 	Name:      user.ServiceName,
 	Prefix:    user.Prefix,
 	AdminAddr: "127.0.0.1:9881",
+	Registers: true,
 	Migrate:   user.Migrate,
 	New: func(ctx context.Context, cfg user.Config, e command.Engines) (*user.Service, func(), error) {
 		return user.New(ctx, cfg, user.Deps{Logger: e.Logger, Registry: e.Registry, Telemetry: e.Telemetry})
