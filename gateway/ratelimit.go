@@ -61,9 +61,12 @@ func newLimiters(ctx context.Context, cfg Config, log *slog.Logger) (limiters, i
 	failOpen := func(name string, l ratelimit.Limiter) *ratelimit.FailOpen {
 		return ratelimit.NewFailOpen(l, redisProbeEvery, log.With("limiter", name), nil)
 	}
+	// The per-request budgets are spent in leases (ratelimit.Leased): one round trip to
+	// Redis per batch of a busy key's tokens rather than per request.
 	onRedis := func(name string) func(float64, int) ratelimit.Limiter {
 		return func(perSecond float64, burst int) ratelimit.Limiter {
-			return failOpen(name, ratelimit.NewRedis(client, cfg.RateKeyPrefix, perSecond, burst))
+			shared := ratelimit.NewRedis(client, cfg.RateKeyPrefix, perSecond, burst)
+			return failOpen(name, ratelimit.NewLeased(shared, burst, maxLimiterKeys, nil))
 		}
 	}
 	return limiters{

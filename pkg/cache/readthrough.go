@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -241,6 +242,15 @@ func (r *ReadThrough[T]) degraded(ctx context.Context, op, key string, err error
 
 func decode[T any](data []byte) (T, error) {
 	var v T
+	// A raw JSON value (the gateway's product answers) needs no decoding: checking and
+	// copying it gives what json.Unmarshal would, at a fraction of the work.
+	if raw, ok := any(&v).(*json.RawMessage); ok {
+		if !json.Valid(data) {
+			return v, errors.New("cache: decode: not JSON")
+		}
+		*raw = bytes.Clone(data)
+		return v, nil
+	}
 	if err := json.Unmarshal(data, &v); err != nil {
 		return v, fmt.Errorf("cache: decode: %w", err)
 	}

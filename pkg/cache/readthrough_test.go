@@ -3,6 +3,7 @@ package cache_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -422,6 +423,31 @@ func TestReadThroughReplacesAnEntryThatDoesNotDecode(t *testing.T) {
 	}
 	mustRead(t, rt, "p1", l)
 	wantCalls(t, l, 1)
+}
+
+func TestReadThroughRawJSONIsCheckedAndCopied(t *testing.T) {
+	m := cache.NewMemory(1<<20, nil)
+	if err := m.Set(t.Context(), "bad", cache.Entry{Value: []byte(`{"cut off`)}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := cache.NewReadThrough[json.RawMessage](m, cache.Options{TTL: time.Minute, NegativeTTL: time.Minute, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loads := 0
+	load := func(context.Context) (json.RawMessage, error) {
+		loads++
+		return json.RawMessage(`{"id":"p1"}`), nil
+	}
+	got, err := rt.Get(t.Context(), "bad", load)
+	if err != nil || string(got) != `{"id":"p1"}` || loads != 1 {
+		t.Fatalf("an entry that is not JSON: Get = %s, %v after %d loads; want the loader's answer", got, err, loads)
+	}
+	first, _ := rt.Get(t.Context(), "bad", load)
+	first[2] = 'X'
+	if second, _ := rt.Get(t.Context(), "bad", load); string(second) != `{"id":"p1"}` || loads != 1 {
+		t.Fatalf("a caller's change reached the cache (%s) or the entry was loaded again (%d)", second, loads)
+	}
 }
 
 func TestReadThroughAReaderStopsWaitingWhenItsContextEnds(t *testing.T) {

@@ -12,3 +12,10 @@ func TestMemoryContract(t *testing.T) {
 		return ratelimit.NewMemory(ratelimittest.Rate, ratelimittest.Burst, 1000, nil)
 	})
 }
+
+func TestLeasedContract(t *testing.T) {
+	ratelimittest.RunContract(t, func(*testing.T) ratelimit.Limiter {
+		memory := ratelimit.NewMemory(ratelimittest.Rate, ratelimittest.Burst, 1000, nil)
+		return ratelimit.NewLeased(memory, ratelimittest.Burst, 1000, nil)
+	})
+}

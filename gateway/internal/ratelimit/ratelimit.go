@@ -72,18 +72,26 @@ func refillTime(perSecond float64, burst int) time.Duration {
 }
 
 // Allow never fails; it has the error result to satisfy Limiter.
-func (m *Memory) Allow(_ context.Context, key string) (Decision, error) {
+func (m *Memory) Allow(ctx context.Context, key string) (Decision, error) {
+	return decide(m.Take(ctx, key, 1))
+}
+
+// Take consumes up to n of key's tokens, as many as there are; it never fails.
+func (m *Memory) Take(_ context.Context, key string, n int) (int, time.Duration, error) {
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.evictIdle(now)
 	b := m.bucket(key, now)
-	r := b.limiter.ReserveN(now, 1)
-	if delay := r.DelayFrom(now); delay > 0 {
+	granted := min(n, int(b.limiter.TokensAt(now)))
+	if granted < 1 {
+		r := b.limiter.ReserveN(now, 1)
+		delay := r.DelayFrom(now)
 		r.CancelAt(now) // a refused request must not use up a future token
-		return Decision{RetryAfter: delay}, nil
+		return 0, delay, nil
 	}
-	return Decision{Allowed: true}, nil
+	b.limiter.ReserveN(now, granted)
+	return granted, 0, nil
 }
 
 // Len is the number of keys remembered.

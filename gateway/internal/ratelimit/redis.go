@@ -35,12 +35,14 @@ func NewRedis(client redis.UniversalClient, prefix string, perSecond float64, bu
 
 // Allow fails when Redis does not answer; the caller decides whether to fail open.
 func (r *Redis) Allow(ctx context.Context, key string) (Decision, error) {
-	res, err := r.limiter.Allow(ctx, r.prefix+key, r.limit)
+	return decide(r.Take(ctx, key, 1))
+}
+
+// Take consumes up to n of key's tokens in one round trip, as many as there are.
+func (r *Redis) Take(ctx context.Context, key string, n int) (int, time.Duration, error) {
+	res, err := r.limiter.AllowAtMost(ctx, r.prefix+key, r.limit, n)
 	if err != nil {
-		return Decision{}, fmt.Errorf("ratelimit: redis: %w", err)
+		return 0, 0, fmt.Errorf("ratelimit: redis: %w", err)
 	}
-	if res.Allowed > 0 {
-		return Decision{Allowed: true}, nil
-	}
-	return Decision{RetryAfter: max(res.RetryAfter, 0)}, nil
+	return res.Allowed, max(res.RetryAfter, 0), nil
 }

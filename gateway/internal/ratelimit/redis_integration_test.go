@@ -84,3 +84,50 @@ func TestRedisFractionalRate(t *testing.T) {
 		t.Fatalf("RetryAfter = %s, want about 2s at 0.5/s", d.RetryAfter)
 	}
 }
+
+func TestLeasedRedisContract(t *testing.T) {
+	client := newClient(t)
+	ratelimittest.RunContract(t, func(*testing.T) ratelimit.Limiter {
+		shared := ratelimit.NewRedis(client, "cartwheel-test:", ratelimittest.Rate, ratelimittest.Burst)
+		return ratelimit.NewLeased(shared, ratelimittest.Burst, 1000, nil)
+	})
+}
+
+// Two replicas leasing from one Redis never admit more than its budget between them,
+// and, spending their leases at once, lose little of it.
+func TestLeasedRedisReplicasShareOneBudget(t *testing.T) {
+	const burst = 320 // leases of up to 20 tokens
+	key := "ip:lease-" + time.Now().Format("150405.000000000")
+	replicas := []*ratelimit.Leased{
+		ratelimit.NewLeased(ratelimit.NewRedis(newClient(t), "cartwheel-test:", 0.001, burst), burst, 100, nil),
+		ratelimit.NewLeased(ratelimit.NewRedis(newClient(t), "cartwheel-test:", 0.001, burst), burst, 100, nil),
+	}
+	admitted := 0
+	for i := range 2 * burst {
+		d, err := replicas[i%2].Allow(t.Context(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Allowed {
+			admitted++
+		}
+	}
+	if admitted > burst || admitted < burst-2*20 {
+		t.Fatalf("two leasing replicas admitted %d requests, want at most the budget of %d and at most a lease each below it", admitted, burst)
+	}
+}
+
+func TestRedisTakeGrantsWhatIsLeft(t *testing.T) {
+	l := ratelimit.NewRedis(newClient(t), "cartwheel-test:", 0.001, 10)
+	key := "ip:take-" + time.Now().Format("150405.000000000")
+	if got, _, err := l.Take(t.Context(), key, 7); err != nil || got != 7 {
+		t.Fatalf("Take(7) of 10 = %d, %v; want 7", got, err)
+	}
+	if got, _, err := l.Take(t.Context(), key, 7); err != nil || got != 3 {
+		t.Fatalf("Take(7) of the 3 left = %d, %v; want 3", got, err)
+	}
+	got, retry, err := l.Take(t.Context(), key, 7)
+	if err != nil || got != 0 || retry <= 0 {
+		t.Fatalf("Take(7) of none = %d, retry after %s, %v; want 0 and a wait", got, retry, err)
+	}
+}
