@@ -33,6 +33,7 @@ type Config struct {
 	SettleWait    time.Duration     // how long the checker waits for in-flight messages
 
 	CheckoutConcurrency int
+	CheckoutSKUs        int // SKUs the checkout's customers order, in turn
 	FlashBuyers         int
 	FlashConcurrency    int
 	FlashStock          int
@@ -119,6 +120,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	f.IntVar(&cfg.Concurrency, "c", 50, "concurrent clients for the baselines and browse")
 	scenarios := f.String("scenarios", "browse,checkout,flash,login,overload", "scenarios to run, comma-separated")
 	f.IntVar(&cfg.CheckoutConcurrency, "checkout-c", 32, "concurrent customers in checkout")
+	f.IntVar(&cfg.CheckoutSKUs, "checkout-skus", 32, "SKUs the checkout's orders go to, in turn (1: every order locks the same stock row)")
 	f.IntVar(&cfg.FlashBuyers, "flash-buyers", 2000, "buyers in the flash sale, one order each")
 	f.IntVar(&cfg.FlashConcurrency, "flash-c", 200, "flash sale buyers at a time")
 	f.IntVar(&cfg.FlashStock, "flash-stock", 100, "units on sale")
@@ -156,7 +158,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	if cfg.OverloadSweep, err = parseCounts(*sweep); err != nil {
 		return cfg, fmt.Errorf("-overload-sweep: %w", err)
 	}
-	if cfg.Runs < 1 || cfg.Duration <= 0 || cfg.Concurrency < 1 || cfg.CheckoutConcurrency < 1 ||
+	if cfg.Runs < 1 || cfg.Duration <= 0 || cfg.Concurrency < 1 || cfg.CheckoutConcurrency < 1 || cfg.CheckoutSKUs < 1 ||
 		cfg.FlashBuyers < 1 || cfg.FlashConcurrency < 1 || cfg.FlashStock < 1 || cfg.LoginConcurrency < 1 ||
 		cfg.OverloadStep <= 0 || cfg.OverloadMaxOutstanding < 1 || cfg.OverloadLoginConcurrency < 1 || cfg.Deadline <= 0 {
 		return cfg, errors.New("-runs, -duration and every count must be positive")

@@ -17,7 +17,7 @@ func TestSmoke(t *testing.T) {
 		AdminEmail:          "admin@cartwheel.local",
 		AdminPassword:       "cartwheel-admin",
 		SettleWait:          30 * time.Second,
-		CheckoutConcurrency: 3, FlashBuyers: 30, FlashConcurrency: 10, FlashStock: 10, LoginConcurrency: 2,
+		CheckoutConcurrency: 3, CheckoutSKUs: 2, FlashBuyers: 30, FlashConcurrency: 10, FlashStock: 10, LoginConcurrency: 2,
 		OverloadSweep: []int{1, 2}, OverloadStep: 200 * time.Millisecond, OverloadFactor: 2,
 		OverloadMaxOutstanding: 64, OverloadLoginConcurrency: 2, Deadline: 30 * time.Second,
 		// Correctness, not latency: under -race on a busy machine calls get time.

@@ -70,11 +70,16 @@ func (r *run) browse(ctx context.Context) {
 // checkout runs the customer journey in a closed loop: put a line in the cart, order
 // the cart, and once the order settles pay it (6 in 10), cancel it (2 in 10) or leave
 // it to time out (2 in 10). One placement in 20 is abandoned by its client after 5 ms.
+// The orders go to -checkout-skus SKUs in turn, as a shop's orders spread over its
+// catalogue; one SKU bought by everyone at once is the flash sale's case.
 func (r *run) checkout(ctx context.Context) error {
 	c, s := r.cfg.CheckoutConcurrency, r.shop
-	sku, err := s.newSKU(ctx, fmt.Sprintf("W%d", r.index), 1_000_000)
-	if err != nil {
-		return err
+	skus := make([]string, r.cfg.CheckoutSKUs)
+	for i := range skus {
+		var err error
+		if skus[i], err = s.newSKU(ctx, fmt.Sprintf("W%d-%d", r.index, i), 1_000_000); err != nil {
+			return err
+		}
 	}
 	cart, place, pay, complete, cancel := newRecorder(), newRecorder(), newRecorder(), newRecorder(), newRecorder()
 	var abandoned, n atomic.Int64
@@ -97,7 +102,9 @@ func (r *run) checkout(ctx context.Context) error {
 	var attempts atomic.Int64
 	window := drive(ctx, c, r.cfg.Duration*2, func(ctx context.Context, w, _ int) {
 		who := s.customers[w%len(s.customers)]
-		if attempts.Add(1)%20 == 0 {
+		attempt := attempts.Add(1)
+		sku := skus[int(attempt)%len(skus)]
+		if attempt%20 == 0 {
 			short, stop := context.WithTimeout(ctx, 5*time.Millisecond)
 			body := map[string]any{"lines": []map[string]any{{"sku": sku, "quantity": 1}}, "address_id": who.addressID}
 			_ = s.api.call(short, "POST", "/orders", who.token, body, nil, "Idempotency-Key", s.idempotencyKey())

@@ -14,7 +14,8 @@ import (
 // Admit implements stock.GateStore. The stock rows are locked first, in SKU order as
 // every stock transaction locks them, so two admissions of one SKU (or an admission and
 // the decision of an order) take turns: the headroom one reads cannot change before it
-// commits.
+// commits. Those row locks are all the admission needs, so it runs at READ COMMITTED
+// (readCommitted), where deleting the expired admissions locks no gaps.
 func (s *Store) Admit(ctx context.Context, o stock.Order) (map[string]int64, error) {
 	var headroom map[string]int64
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
@@ -53,7 +54,7 @@ func (s *Store) Admit(ctx context.Context, o stock.Order) (map[string]int64, err
 			headroom[r.SKU] -= r.Quantity
 		}
 		return nil
-	})
+	}, readCommitted)
 	return headroom, err
 }
 

@@ -181,3 +181,29 @@ func TestGateAdmissions(t *testing.T) {
 		}
 	})
 }
+
+// TestGateAdmitsNeighbouringSKUsAtOnce: buyers of different SKUs never wait on, or fail
+// because of, each other's admissions. On MySQL at REPEATABLE READ the delete of expired
+// admissions locked the gap after each SKU's rows, and two SKUs next to each other in
+// the index deadlocked inserting into it (error 1213).
+func TestGateAdmitsNeighbouringSKUsAtOnce(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		const skus, perSKU = 8, 25
+		e.product(e.category("Tees"), "Tee", "TEE", 100, 100, 100, 100, 100, 100, 100, 100)
+		gate := stock.NewGate(e.store, 0, time.Now)
+		var wg sync.WaitGroup
+		for w := range skus {
+			sku := fmt.Sprintf("TEE-%d", w+1)
+			e.restock(sku, perSKU)
+			wg.Go(func() {
+				for n := range perSKU {
+					if err := gate.Admit(e.ctx, fmt.Sprintf("tee-%d-%d", w, n), []stock.Line{{SKU: sku, Quantity: 1}}); err != nil {
+						t.Errorf("admit %s #%d beside the other SKUs' buyers: %v", sku, n, err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+	})
+}
