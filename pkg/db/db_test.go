@@ -13,8 +13,9 @@ import (
 	"gorm.io/driver/mysql"
 )
 
-// Open hands MySQL a DSN that reads DATETIME columns as time.Time in UTC, whatever the
-// operator wrote, and keeps everything else the operator wrote.
+// Open hands MySQL a DSN that reads DATETIME columns as time.Time in UTC and sends each
+// statement in one round trip (interpolateParams), whatever the operator wrote, and
+// keeps everything else the operator wrote.
 func TestOpenForcesParseTimeAndUTCOnMySQL(t *testing.T) {
 	cases := []struct {
 		name, dsn string
@@ -26,6 +27,7 @@ func TestOpenForcesParseTimeAndUTCOnMySQL(t *testing.T) {
 		{"parse_time_off", "shop:pw@tcp(127.0.0.1:3306)/shop?parseTime=false", nil},
 		{"local_zone", "shop:pw@tcp(127.0.0.1:3306)/shop?loc=Local&parseTime=true", nil},
 		{"other_zone", "shop:pw@tcp(127.0.0.1:3306)/shop?loc=Europe%2FParis", nil},
+		{"interpolation_off", "shop:pw@tcp(127.0.0.1:3306)/shop?interpolateParams=false", nil},
 		{"other_settings_kept", "shop:pw@tcp(db:3306)/shop?timeout=3s&collation=utf8mb4_bin&sql_mode=TRADITIONAL", func(c *mysqldriver.Config) bool {
 			return c.Timeout == 3*time.Second && c.Collation == "utf8mb4_bin" && c.Params["sql_mode"] == "TRADITIONAL"
 		}},
@@ -40,8 +42,9 @@ func TestOpenForcesParseTimeAndUTCOnMySQL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !got.ParseTime || got.Loc != time.UTC {
-				t.Fatalf("DSN %q: parseTime=%v loc=%v, want true and UTC", d.(*mysql.Dialector).DSN, got.ParseTime, got.Loc)
+			if !got.ParseTime || got.Loc != time.UTC || !got.InterpolateParams {
+				t.Fatalf("DSN %q: parseTime=%v loc=%v interpolateParams=%v, want true, UTC and true",
+					d.(*mysql.Dialector).DSN, got.ParseTime, got.Loc, got.InterpolateParams)
 			}
 			if c.keep != nil && !c.keep(got) {
 				t.Fatalf("DSN %q lost the operator's settings", d.(*mysql.Dialector).DSN)
