@@ -88,13 +88,14 @@ func (l *Leased) Allow(ctx context.Context, key string) (Decision, error) {
 	n, renewing := 1, false
 	if e != nil && !e.taking {
 		switch {
-		case now.Before(e.refused):
-			l.mu.Unlock()
-			return Decision{RetryAfter: e.refused.Sub(now)}, nil
 		case e.left > 0 && now.Before(e.expires):
 			e.left--
 			l.mu.Unlock()
 			return Decision{Allowed: true}, nil
+		case now.Before(e.refused):
+			wait := e.refused.Sub(now)
+			l.mu.Unlock()
+			return Decision{RetryAfter: wait}, nil
 		case e.left == 0 && now.Before(e.expires):
 			e.size = min(2*e.size, l.maxLease) // spent before it expired: the key is busier
 		case e.left > 0:
@@ -122,6 +123,7 @@ func (l *Leased) Allow(ctx context.Context, key string) (Decision, error) {
 		} else {
 			e.left += granted - 1
 			e.expires = now.Add(LeaseTTL)
+			e.refused = time.Time{}
 		}
 	}
 	return decide(granted, retryAfter, nil)
