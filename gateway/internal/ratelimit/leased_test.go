@@ -23,15 +23,6 @@ func (c *counted) Take(ctx context.Context, key string, n int) (int, time.Durati
 // noRefill is a budget that does not come back within a test: only the burst.
 const noRefill = 1e-9
 
-func leasedAllow(t *testing.T, l *Leased, key string) Decision {
-	t.Helper()
-	d, err := l.Allow(t.Context(), key)
-	if err != nil {
-		t.Fatalf("Leased.Allow: %v", err)
-	}
-	return d
-}
-
 func TestLeasedNeverAdmitsMoreThanTheStoreGrants(t *testing.T) {
 	const burst = 1000
 	c := newClock() // stopped: no lease expires, so every token taken can be spent
@@ -68,7 +59,7 @@ func TestLeasedTakesOneRoundTripPerLease(t *testing.T) {
 	l := NewLeased(store, 1_000_000, 100, c.now)
 	const requests = 10_000
 	for range requests {
-		if !leasedAllow(t, l, "ip:busy").Allowed {
+		if !allow(t, l, "ip:busy").Allowed {
 			t.Fatal("a request within the budget was refused")
 		}
 	}
@@ -78,7 +69,7 @@ func TestLeasedTakesOneRoundTripPerLease(t *testing.T) {
 	}
 	// An idle key costs one round trip per request, as without leases.
 	before := store.calls.Load()
-	leasedAllow(t, l, "ip:quiet")
+	allow(t, l, "ip:quiet")
 	if store.calls.Load() != before+1 {
 		t.Fatal("a key's first request did not ask the store")
 	}
@@ -89,14 +80,14 @@ func TestLeasedLeaseIsCappedByTheBurst(t *testing.T) {
 	store := &counted{Taker: NewMemory(noRefill, 160, 100, c.now)}
 	l := NewLeased(store, 160, 100, c.now) // a lease holds at most 160/16 = 10 tokens
 	for i := range 160 {
-		if !leasedAllow(t, l, "ip:a").Allowed {
+		if !allow(t, l, "ip:a").Allowed {
 			t.Fatalf("request %d of a burst of 160 refused", i+1)
 		}
 	}
 	if got := l.leases["ip:a"].size; got != 10 {
 		t.Fatalf("lease size %d, want the cap of 10 (1/16 of the burst)", got)
 	}
-	if d := leasedAllow(t, l, "ip:a"); d.Allowed {
+	if d := allow(t, l, "ip:a"); d.Allowed {
 		t.Fatal("admitted past the burst")
 	}
 }
@@ -106,7 +97,7 @@ func TestLeasedUnspentLeaseExpiresAndShrinks(t *testing.T) {
 	store := &counted{Taker: NewMemory(noRefill, 160, 100, c.now)}
 	l := NewLeased(store, 160, 100, c.now)
 	for range 4 { // leases of 1, 2, 4 (7 tokens taken): the last with one spent
-		leasedAllow(t, l, "ip:a")
+		allow(t, l, "ip:a")
 	}
 	e := l.leases["ip:a"]
 	if e.size != 4 || e.left != 3 {
@@ -114,7 +105,7 @@ func TestLeasedUnspentLeaseExpiresAndShrinks(t *testing.T) {
 	}
 	c.advance(LeaseTTL)
 	calls := store.calls.Load()
-	leasedAllow(t, l, "ip:a")
+	allow(t, l, "ip:a")
 	if store.calls.Load() != calls+1 {
 		t.Fatal("an expired lease was still spent")
 	}
@@ -123,7 +114,7 @@ func TestLeasedUnspentLeaseExpiresAndShrinks(t *testing.T) {
 	}
 	// Of the budget of 160, the 3 tokens of the expired lease are lost, and only they.
 	admitted := 5
-	for leasedAllow(t, l, "ip:a").Allowed {
+	for allow(t, l, "ip:a").Allowed {
 		admitted++
 	}
 	if admitted != 160-3 {
@@ -135,22 +126,22 @@ func TestLeasedRemembersARefusalUntilRetryAfter(t *testing.T) {
 	c := newClock()
 	store := &counted{Taker: NewMemory(1, 1, 100, c.now)} // 1/s, burst 1
 	l := NewLeased(store, 1, 100, c.now)
-	if !leasedAllow(t, l, "ip:a").Allowed {
+	if !allow(t, l, "ip:a").Allowed {
 		t.Fatal("first request refused")
 	}
-	if d := leasedAllow(t, l, "ip:a"); d.Allowed || d.RetryAfter != time.Second {
+	if d := allow(t, l, "ip:a"); d.Allowed || d.RetryAfter != time.Second {
 		t.Fatalf("second request: %+v, want refused for 1s", d)
 	}
 	calls := store.calls.Load()
 	c.advance(400 * time.Millisecond)
-	if d := leasedAllow(t, l, "ip:a"); d.Allowed || d.RetryAfter != 600*time.Millisecond {
+	if d := allow(t, l, "ip:a"); d.Allowed || d.RetryAfter != 600*time.Millisecond {
 		t.Fatalf("400ms later: %+v, want refused for 600ms more", d)
 	}
 	if store.calls.Load() != calls {
 		t.Fatal("a remembered refusal asked the store")
 	}
 	c.advance(600 * time.Millisecond)
-	if !leasedAllow(t, l, "ip:a").Allowed {
+	if !allow(t, l, "ip:a").Allowed {
 		t.Fatal("refused after RetryAfter")
 	}
 }
@@ -181,7 +172,7 @@ func TestLeasedRenewingKeyDoesNotStallOthers(t *testing.T) {
 	store := &gated{Taker: NewMemory(noRefill, 1000, 100, c.now), gate: block}
 	l := NewLeased(store, 1000, 100, c.now)
 	close(block)
-	leasedAllow(t, l, "ip:a") // a lease of 1, spent
+	allow(t, l, "ip:a") // a lease of 1, spent
 	store.gate = make(chan struct{})
 	done := make(chan Decision)
 	go func() {
@@ -191,7 +182,7 @@ func TestLeasedRenewingKeyDoesNotStallOthers(t *testing.T) {
 	store.waitHeld(t)
 	// Meanwhile the key's other requests ask for a token each, and get it.
 	store.pass = true
-	if !leasedAllow(t, l, "ip:a").Allowed {
+	if !allow(t, l, "ip:a").Allowed {
 		t.Fatal("a request beside a renewal was refused")
 	}
 	close(store.gate)
@@ -234,7 +225,7 @@ func TestLeasedBoundsItsKeys(t *testing.T) {
 	c := newClock()
 	l := NewLeased(NewMemory(noRefill, 1000, 100, c.now), 1000, 2, c.now)
 	for _, k := range []string{"a", "b", "c"} {
-		if !leasedAllow(t, l, k).Allowed {
+		if !allow(t, l, k).Allowed {
 			t.Fatalf("key %s refused", k)
 		}
 	}
@@ -242,7 +233,7 @@ func TestLeasedBoundsItsKeys(t *testing.T) {
 		t.Fatalf("%d leases kept, want the bound of 2", len(l.leases))
 	}
 	c.advance(LeaseTTL) // a and b expire: the next new key sweeps them out
-	leasedAllow(t, l, "d")
+	allow(t, l, "d")
 	if _, ok := l.leases["d"]; !ok || len(l.leases) != 1 {
 		t.Fatalf("after expiry: %d leases, d kept %v; want only d", len(l.leases), ok)
 	}

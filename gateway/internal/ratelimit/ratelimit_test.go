@@ -13,11 +13,11 @@ func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func newClock() *clock { return &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
 
-func allow(t *testing.T, m *Memory, key string) Decision {
+func allow(t *testing.T, l Limiter, key string) Decision {
 	t.Helper()
-	d, err := m.Allow(t.Context(), key)
+	d, err := l.Allow(t.Context(), key)
 	if err != nil {
-		t.Fatalf("Memory.Allow failed: %v", err)
+		t.Fatalf("%T.Allow failed: %v", l, err)
 	}
 	return d
 }
