@@ -1,6 +1,7 @@
 // Package ratelimit decides whether a caller may make one more request now. The
 // in-process Memory limiter serves a single gateway; the Redis limiter shares one
-// budget per key among a fleet of gateways, behind the same Limiter interface.
+// budget per key among a fleet of gateways, behind the same Limiter interface, and
+// Leased spends such a shared budget in batches rather than a round trip per request.
 package ratelimit
 
 import (
