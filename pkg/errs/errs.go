@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 // Code is one entry of the catalog.
@@ -200,12 +202,15 @@ type Mapping struct {
 var ErrDependency = errors.New("a dependency is unavailable")
 
 // Outage reports an error of a dependency that did not answer: ErrDependency, a network
-// error (a refused, reset or timed-out connection to a database) or a connection
-// database/sql gave up on. Translate answers it UNAVAILABLE, which the gateway turns
-// into 503 with Retry-After, instead of INTERNAL.
+// error (a refused, reset or timed-out connection to a database), a connection
+// database/sql gave up on, or a MySQL connection that broke once the statement was sent
+// (the driver's ErrInvalidConn: it cannot tell whether the statement ran, so nothing
+// retries it, and a write may have happened). Translate answers it UNAVAILABLE, which the
+// gateway turns into 503 with Retry-After, instead of INTERNAL.
 func Outage(err error) bool {
 	var ne net.Error
-	return errors.Is(err, ErrDependency) || errors.Is(err, driver.ErrBadConn) || errors.As(err, &ne)
+	return errors.Is(err, ErrDependency) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, mysql.ErrInvalidConn) || errors.As(err, &ne)
 }
 
 // Translate maps a domain error to a biz-status error using table; catalogued errors

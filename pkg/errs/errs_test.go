@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"syscall"
 	"testing"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 func TestCatalogIsUnique(t *testing.T) {
@@ -52,6 +54,7 @@ func TestTranslate(t *testing.T) {
 		// The chaos runs found a service whose database or broker was down answering 500.
 		{"database_refused_is_unavailable", fmt.Errorf("load order: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), Unavailable},
 		{"bad_connection_is_unavailable", fmt.Errorf("commit: %w", driver.ErrBadConn), Unavailable},
+		{"connection_broken_mid_statement_is_unavailable", fmt.Errorf("store: read order: %w", mysql.ErrInvalidConn), Unavailable},
 		{"broker_down_is_unavailable", fmt.Errorf("send: %w: %w", ErrDependency, errors.New("no route")), Unavailable},
 	}
 	for _, tc := range cases {
