@@ -24,17 +24,17 @@ func decide(granted int, retryAfter time.Duration, err error) (Decision, error) 
 	return Decision{RetryAfter: retryAfter}, nil
 }
 
-// Lease bounds: a lease is spent within LeaseTTL of being taken or forgotten, and holds
+// Lease bounds: a lease is spent within leaseTTL of being taken or forgotten, and holds
 // at most 1/leaseShare of the burst (and at most maxLeaseTokens).
 const (
-	LeaseTTL       = 100 * time.Millisecond
+	leaseTTL       = 100 * time.Millisecond
 	leaseShare     = 16
 	maxLeaseTokens = 1024
 )
 
 // Leased spends a shared budget (Redis) in leases: it takes a batch of a key's tokens
 // in one round trip and admits the key's next requests from the batch in this process,
-// until the batch is spent or LeaseTTL has passed. A busy key costs one round trip per
+// until the batch is spent or leaseTTL has passed. A busy key costs one round trip per
 // lease instead of one per request; an idle key asks for one token at a time, as
 // without leases. A lease grows (doubling) while the key spends it before it expires,
 // and shrinks (halving) when it expires unspent, so it follows the key's rate here.
@@ -122,7 +122,7 @@ func (l *Leased) Allow(ctx context.Context, key string) (Decision, error) {
 			e.refused = now.Add(retryAfter)
 		} else {
 			e.left += granted - 1
-			e.expires = now.Add(LeaseTTL)
+			e.expires = now.Add(leaseTTL)
 			e.refused = time.Time{}
 		}
 	}
@@ -134,9 +134,9 @@ func (l *Leased) keep(key string, now time.Time) *lease {
 	if e := l.leases[key]; e != nil {
 		return e
 	}
-	// A full table is swept at most once per LeaseTTL, so a flood of new keys does not
+	// A full table is swept at most once per leaseTTL, so a flood of new keys does not
 	// make every request walk it; keys past the bound go without a lease meanwhile.
-	if len(l.leases) >= l.maxKeys && now.Sub(l.sweptAt) >= LeaseTTL {
+	if len(l.leases) >= l.maxKeys && now.Sub(l.sweptAt) >= leaseTTL {
 		l.sweptAt = now
 		for k, e := range l.leases {
 			if !e.taking && !now.Before(e.expires) && !now.Before(e.refused) {

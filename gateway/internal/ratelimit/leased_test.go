@@ -103,7 +103,7 @@ func TestLeasedUnspentLeaseExpiresAndShrinks(t *testing.T) {
 	if e.size != 4 || e.left != 3 {
 		t.Fatalf("lease size %d with %d left, want 4 with 3", e.size, e.left)
 	}
-	c.advance(LeaseTTL)
+	c.advance(leaseTTL)
 	calls := store.calls.Load()
 	allow(t, l, "ip:a")
 	if store.calls.Load() != calls+1 {
@@ -232,7 +232,7 @@ func TestLeasedBoundsItsKeys(t *testing.T) {
 	if len(l.leases) != 2 {
 		t.Fatalf("%d leases kept, want the bound of 2", len(l.leases))
 	}
-	c.advance(LeaseTTL) // a and b expire: the next new key sweeps them out
+	c.advance(leaseTTL) // a and b expire: the next new key sweeps them out
 	allow(t, l, "d")
 	if _, ok := l.leases["d"]; !ok || len(l.leases) != 1 {
 		t.Fatalf("after expiry: %d leases, d kept %v; want only d", len(l.leases), ok)
