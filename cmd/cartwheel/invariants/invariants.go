@@ -48,14 +48,16 @@ func Check(ctx context.Context, dbs Databases, opts Options) ([]string, error) {
 }
 
 // checkStock: per SKU, stock is never negative, everything ever added by adjustments is
-// exactly available + reserved + sold, and reserved and sold equal the active and sold
-// reservations.
+// exactly available + reserved + sold, reserved and sold equal the active and sold
+// reservations, and the stock gate's counter holds the units of its admission rows.
 func checkStock(ctx context.Context, product *sql.DB, add func(string, ...any)) error {
 	rows, err := product.QueryContext(ctx, `
 		SELECT s.sku, s.available, s.reserved, s.sold,
 		       COALESCE((SELECT SUM(a.delta) FROM stock_adjustments a WHERE a.sku = s.sku), 0),
 		       COALESCE((SELECT SUM(r.quantity) FROM reservations r WHERE r.sku = s.sku AND r.state = 'active'), 0),
-		       COALESCE((SELECT SUM(r.quantity) FROM reservations r WHERE r.sku = s.sku AND r.state = 'sold'), 0)
+		       COALESCE((SELECT SUM(r.quantity) FROM reservations r WHERE r.sku = s.sku AND r.state = 'sold'), 0),
+		       s.admitted,
+		       COALESCE((SELECT SUM(a.quantity) FROM stock_admissions a WHERE a.sku = s.sku), 0)
 		FROM stock s`)
 	if err != nil {
 		return fmt.Errorf("invariants: stock: %w", err)
@@ -63,8 +65,8 @@ func checkStock(ctx context.Context, product *sql.DB, add func(string, ...any)) 
 	defer rows.Close()
 	for rows.Next() {
 		var sku string
-		var available, reserved, sold, added, active, soldRes int64
-		if err := rows.Scan(&sku, &available, &reserved, &sold, &added, &active, &soldRes); err != nil {
+		var available, reserved, sold, added, active, soldRes, admitted, admissions int64
+		if err := rows.Scan(&sku, &available, &reserved, &sold, &added, &active, &soldRes, &admitted, &admissions); err != nil {
 			return fmt.Errorf("invariants: stock: %w", err)
 		}
 		if available < 0 || reserved < 0 || sold < 0 {
@@ -75,6 +77,9 @@ func checkStock(ctx context.Context, product *sql.DB, add func(string, ...any)) 
 		}
 		if reserved != active || sold != soldRes {
 			add("stock %s: reserved %d / sold %d but reservations say %d / %d", sku, reserved, sold, active, soldRes)
+		}
+		if admitted != admissions {
+			add("stock %s: the gate counts %d admitted units, its admissions hold %d", sku, admitted, admissions)
 		}
 	}
 	return rows.Err()

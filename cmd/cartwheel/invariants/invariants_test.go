@@ -12,7 +12,8 @@ import (
 
 // Only the columns the checker reads.
 const schema = `
-CREATE TABLE stock (sku TEXT, available INT, reserved INT, sold INT);
+CREATE TABLE stock (sku TEXT, available INT, reserved INT, sold INT, admitted INT);
+CREATE TABLE stock_admissions (order_id TEXT, sku TEXT, quantity INT);
 CREATE TABLE stock_adjustments (sku TEXT, delta INT);
 CREATE TABLE reservations (order_id TEXT, sku TEXT, quantity INT, state TEXT);
 CREATE TABLE orders (id TEXT, status TEXT, cancel_reason TEXT, total_cents INT);
@@ -22,9 +23,10 @@ CREATE TABLE refunds (payment_id TEXT);`
 
 // consistent is a small shop where every promise holds: SKU A had 10 added; order o1
 // awaits payment holding 2, o2 is paid and sold 3, o3 was cancelled and released 1 and
-// its late payment refunded.
+// its late payment refunded; the gate holds 1 unit for an order o5 not decided yet.
 const consistent = `
-INSERT INTO stock VALUES ('A', 5, 2, 3);
+INSERT INTO stock VALUES ('A', 5, 2, 3, 1);
+INSERT INTO stock_admissions VALUES ('o5', 'A', 1);
 INSERT INTO stock_adjustments VALUES ('A', 12), ('A', -2);
 INSERT INTO orders VALUES ('o1', 'AWAITING_PAYMENT', '', 200), ('o2', 'PAID', '', 300), ('o3', 'CANCELLED', 'PAYMENT_TIMEOUT', 100);
 INSERT INTO order_lines VALUES ('o1', 'A', 2), ('o2', 'A', 3), ('o3', 'A', 1);
@@ -65,6 +67,7 @@ func TestCheck(t *testing.T) {
 		{"late_payment_kept", "UPDATE payments SET status = 'SUCCEEDED' WHERE id = 'p3'", "money kept without a sale"},
 		{"refund_not_recorded", "DELETE FROM refunds", "refund records"},
 		{"reservation_of_unknown_order", "INSERT INTO reservations VALUES ('ghost', 'B', 1, 'released')", "no such order"},
+		{"admission_uncounted", "INSERT INTO stock_admissions VALUES ('o6', 'A', 2)", "the gate counts 1 admitted units, its admissions hold 3"},
 		{"pending_left_behind", "INSERT INTO orders VALUES ('o4', 'PENDING', '', 100)", "still PENDING"},
 	}
 	for _, tc := range cases {

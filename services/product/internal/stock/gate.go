@@ -43,10 +43,10 @@ const AdmissionLifetime = time.Hour
 type GateStore interface {
 	// Admit, in one transaction that locks the stock rows of o's SKUs, records o's
 	// admission when every line fits in its SKU's headroom (admissions younger than
-	// AdmissionLifetime count), and answers every SKU's headroom after it. An order
-	// admitted or decided before is not admitted again and answers nil. A line that does
-	// not fit fails with *ShortError, a SKU without stock with *UnknownSKUError, and
-	// nothing is recorded; the headroom is answered with them.
+	// AdmissionLifetime count). An order admitted or decided before is not admitted
+	// again. A line that does not fit fails with *ShortError, a SKU without stock with
+	// *UnknownSKUError, and nothing is recorded; the SKUs' headroom is answered with
+	// them (and only with them: an admission is what consumes headroom).
 	Admit(ctx context.Context, o Order) (map[string]int64, error)
 	// ReturnAdmission deletes the order's admission; none is fine.
 	ReturnAdmission(ctx context.Context, orderID string) error

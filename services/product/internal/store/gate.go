@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -11,104 +12,219 @@ import (
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
 )
 
-// Admit implements stock.GateStore. The stock rows are locked first, in SKU order as
-// every stock transaction locks them, so two admissions of one SKU (or an admission and
-// the decision of an order) take turns: the headroom one reads cannot change before it
-// commits. Those row locks are all the admission needs, so it runs at READ COMMITTED
-// (readCommitted), where deleting the expired admissions locks no gaps.
+// The gate's admissions are counted twice, in one transaction each time: a row per order
+// and SKU in stock_admissions (which order holds what, and since when) and the sum of
+// them in the stock row's admitted column. Admitting is one conditional UPDATE of that
+// counter per line, so a SKU's stock row is locked for a statement and an INSERT, not for
+// reading and summing every admission of the SKU: in a flash sale every admission and
+// every decision of the SKU takes turns on that one row.
+//
+// Every statement that deletes admission rows holds the stock rows' locks first and
+// moves the counter by what it deleted (releaseAdmissions). Only a refusal looks further:
+// it reads the SKUs' live admissions, and where they disagree with the counter (expired
+// admissions, or a product service before migration 0007 that did not count) it
+// recounts under the lock and tries once more (recount).
+
+// errShort and errAlreadyAdmitted end an admission's transaction without recording it.
+var (
+	errShort           = errors.New("store: a line does not fit")
+	errAlreadyAdmitted = errors.New("store: the order was admitted meanwhile")
+)
+
+// Admit implements stock.GateStore; it answers the headroom only with a refusal.
 func (s *Store) Admit(ctx context.Context, o stock.Order) (map[string]int64, error) {
-	var headroom map[string]int64
+	if seen, err := s.admittedOrDecided(ctx, o.ID()); seen || err != nil {
+		return nil, err
+	}
+	short, err := s.admit(ctx, o)
+	if short == "" || err != nil {
+		return nil, err
+	}
+	levels, err := s.gateLevels(ctx, o.SKUs())
+	if err != nil {
+		return nil, err
+	}
+	if l, known := levels[short]; known && l.admitted != l.live {
+		if err := s.recount(ctx, o.SKUs()); err != nil {
+			return nil, err
+		}
+		if short, err = s.admit(ctx, o); short == "" || err != nil {
+			return nil, err
+		}
+		if levels, err = s.gateLevels(ctx, o.SKUs()); err != nil {
+			return nil, err
+		}
+	}
+	headroom := make(map[string]int64, len(levels))
+	for sku, l := range levels {
+		headroom[sku] = l.available - l.live
+	}
+	if _, known := levels[short]; !known {
+		return headroom, &stock.UnknownSKUError{SKU: short}
+	}
+	return headroom, &stock.ShortError{SKU: short}
+}
+
+// admit counts every line of o on its stock row if it fits, in SKU order (the order every
+// stock transaction locks in), and records o's admission rows with it. It answers the
+// first SKU that did not fit, or was not found, having recorded nothing; a concurrent
+// admission of the same order makes the insert collide, which counts as done.
+func (s *Store) admit(ctx context.Context, o stock.Order) (string, error) {
+	var short string
 	err := s.transaction(ctx, func(tx *gorm.DB) error {
-		var err error
-		now := s.now()
-		skus := o.SKUs()
-		var levels []stockRow
-		if err := forUpdate(tx).Select("sku", "available").Where("sku IN ?", skus).Order("sku").Find(&levels).Error; err != nil {
-			return fmt.Errorf("store: lock stock: %w", err)
-		}
-		cutoff := db.NewTime(now.Add(-stock.AdmissionLifetime))
-		if err := tx.Where("sku IN ? AND created_at < ?", skus, cutoff).Delete(&admissionRow{}).Error; err != nil {
-			return fmt.Errorf("store: drop expired admissions: %w", err)
-		}
-		if headroom, err = headroomOf(tx, levels); err != nil {
-			return err
-		}
-		if seen, err := s.admittedOrDecided(ctx, tx, o.ID()); seen || err != nil {
-			return err
-		}
-		rows := make([]admissionRow, 0, len(o.Lines()))
 		for _, l := range o.Lines() {
-			left, known := headroom[l.SKU]
-			switch {
-			case !known:
-				return &stock.UnknownSKUError{SKU: l.SKU}
-			case left < l.Quantity:
-				return &stock.ShortError{SKU: l.SKU}
+			res := tx.Model(&stockRow{}).
+				Where("sku = ? AND available - admitted >= ?", l.SKU, l.Quantity).
+				Update("admitted", gorm.Expr("admitted + ?", l.Quantity))
+			if res.Error != nil {
+				return fmt.Errorf("store: count admission of %s: %w", l.SKU, res.Error)
 			}
-			rows = append(rows, admissionRow{OrderID: o.ID(), SKU: l.SKU, Quantity: l.Quantity, Created: db.NewTime(now)})
+			if res.RowsAffected == 0 {
+				short = l.SKU
+				return errShort
+			}
+		}
+		at := s.at()
+		rows := make([]admissionRow, len(o.Lines()))
+		for i, l := range o.Lines() {
+			rows[i] = admissionRow{OrderID: o.ID(), SKU: l.SKU, Quantity: l.Quantity, Created: at}
 		}
 		if err := tx.Create(&rows).Error; err != nil {
-			return fmt.Errorf("store: record admission: %w", err)
-		}
-		for _, r := range rows {
-			headroom[r.SKU] -= r.Quantity
+			return duplicateAs(err, errAlreadyAdmitted, "record admission")
 		}
 		return nil
 	}, readCommitted)
-	return headroom, err
+	switch {
+	case errors.Is(err, errShort):
+		return short, nil
+	case errors.Is(err, errAlreadyAdmitted):
+		return "", nil
+	}
+	return "", err
 }
 
-// headroomOf is the available stock of each level less the units admissions hold.
-func headroomOf(tx *gorm.DB, levels []stockRow) (map[string]int64, error) {
-	out := make(map[string]int64, len(levels))
-	skus := make([]string, len(levels))
-	for i, l := range levels {
-		out[l.SKU], skus[i] = l.Available, l.SKU
+// gateLevel is what a SKU's stock row and admissions say about its headroom.
+type gateLevel struct {
+	available int64
+	admitted  int64 // the stock row's counter
+	live      int64 // the units of its admissions younger than stock.AdmissionLifetime
+}
+
+// gateLevels reads the gate's view of skus in one statement, so the counter and the rows
+// come from one snapshot; a SKU without stock is absent.
+func (s *Store) gateLevels(ctx context.Context, skus []string) (map[string]gateLevel, error) {
+	var rows []struct {
+		SKU       string
+		Available int64
+		Admitted  int64
+		Live      int64
 	}
-	if len(skus) == 0 {
-		return out, nil
-	}
-	var held []struct {
-		SKU      string
-		Quantity int64
-	}
-	err := tx.Model(&admissionRow{}).Select("sku, SUM(quantity) AS quantity").Where("sku IN ?", skus).Group("sku").Scan(&held).Error
+	err := s.conn(ctx).Raw(`SELECT s.sku, s.available, s.admitted,
+		COALESCE((SELECT SUM(a.quantity) FROM stock_admissions a WHERE a.sku = s.sku AND a.created_at >= ?), 0) AS live
+		FROM stock s WHERE s.sku IN ?`, s.admissionCutoff(), skus).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("store: read admissions: %w", err)
+		return nil, fmt.Errorf("store: read the gate's levels: %w", err)
 	}
-	for _, h := range held {
-		out[h.SKU] -= h.Quantity
+	out := make(map[string]gateLevel, len(rows))
+	for _, r := range rows {
+		out[r.SKU] = gateLevel{available: r.Available, admitted: r.Admitted, live: r.Live}
 	}
 	return out, nil
 }
 
+// recount, under the lock of skus' stock rows, deletes their expired admissions and sets
+// each counter to the units its rows hold.
+func (s *Store) recount(ctx context.Context, skus []string) error {
+	return s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := lockStock(tx, skus); err != nil {
+			return err
+		}
+		if err := tx.Where("sku IN ? AND created_at < ?", skus, s.admissionCutoff()).Delete(&admissionRow{}).Error; err != nil {
+			return fmt.Errorf("store: drop expired admissions: %w", err)
+		}
+		err := tx.Model(&stockRow{}).Where("sku IN ?", skus).Update("admitted",
+			gorm.Expr("COALESCE((SELECT SUM(a.quantity) FROM stock_admissions a WHERE a.sku = stock.sku), 0)")).Error
+		if err != nil {
+			return fmt.Errorf("store: recount admissions: %w", err)
+		}
+		return nil
+	}, readCommitted)
+}
+
+// admissionCutoff: admissions created before it have expired.
+func (s *Store) admissionCutoff() db.Time {
+	return db.NewTime(s.now().Add(-stock.AdmissionLifetime))
+}
+
 // admittedOrDecided reports whether the order holds an admission or has a decision: a
 // retried admission must not count twice, nor one that arrives after its order was
-// decided count for good.
-func (s *Store) admittedOrDecided(ctx context.Context, tx *gorm.DB, orderID string) (bool, error) {
-	var n int64
-	if err := tx.Model(&admissionRow{}).Where("order_id = ?", orderID).Count(&n).Error; err != nil {
+// decided count for good. It reads without locking, before the admission's transaction;
+// the one race it leaves (the order decided between this read and the admission's
+// commit) can only hold units too many until the admission expires.
+func (s *Store) admittedOrDecided(ctx context.Context, orderID string) (bool, error) {
+	var seen bool
+	err := s.conn(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM stock_admissions WHERE order_id = ?)
+		OR EXISTS (SELECT 1 FROM stock_decisions WHERE order_id = ?)`, orderID, orderID).Scan(&seen).Error
+	if err != nil {
 		return false, fmt.Errorf("store: read admission: %w", err)
 	}
-	if n > 0 {
-		return true, nil
-	}
-	_, decided, err := s.WithTx(tx).Decision(ctx, orderID)
-	return decided, err
+	return seen, nil
 }
 
 // ReturnAdmission implements stock.GateStore.
 func (s *Store) ReturnAdmission(ctx context.Context, orderID string) error {
-	if err := s.conn(ctx).Where("order_id = ?", orderID).Delete(&admissionRow{}).Error; err != nil {
-		return fmt.Errorf("store: return admission: %w", err)
+	return s.transaction(ctx, func(tx *gorm.DB) error { return endAdmission(tx, orderID, false) }, readCommitted)
+}
+
+// endAdmission ends the order's admission. Like every release it holds the stock rows'
+// locks first; locked says tx holds them already (the transaction deciding the order).
+func endAdmission(tx *gorm.DB, orderID string, locked bool) error {
+	var held []admissionRow
+	if err := tx.Where("order_id = ?", orderID).Order("sku").Find(&held).Error; err != nil {
+		return fmt.Errorf("store: read admission: %w", err)
+	}
+	if len(held) == 0 {
+		return nil
+	}
+	if !locked {
+		skus := make([]string, len(held))
+		for i, r := range held {
+			skus[i] = r.SKU
+		}
+		if err := lockStock(tx, skus); err != nil {
+			return err
+		}
+	}
+	return releaseAdmissions(tx, held)
+}
+
+// releaseAdmissions deletes held and takes the units of each row it deleted off its stock
+// row's counter; tx must hold the locks of those stock rows. A row deleted meanwhile (a
+// concurrent release) is skipped. The counter stops at zero: a row it never counted (see
+// recount) must not fail the decision that ends it.
+func releaseAdmissions(tx *gorm.DB, held []admissionRow) error {
+	for _, r := range held {
+		res := tx.Where("order_id = ? AND sku = ?", r.OrderID, r.SKU).Delete(&admissionRow{})
+		if res.Error != nil {
+			return fmt.Errorf("store: end admission: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			continue
+		}
+		err := tx.Model(&stockRow{}).Where("sku = ?", r.SKU).Update("admitted",
+			gorm.Expr("CASE WHEN admitted > ? THEN admitted - ? ELSE 0 END", r.Quantity, r.Quantity)).Error
+		if err != nil {
+			return fmt.Errorf("store: uncount admission of %s: %w", r.SKU, err)
+		}
 	}
 	return nil
 }
 
-// endAdmission deletes the order's admission in the transaction that decides it.
-func endAdmission(tx *gorm.DB, orderID string) error {
-	if err := tx.Where("order_id = ?", orderID).Delete(&admissionRow{}).Error; err != nil {
-		return fmt.Errorf("store: end admission: %w", err)
+// lockStock locks the stock rows of skus, in SKU order.
+func lockStock(tx *gorm.DB, skus []string) error {
+	var locked []stockRow
+	if err := forUpdate(tx).Select("sku").Where("sku IN ?", skus).Order("sku").Find(&locked).Error; err != nil {
+		return fmt.Errorf("store: lock stock: %w", err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cartwheel-shop/cartwheel/pkg/db"
 	"github.com/cartwheel-shop/cartwheel/services/product/internal/stock"
 )
 
@@ -87,6 +88,7 @@ func TestGateNeverOverAdmits(t *testing.T) {
 		if got := e.level("SNK-1"); got.Available+got.Reserved != stockUnits || got.Reserved != held {
 			t.Fatalf("level %+v, want %d reserved of %d", got, held, stockUnits)
 		}
+		e.counted("SNK-1")
 		// A gate without hints admits exactly what is left, then refuses.
 		fresh := stock.NewGate(e.store, 0, time.Now)
 		left := stockUnits - held
@@ -98,6 +100,7 @@ func TestGateNeverOverAdmits(t *testing.T) {
 		if err := fresh.Admit(e.ctx, "one-more", []stock.Line{{SKU: "SNK-1", Quantity: 1}}); !errors.Is(err, stock.ErrInsufficient) {
 			t.Fatalf("one unit past the stock: %v, want ErrInsufficient", err)
 		}
+		e.counted("SNK-1")
 	})
 }
 
@@ -179,6 +182,62 @@ func TestGateAdmissions(t *testing.T) {
 		if n := e.count("SELECT COUNT(*) FROM stock_admissions WHERE order_id = 'o-tea2-again'"); n != 0 {
 			t.Fatalf("the expired admission is still stored")
 		}
+		e.counted("TEA-1")
+		e.counted("TEA-2")
+	})
+}
+
+// TestGateRecountsWhatItDidNotCount: admission rows the counter does not hold (written
+// by a product service before migration 0007, which did not count) let the gate admit
+// past the stock only until a refusal recounts; ending such a row never takes the
+// counter below zero, nor fails the transaction that ends it.
+func TestGateRecountsWhatItDidNotCount(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Caps"), "Cap", "CAP", 2500)
+		e.restock("CAP-1", 2)
+		uncounted := func(orderID string) {
+			t.Helper()
+			err := e.db.Exec("INSERT INTO stock_admissions (order_id, sku, quantity, created_at) VALUES (?, 'CAP-1', 1, ?)",
+				orderID, db.NewTime(e.clock.Now())).Error
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		gate := stock.NewGate(e.store, 0, e.clock.Now)
+		admit := func(id string) error { return gate.Admit(e.ctx, id, []stock.Line{{SKU: "CAP-1", Quantity: 1}}) }
+
+		uncounted("old-1")
+		for _, id := range []string{"new-1", "new-2"} {
+			if err := admit(id); err != nil {
+				t.Fatalf("%s with the counter at one unit of two: %v", id, err)
+			}
+		}
+		// The counter is full: the refusal finds three units held, recounts, and refuses.
+		if err := admit("new-3"); !errors.Is(err, stock.ErrInsufficient) {
+			t.Fatalf("a third unit of two: %v, want ErrInsufficient", err)
+		}
+		e.counted("CAP-1")
+
+		// The counter is zeroed under two rows it never counted: ending them stops at zero.
+		if err := e.db.Exec("DELETE FROM stock_admissions").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.Exec("UPDATE stock SET admitted = 0").Error; err != nil {
+			t.Fatal(err)
+		}
+		uncounted("old-2")
+		uncounted("old-3")
+		if err := gate.ReturnAdmission(e.ctx, "old-2"); err != nil {
+			t.Fatalf("return an uncounted admission: %v", err)
+		}
+		if err := settle(e, order(t, "old-3", stock.Line{SKU: "CAP-1", Quantity: 1}), stock.Decision{OrderID: "old-3", Outcome: stock.Reserved}); err != nil {
+			t.Fatalf("decide an order whose admission was not counted: %v", err)
+		}
+		e.counted("CAP-1")
+		if err := admit("new-4"); err != nil {
+			t.Fatalf("the one unit left: %v", err)
+		}
+		e.counted("CAP-1")
 	})
 }
 

@@ -116,3 +116,14 @@ func (e *env) count(query string, args ...any) int64 {
 	}
 	return n
 }
+
+// counted fails the test unless sku's admitted counter is the units of its admission
+// rows (gate.go).
+func (e *env) counted(sku string) {
+	e.t.Helper()
+	counter := e.count("SELECT admitted FROM stock WHERE sku = ?", sku)
+	rows := e.count("SELECT COALESCE(SUM(quantity), 0) FROM stock_admissions WHERE sku = ?", sku)
+	if counter != rows {
+		e.t.Fatalf("%s: the counter holds %d admitted units, its admission rows %d", sku, counter, rows)
+	}
+}

@@ -60,11 +60,13 @@ type skuRow struct {
 func (skuRow) TableName() string { return "skus" }
 
 type stockRow struct {
-	SKU       string  `gorm:"column:sku;primaryKey"`
-	Available int64   `gorm:"column:available"`
-	Reserved  int64   `gorm:"column:reserved"`
-	Sold      int64   `gorm:"column:sold"`
-	Updated   db.Time `gorm:"column:updated_at"`
+	SKU       string `gorm:"column:sku;primaryKey"`
+	Available int64  `gorm:"column:available"`
+	Reserved  int64  `gorm:"column:reserved"`
+	Sold      int64  `gorm:"column:sold"`
+	// Admitted is the units the stock gate's admissions hold (see gate.go).
+	Admitted int64   `gorm:"column:admitted"`
+	Updated  db.Time `gorm:"column:updated_at"`
 }
 
 func (stockRow) TableName() string { return "stock" }

@@ -227,7 +227,7 @@ func (s *Store) Decide(ctx context.Context, o stock.Order, decide func(map[strin
 		if err := tx.Create(&row).Error; err != nil {
 			return duplicateAs(err, stock.ErrAlreadyDecided, "record decision")
 		}
-		if err := endAdmission(tx, o.ID()); err != nil {
+		if err := endAdmission(tx, o.ID(), true); err != nil {
 			return err
 		}
 		if d.Outcome != stock.Reserved {
@@ -262,14 +262,18 @@ func reserve(tx *gorm.DB, o stock.Order, at db.Time) error {
 }
 
 // EnsureDecision records d unless the order already has a decision, and ends the
-// order's admission.
+// order's admission. The admission goes first: like Decide, it locks the stock rows
+// before the decision row.
 func (s *Store) EnsureDecision(ctx context.Context, d stock.Decision) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := endAdmission(tx, d.OrderID, false); err != nil {
+			return err
+		}
 		row := toDecisionRow(d, s.at())
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
 			return fmt.Errorf("store: ensure decision: %w", err)
 		}
-		return endAdmission(tx, d.OrderID)
+		return nil
 	})
 }
 
