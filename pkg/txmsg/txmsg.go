@@ -50,7 +50,8 @@ func NewSender(db *gorm.DB, producer mq.Producer) *Sender {
 // Send sends msg as a half message, runs fn in a database transaction that also writes
 // the tx-log row, and commits the message iff the transaction committed. fn's error is
 // returned as is. A commit whose outcome is unknown (the connection broke during COMMIT)
-// leaves the message to the broker's check-back.
+// leaves the message to the broker's check-back. The row is written before fn, so that
+// it is not one more statement while fn's row locks are held.
 func (s *Sender) Send(ctx context.Context, msg *mq.Message, fn func(tx *gorm.DB) error) error {
 	txID := ids.New()
 	msg.WithProperty(PropTxID, txID)
@@ -61,14 +62,14 @@ func (s *Sender) Send(ctx context.Context, msg *mq.Message, fn func(tx *gorm.DB)
 		if tx.Error != nil {
 			return fmt.Errorf("txmsg: begin: %w", tx.Error)
 		}
-		if err := fn(tx); err != nil {
-			tx.Rollback()
-			return err
-		}
 		rec := Record{TxID: txID, Topic: msg.Topic, Tag: msg.Tags, CreatedAt: time.Now().UTC()}
 		if err := tx.Create(&rec).Error; err != nil {
 			tx.Rollback()
 			return fmt.Errorf("txmsg: record: %w", err)
+		}
+		if err := fn(tx); err != nil {
+			tx.Rollback()
+			return err
 		}
 		if err := tx.Commit().Error; err != nil {
 			return fmt.Errorf("txmsg: commit: %v: %w", err, mq.ErrTxUnknown)

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/cartwheel-shop/cartwheel/pkg/db"
 
@@ -19,8 +22,8 @@ import (
 // reading and summing every admission of the SKU: in a flash sale every admission and
 // every decision of the SKU takes turns on that one row.
 //
-// Every statement that deletes admission rows holds the stock rows' locks first and
-// moves the counter by what it deleted (releaseAdmissions). Only a refusal looks further:
+// Every transaction that deletes admission rows holds the stock rows' locks first and
+// moves the counter by what it deleted (deleteAdmissions, uncount). Only a refusal looks further:
 // it reads the SKUs' live admissions, and where they disagree with the counter (expired
 // admissions, or a product service before migration 0007 that did not count) it
 // recounts under the lock and tries once more (recount).
@@ -173,51 +176,70 @@ func (s *Store) admittedOrDecided(ctx context.Context, orderID string) (bool, er
 
 // ReturnAdmission implements stock.GateStore.
 func (s *Store) ReturnAdmission(ctx context.Context, orderID string) error {
-	return s.transaction(ctx, func(tx *gorm.DB) error { return endAdmission(tx, orderID, false) }, readCommitted)
+	return s.transaction(ctx, func(tx *gorm.DB) error { return endAdmission(tx, orderID) }, readCommitted)
 }
 
 // endAdmission ends the order's admission. Like every release it holds the stock rows'
-// locks first; locked says tx holds them already (the transaction deciding the order).
-func endAdmission(tx *gorm.DB, orderID string, locked bool) error {
-	var held []admissionRow
-	if err := tx.Where("order_id = ?", orderID).Order("sku").Find(&held).Error; err != nil {
-		return fmt.Errorf("store: read admission: %w", err)
+// locks before it deletes admission rows: in the order an admission takes them.
+func endAdmission(tx *gorm.DB, orderID string) error {
+	held, err := admissionsOf(tx, orderID)
+	if err != nil || len(held) == 0 {
+		return err
 	}
-	if len(held) == 0 {
-		return nil
+	skus := make([]string, len(held))
+	for i, r := range held {
+		skus[i] = r.SKU
 	}
-	if !locked {
-		skus := make([]string, len(held))
-		for i, r := range held {
-			skus[i] = r.SKU
-		}
-		if err := lockStock(tx, skus); err != nil {
-			return err
-		}
+	if err := lockStock(tx, skus); err != nil {
+		return err
 	}
-	return releaseAdmissions(tx, held)
+	ended, err := deleteAdmissions(tx, held)
+	if err != nil {
+		return err
+	}
+	return uncount(tx, ended)
 }
 
-// releaseAdmissions deletes held and takes the units of each row it deleted off its stock
-// row's counter; tx must hold the locks of those stock rows. A row deleted meanwhile (a
-// concurrent release) is skipped. The counter stops at zero: a row it never counted (see
-// recount) must not fail the decision that ends it.
-func releaseAdmissions(tx *gorm.DB, held []admissionRow) error {
+// admissionsOf reads the order's admission rows, in SKU order.
+func admissionsOf(tx *gorm.DB, orderID string) ([]admissionRow, error) {
+	var held []admissionRow
+	if err := tx.Where("order_id = ?", orderID).Order("sku").Find(&held).Error; err != nil {
+		return nil, fmt.Errorf("store: read admission: %w", err)
+	}
+	return held, nil
+}
+
+// deleteAdmissions deletes held and answers the units of the rows it deleted, by SKU; a
+// row deleted meanwhile (a concurrent release) is not among them. The caller takes them
+// off the counters (uncount) in the same transaction.
+func deleteAdmissions(tx *gorm.DB, held []admissionRow) (map[string]int64, error) {
+	ended := make(map[string]int64, len(held))
 	for _, r := range held {
 		res := tx.Where("order_id = ? AND sku = ?", r.OrderID, r.SKU).Delete(&admissionRow{})
 		if res.Error != nil {
-			return fmt.Errorf("store: end admission: %w", res.Error)
+			return nil, fmt.Errorf("store: end admission: %w", res.Error)
 		}
-		if res.RowsAffected == 0 {
-			continue
+		if res.RowsAffected == 1 {
+			ended[r.SKU] += r.Quantity
 		}
-		err := tx.Model(&stockRow{}).Where("sku = ?", r.SKU).Update("admitted",
-			gorm.Expr("CASE WHEN admitted > ? THEN admitted - ? ELSE 0 END", r.Quantity, r.Quantity)).Error
-		if err != nil {
-			return fmt.Errorf("store: uncount admission of %s: %w", r.SKU, err)
+	}
+	return ended, nil
+}
+
+// uncount takes ended units off the stock rows' counters. A counter stops at zero: a
+// row it never counted (see recount) must not fail the transaction that ends it.
+func uncount(tx *gorm.DB, ended map[string]int64) error {
+	for _, sku := range slices.Sorted(maps.Keys(ended)) {
+		if err := tx.Model(&stockRow{}).Where("sku = ?", sku).Update("admitted", uncounted(ended[sku])).Error; err != nil {
+			return fmt.Errorf("store: uncount admission of %s: %w", sku, err)
 		}
 	}
 	return nil
+}
+
+// uncounted is the counter less n, stopping at zero.
+func uncounted(n int64) clause.Expr {
+	return gorm.Expr("CASE WHEN admitted > ? THEN admitted - ? ELSE 0 END", n, n)
 }
 
 // lockStock locks the stock rows of skus, in SKU order.

@@ -74,14 +74,24 @@ func (s *Store) KeyedAdjustment(ctx context.Context, actorID, key string) (strin
 // zero; it reports false when the SKU is unknown or the condition refused. Every stock
 // change (adjustment, reservation, sale, release) goes through here.
 func move(tx *gorm.DB, m stock.Movement, at db.Time) (bool, error) {
+	return moveUncounting(tx, m, 0, at)
+}
+
+// moveUncounting is move that also takes admitted units off the stock gate's counter
+// (uncount), in the same statement: a reservation ends the admission it was admitted by.
+func moveUncounting(tx *gorm.DB, m stock.Movement, admitted int64, at db.Time) (bool, error) {
+	set := map[string]any{
+		"available":  gorm.Expr("available + ?", m.Available),
+		"reserved":   gorm.Expr("reserved + ?", m.Reserved),
+		"sold":       gorm.Expr("sold + ?", m.Sold),
+		"updated_at": at,
+	}
+	if admitted > 0 {
+		set["admitted"] = uncounted(admitted)
+	}
 	res := tx.Model(&stockRow{}).
 		Where("sku = ? AND available + ? >= 0 AND reserved + ? >= 0 AND sold + ? >= 0", m.SKU, m.Available, m.Reserved, m.Sold).
-		Updates(map[string]any{
-			"available":  gorm.Expr("available + ?", m.Available),
-			"reserved":   gorm.Expr("reserved + ?", m.Reserved),
-			"sold":       gorm.Expr("sold + ?", m.Sold),
-			"updated_at": at,
-		})
+		Updates(set)
 	if res.Error != nil {
 		return false, fmt.Errorf("store: move stock of %s: %w", m.SKU, res.Error)
 	}
@@ -110,16 +120,38 @@ func (s *Store) Availability(ctx context.Context, skus []string) (map[string]sto
 	return availability(s.conn(ctx), skus)
 }
 
-// availability reads the stock rows of skus, locked when tx locks, in SKU order, and
-// whether each SKU and its product are active.
+// availability reads the stock rows of skus and whether each SKU and its product are
+// active.
 func availability(tx *gorm.DB, skus []string) (map[string]stock.Availability, error) {
+	forSale, err := forSaleOf(tx, skus)
+	if err != nil {
+		return nil, err
+	}
+	return levelsOf(tx, skus, forSale)
+}
+
+// levelsOf reads the stock rows of skus, locked when tx locks, in SKU order, as
+// availabilities whose ForSale comes from forSale.
+func levelsOf(tx *gorm.DB, skus []string, forSale map[string]bool) (map[string]stock.Availability, error) {
 	out := map[string]stock.Availability{}
 	if len(skus) == 0 {
 		return out, nil
 	}
 	var levels []stockRow
-	if err := tx.Where("sku IN ?", skus).Order("sku").Find(&levels).Error; err != nil {
+	if err := tx.Select("sku", "available").Where("sku IN ?", skus).Order("sku").Find(&levels).Error; err != nil {
 		return nil, fmt.Errorf("store: read stock: %w", err)
+	}
+	for _, l := range levels {
+		out[l.SKU] = stock.Availability{Available: l.Available, ForSale: forSale[l.SKU]}
+	}
+	return out, nil
+}
+
+// forSaleOf reads whether each of skus and its product are active.
+func forSaleOf(tx *gorm.DB, skus []string) (map[string]bool, error) {
+	forSale := map[string]bool{}
+	if len(skus) == 0 {
+		return forSale, nil
 	}
 	var flags []struct {
 		Code          string
@@ -135,14 +167,10 @@ func availability(tx *gorm.DB, skus []string) (map[string]stock.Availability, er
 	if err != nil {
 		return nil, fmt.Errorf("store: read SKU status: %w", err)
 	}
-	forSale := map[string]bool{}
 	for _, f := range flags {
 		forSale[f.Code] = f.SKUActive && f.ProductActive
 	}
-	for _, l := range levels {
-		out[l.SKU] = stock.Availability{Available: l.Available, ForSale: forSale[l.SKU]}
-	}
-	return out, nil
+	return forSale, nil
 }
 
 // Decision returns the order's decision, if it has one.
@@ -201,8 +229,13 @@ func (s *Store) DecideAndSend(ctx context.Context, o stock.Order, decide func(ma
 // Decide, in one transaction, fails with stock.ErrAlreadyDecided when the order has a
 // decision; otherwise it locks the stock of the order's SKUs in SKU order, asks decide
 // for a decision on what it read and records it: for a reservation, the stock movements
-// and reservation rows; in every case the decision row. An error from decide aborts the
-// transaction and is returned.
+// and reservation rows; in every case the decision row, and the end of the order's
+// admission. An error from decide aborts the transaction and is returned.
+//
+// In a flash sale every decision and admission of the SKU takes turns on its stock row,
+// so what needs no lock is read before the lock is taken: the order's admission rows
+// (deleting them decides which still count) and whether its SKUs are for sale (staff's
+// switch, which no stock lock guards).
 func (s *Store) Decide(ctx context.Context, o stock.Order, decide func(map[string]stock.Availability) (stock.Decision, error)) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
 		_, decided, err := s.WithTx(tx).Decision(ctx, o.ID())
@@ -212,7 +245,15 @@ func (s *Store) Decide(ctx context.Context, o stock.Order, decide func(map[strin
 		if decided {
 			return stock.ErrAlreadyDecided
 		}
-		av, err := availability(forUpdate(tx), o.SKUs())
+		held, err := admissionsOf(tx, o.ID())
+		if err != nil {
+			return err
+		}
+		forSale, err := forSaleOf(tx, o.SKUs())
+		if err != nil {
+			return err
+		}
+		av, err := levelsOf(forUpdate(tx), o.SKUs(), forSale)
 		if err != nil {
 			return err
 		}
@@ -227,22 +268,23 @@ func (s *Store) Decide(ctx context.Context, o stock.Order, decide func(map[strin
 		if err := tx.Create(&row).Error; err != nil {
 			return duplicateAs(err, stock.ErrAlreadyDecided, "record decision")
 		}
-		if err := endAdmission(tx, o.ID(), true); err != nil {
+		ended, err := deleteAdmissions(tx, held)
+		if err != nil {
 			return err
 		}
 		if d.Outcome != stock.Reserved {
-			return nil
+			return uncount(tx, ended)
 		}
-		return reserve(tx, o, at)
+		return reserve(tx, o, ended, at)
 	})
 }
 
-// reserve holds the stock of every line of a reserved order and records its
-// reservations.
-func reserve(tx *gorm.DB, o stock.Order, at db.Time) error {
+// reserve holds the stock of every line of a reserved order, ends the admission units
+// of ended on the same rows, and records its reservations.
+func reserve(tx *gorm.DB, o stock.Order, ended map[string]int64, at db.Time) error {
 	reservations, movements := o.Reserve()
 	for _, m := range movements {
-		moved, err := move(tx, m, at)
+		moved, err := moveUncounting(tx, m, ended[m.SKU], at)
 		if err != nil {
 			return err
 		}
@@ -250,6 +292,10 @@ func reserve(tx *gorm.DB, o stock.Order, at db.Time) error {
 			// The rows are locked and were just found sufficient: this is a bug.
 			return fmt.Errorf("store: reserving %s for order %s: %w", m.SKU, o.ID(), stock.ErrInsufficient)
 		}
+		delete(ended, m.SKU)
+	}
+	if err := uncount(tx, ended); err != nil { // admitted SKUs the order no longer names
+		return err
 	}
 	rows := make([]reservationRow, len(reservations))
 	for i, r := range reservations {
@@ -266,7 +312,7 @@ func reserve(tx *gorm.DB, o stock.Order, at db.Time) error {
 // before the decision row.
 func (s *Store) EnsureDecision(ctx context.Context, d stock.Decision) error {
 	return s.transaction(ctx, func(tx *gorm.DB) error {
-		if err := endAdmission(tx, d.OrderID, false); err != nil {
+		if err := endAdmission(tx, d.OrderID); err != nil {
 			return err
 		}
 		row := toDecisionRow(d, s.at())
