@@ -70,9 +70,13 @@ func Open(cfg Config, log *slog.Logger) (*gorm.DB, error) {
 		return nil, err
 	}
 	gdb, err := gorm.Open(dialector, &gorm.Config{
-		TranslateError: true,
-		Logger:         logger.Discard,
-		NowFunc:        func() time.Time { return time.Now().UTC() },
+		// A lone INSERT, UPDATE or DELETE is atomic by itself, and no model here has
+		// hooks or associations that GORM would write beside it: its BEGIN and COMMIT
+		// around each would be two more round trips, under any row locks it took.
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
 		if d, ok := dialector.(*sqlite.Dialector); ok {
