@@ -114,7 +114,8 @@ type gateLevel struct {
 }
 
 // gateLevels reads the gate's view of skus in one statement, so the counter and the rows
-// come from one snapshot; a SKU without stock is absent.
+// come from one snapshot; a SKU without stock is absent. It runs on refusals only, and
+// a SKU's admissions are at most its stock's worth of rows.
 func (s *Store) gateLevels(ctx context.Context, skus []string) (map[string]gateLevel, error) {
 	var rows []struct {
 		SKU       string
