@@ -23,10 +23,10 @@ import (
 // every decision of the SKU takes turns on that one row.
 //
 // Every transaction that deletes admission rows holds the stock rows' locks first and
-// moves the counter by what it deleted (deleteAdmissions, uncount). Only a refusal looks further:
-// it reads the SKUs' live admissions, and where they disagree with the counter (expired
-// admissions, or a product service before migration 0007 that did not count) it
-// recounts under the lock and tries once more (recount).
+// moves the counter by what it deleted (deleteAdmissions, uncount). Only a refusal looks
+// further: it reads the SKUs' live admissions, and where they disagree with the counter
+// (expired admissions, or rows a product service before migration 0007 wrote without
+// counting) it recounts under the lock and tries once more (recount).
 
 // errShort and errAlreadyAdmitted end an admission's transaction without recording it.
 var (
