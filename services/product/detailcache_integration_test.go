@@ -26,7 +26,7 @@ func TestProductUpdateInvalidatesTheCachedDetailInRedis(t *testing.T) {
 		c.Redis.Addr, c.Redis.PoolSize = addr, 4
 		c.Redis.DialTimeout, c.Redis.ReadTimeout, c.Redis.WriteTimeout = time.Second, time.Second, time.Second
 	})
-	replica := serve(t, s.cfg, s.broker, s.log)
+	replica := serve(t, s.cfg, s.broker, s.log, nil)
 	// The replica reads first and fills the cache; the first service must then serve
 	// that same entry, and the first service's updates must reach the replica.
 	checkDetailCache(t, s, replica, s.client)

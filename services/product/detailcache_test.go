@@ -31,7 +31,7 @@ func TestProductDetailsKeepWorkingWithoutRedis(t *testing.T) {
 	cfg := s.cfg
 	cfg.Cache.Driver = "redis"
 	cfg.Redis = cache.RedisConfig{Addr: testkit.FreeAddr(t), PoolSize: 2, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}
-	replica := serve(t, cfg, s.broker, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	replica := serve(t, cfg, s.broker, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})), nil)
 
 	got, err := replica.GetProduct(s.ctx, &productapi.GetProductRequest{Id: p.Id})
 	if err != nil || got.Name != "Kettle" || got.Skus[0].Available != 3 {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
@@ -31,7 +33,9 @@ type handler struct {
 	catalog *catalog.Service
 	stock   *stock.Service
 	gate    *stock.Gate
-	log     *slog.Logger
+	// gateAnswers counts the gate's answers by outcome (newGateAnswers).
+	gateAnswers *prometheus.CounterVec
+	log         *slog.Logger
 }
 
 var _ productapi.ProductService = (*handler)(nil)
@@ -225,12 +229,15 @@ func (h *handler) AdmitOrder(ctx context.Context, req *productapi.AdmitOrderRequ
 	var unknown *stock.UnknownSKUError
 	switch {
 	case errors.As(err, &short):
+		h.gateAnswers.WithLabelValues(gateStockInsufficient).Inc()
 		return &productapi.AdmitOrderResponse{RefusedSku: short.SKU, Reason: errs.StockInsufficient.Name}, nil
 	case errors.As(err, &unknown):
+		h.gateAnswers.WithLabelValues(gateSKUNotFound).Inc()
 		return &productapi.AdmitOrderResponse{RefusedSku: unknown.SKU, Reason: errs.SkuNotFound.Name}, nil
 	case err != nil:
 		return nil, h.fail(ctx, err)
 	}
+	h.gateAnswers.WithLabelValues(gateAdmitted).Inc()
 	return &productapi.AdmitOrderResponse{}, nil
 }
 

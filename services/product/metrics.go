@@ -42,3 +42,28 @@ func (c *reservationCounter) Send(ctx context.Context, msg *mq.Message, fn func(
 	}
 	return nil
 }
+
+// Outcomes of the stock gate's answers, the values of cartwheel_stock_gate_answers_total's
+// outcome label.
+const (
+	gateAdmitted          = "admitted"
+	gateStockInsufficient = "stock_insufficient"
+	gateSKUNotFound       = "sku_not_found"
+)
+
+// newGateAnswers counts the stock gate's answers by outcome. An AdmitOrder that refuses
+// succeeds as an RPC, so the RPC metrics cannot tell an admission from a refusal; in a
+// flash sale this is where admissions turn into refusals once the stock is spoken for.
+func newGateAnswers(reg prometheus.Registerer) (*prometheus.CounterVec, error) {
+	answers := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cartwheel_stock_gate_answers_total",
+		Help: "The stock gate's answers to AdmitOrder, by outcome: admitted, stock_insufficient or sku_not_found.",
+	}, []string{"outcome"})
+	if err := reg.Register(answers); err != nil {
+		return nil, err
+	}
+	for _, outcome := range []string{gateAdmitted, gateStockInsufficient, gateSKUNotFound} {
+		answers.WithLabelValues(outcome)
+	}
+	return answers, nil
+}

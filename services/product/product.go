@@ -149,8 +149,12 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
+	gateAnswers, err := newGateAnswers(deps.Telemetry.For(ServiceName))
+	if err != nil {
+		return fail(err)
+	}
 	h := &handler{catalog: catalog.NewService(cached, cfg.Currency, clock), stock: stock.NewService(st),
-		gate: stock.NewGate(st, cfg.GateHintTTL, clock), log: log}
+		gate: stock.NewGate(st, cfg.GateHintTTL, clock), gateAnswers: gateAnswers, log: log}
 	svr, err := suite.NewServer(ServiceName, ln, deps.Registry, deps.Telemetry, func(opts ...server.Option) server.Server {
 		return productservice.NewServer(h, opts...)
 	})

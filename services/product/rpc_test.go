@@ -313,6 +313,12 @@ func TestAdmitOrderOverRPC(t *testing.T) {
 	if got := s.stock("GEAR-GRINDER-HAND"); got.Available != 3 || got.Reserved != 0 {
 		t.Errorf("admissions moved the stock: %+v", got)
 	}
+	for outcome, want := range map[string]float64{"admitted": 2, "stock_insufficient": 1, "sku_not_found": 1} {
+		labels := map[string]string{"service": "product", "outcome": outcome}
+		if got := s.counter("cartwheel_stock_gate_answers_total", labels); got != want {
+			t.Errorf("cartwheel_stock_gate_answers_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
 }
 
 func TestAdjustStockWithAnIdempotencyKeyOverRPC(t *testing.T) {

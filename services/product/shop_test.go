@@ -20,6 +20,7 @@ import (
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq"
 	"github.com/cartwheel-shop/cartwheel/pkg/mq/embedded"
+	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite"
 	"github.com/cartwheel-shop/cartwheel/pkg/suite/suitetest"
@@ -44,6 +45,8 @@ type shop struct {
 	broker   *embedded.Broker
 	orders   mq.Producer
 	outcomes *inbox
+	// tel holds the service's metrics.
+	tel *obs.Telemetry
 }
 
 func testConfig(dir string, seed bool) product.Config {
@@ -80,8 +83,9 @@ func startShop(t *testing.T, tweak ...func(*product.Config)) *shop {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { broker.Close() })
-	client := serve(t, cfg, broker, log)
-	s := &shop{t: t, ctx: ctx, cfg: cfg, log: log, client: client, broker: broker, outcomes: &inbox{}}
+	tel := obs.New()
+	client := serve(t, cfg, broker, log, tel)
+	s := &shop{t: t, ctx: ctx, cfg: cfg, log: log, client: client, broker: broker, outcomes: &inbox{}, tel: tel}
 	if s.orders, err = broker.NewProducer("test-order-tx", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -100,9 +104,10 @@ func startShop(t *testing.T, tweak ...func(*product.Config)) *shop {
 	return s
 }
 
-// serve runs one product service over cfg and broker until the test ends, and returns
-// a client of that service alone (replicas of one shop each get their own).
-func serve(t *testing.T, cfg product.Config, broker *embedded.Broker, log *slog.Logger) productservice.Client {
+// serve runs one product service over cfg and broker until the test ends, recording
+// its metrics in tel (nil: none), and returns a client of that service alone (replicas
+// of one shop each get their own).
+func serve(t *testing.T, cfg product.Config, broker *embedded.Broker, log *slog.Logger, tel *obs.Telemetry) productservice.Client {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -110,7 +115,7 @@ func serve(t *testing.T, cfg product.Config, broker *embedded.Broker, log *slog.
 	}
 	// Seeded with the address, so clients need not wait for Kitex's delayed registration.
 	reg := registry.NewStatic(map[string][]string{product.ServiceName: {ln.Addr().String()}})
-	svc, cleanup, err := product.New(context.Background(), cfg, product.Deps{Logger: log, Registry: reg, MQ: broker, Listener: ln})
+	svc, cleanup, err := product.New(context.Background(), cfg, product.Deps{Logger: log, Registry: reg, MQ: broker, Listener: ln, Telemetry: tel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,4 +227,33 @@ func (s *shop) stock(sku string) productapi.Stock {
 		s.t.Fatalf("GetStock %s: %v", sku, errs.FromRPC(err))
 	}
 	return *st
+}
+
+// counter reads the value of the counter name with labels from the shop's metrics, 0
+// when it has no such series.
+func (s *shop) counter(name string, labels map[string]string) float64 {
+	s.t.Helper()
+	families, err := s.tel.Registry().Gather()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range f.GetMetric() {
+			have := map[string]string{}
+			for _, l := range m.GetLabel() {
+				have[l.GetName()] = l.GetValue()
+			}
+			for k, v := range labels {
+				if have[k] != v {
+					continue series
+				}
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }
