@@ -266,3 +266,30 @@ func TestGateAdmitsNeighbouringSKUsAtOnce(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// TestGateCountsAnOrderOnce: copies of one admission racing each other (a retry that
+// overtakes the first attempt) hold the order's units once: the copy whose rows collide
+// rolls its count back.
+func TestGateCountsAnOrderOnce(t *testing.T) {
+	onEachEngine(t, func(t *testing.T, e *env) {
+		e.product(e.category("Mugs"), "Mug", "MUG", 1200)
+		e.restock("MUG-1", 10)
+		gate := stock.NewGate(e.store, 0, time.Now)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				if err := gate.Admit(e.ctx, "o-copies", []stock.Line{{SKU: "MUG-1", Quantity: 3}}); err != nil {
+					t.Errorf("a copy of the admission: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		e.counted("MUG-1")
+		if held := e.count("SELECT admitted FROM stock WHERE sku = 'MUG-1'"); held != 3 {
+			t.Fatalf("8 copies of one 3-unit admission hold %d units, want 3", held)
+		}
+		if err := gate.Admit(e.ctx, "o-rest", []stock.Line{{SKU: "MUG-1", Quantity: 7}}); err != nil {
+			t.Fatalf("the 7 units the copies left: %v", err)
+		}
+	})
+}
