@@ -143,7 +143,14 @@ func (s *Store) UpdateOrderAndSend(ctx context.Context, id string, rule func(*or
 			return nil, err
 		}
 		snap := o.Snapshot()
-		err = s.inTx(ctx, ev, func(tx *gorm.DB) error { return saveOrder(tx, snap, read, ev) })
+		save := func(tx *gorm.DB) error { return saveOrder(tx, snap, read, ev) }
+		if ev == nil {
+			// No message to tie it to, and without a refund to record the save is one
+			// conditional UPDATE: atomic by itself, so no BEGIN and COMMIT around it.
+			err = save(s.db.WithContext(ctx))
+		} else {
+			err = s.inTx(ctx, ev, save)
+		}
 		if errors.Is(err, errLostRace) {
 			continue
 		}
