@@ -145,11 +145,11 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Service, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
-	ln, err := deps.Listen(cfg.Addr)
+	gateAnswers, err := newGateAnswers(deps.Telemetry.For(ServiceName))
 	if err != nil {
 		return fail(err)
 	}
-	gateAnswers, err := newGateAnswers(deps.Telemetry.For(ServiceName))
+	ln, err := deps.Listen(cfg.Addr)
 	if err != nil {
 		return fail(err)
 	}
