@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	baseapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/base"
 	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
@@ -313,11 +315,15 @@ func TestAdmitOrderOverRPC(t *testing.T) {
 	if got := s.stock("GEAR-GRINDER-HAND"); got.Available != 3 || got.Reserved != 0 {
 		t.Errorf("admissions moved the stock: %+v", got)
 	}
-	for outcome, want := range map[string]float64{"admitted": 2, "stock_insufficient": 1, "sku_not_found": 1} {
-		labels := map[string]string{"service": "product", "outcome": outcome}
-		if got := s.counter("cartwheel_stock_gate_answers_total", labels); got != want {
-			t.Errorf("cartwheel_stock_gate_answers_total{outcome=%q} = %v, want %v", outcome, got, want)
-		}
+	const answers = `
+# HELP cartwheel_stock_gate_answers_total The stock gate's answers to AdmitOrder, by outcome: admitted, stock_insufficient or sku_not_found.
+# TYPE cartwheel_stock_gate_answers_total counter
+cartwheel_stock_gate_answers_total{outcome="admitted",service="product"} 2
+cartwheel_stock_gate_answers_total{outcome="sku_not_found",service="product"} 1
+cartwheel_stock_gate_answers_total{outcome="stock_insufficient",service="product"} 1
+`
+	if err := testutil.GatherAndCompare(s.tel.Registry(), strings.NewReader(answers), "cartwheel_stock_gate_answers_total"); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -228,32 +228,3 @@ func (s *shop) stock(sku string) productapi.Stock {
 	}
 	return *st
 }
-
-// counter reads the value of the counter name with labels from the shop's metrics, 0
-// when it has no such series.
-func (s *shop) counter(name string, labels map[string]string) float64 {
-	s.t.Helper()
-	families, err := s.tel.Registry().Gather()
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-	series:
-		for _, m := range f.GetMetric() {
-			have := map[string]string{}
-			for _, l := range m.GetLabel() {
-				have[l.GetName()] = l.GetValue()
-			}
-			for k, v := range labels {
-				if have[k] != v {
-					continue series
-				}
-			}
-			return m.GetCounter().GetValue()
-		}
-	}
-	return 0
-}
