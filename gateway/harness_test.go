@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	userapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/user"
 	"github.com/cartwheel-shop/cartwheel/pkg/config"
+	"github.com/cartwheel-shop/cartwheel/pkg/errs"
 	"github.com/cartwheel-shop/cartwheel/pkg/obs"
 	"github.com/cartwheel-shop/cartwheel/pkg/registry"
 	"github.com/cartwheel-shop/cartwheel/pkg/testkit"
@@ -45,6 +47,33 @@ type fakes struct {
 
 func newFakes() *fakes {
 	return &fakes{users: &fakeUsers{}, products: &fakeProducts{}, orders: &fakeOrders{}, payments: &fakePayments{}}
+}
+
+// refusingFakes are fakes whose every call answers errs.Unavailable: for tests that
+// cross every route and care only about what the gateway does before a service answers.
+func refusingFakes() *fakes {
+	f := newFakes()
+	refusal := errs.New(errs.Unavailable).ToBiz()
+	for _, fake := range []any{f.users, f.products, f.orders, f.payments} {
+		v := reflect.ValueOf(fake).Elem()
+		for i := range v.NumField() {
+			field := v.Field(i)
+			if field.Kind() != reflect.Func || !field.IsNil() {
+				continue
+			}
+			typ := field.Type()
+			field = reflect.NewAt(typ, field.Addr().UnsafePointer()).Elem() // unexported
+			field.Set(reflect.MakeFunc(typ, func([]reflect.Value) []reflect.Value {
+				out := make([]reflect.Value, typ.NumOut())
+				for i := range out {
+					out[i] = reflect.Zero(typ.Out(i))
+				}
+				out[len(out)-1] = reflect.ValueOf(&refusal).Elem()
+				return out
+			}))
+		}
+	}
+	return f
 }
 
 func (f *fakes) clients() *Clients {
