@@ -6,6 +6,9 @@
 # run stays within a few minutes: SCHEMATHESIS_MAX_EXAMPLES (default 15).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$root/scripts/lib.sh"
+log() { echo "schemathesis: $*" >&2; }
 version=4.32.5
 # The newest Python at hand: 3.11's ast.parse fails inside Hypothesis on deep schemas
 # ("AST constructor recursion depth mismatch", a CPython bug fixed in 3.12).
@@ -23,32 +26,10 @@ fi
 
 (cd "$root/cmd/cartwheel" && go build -o "$venv/cartwheel" .)
 
-# Free ports, chosen by the kernel; the dev server binds them at once after.
-read -r gw user product order payment admin < <(python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(6)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-PY
-)
 data=$(mktemp -d)
-out="$data/server.out"
-GATEWAY_ADDR=127.0.0.1:$gw USER_ADDR=127.0.0.1:$user PRODUCT_ADDR=127.0.0.1:$product \
-  ORDER_ADDR=127.0.0.1:$order PAYMENT_ADDR=127.0.0.1:$payment CARTWHEEL_ADMIN_ADDR=127.0.0.1:$admin \
-  GATEWAY_RATE_PER_IP=100000 GATEWAY_BURST_PER_IP=100000 GATEWAY_RATE_PER_USER=100000 GATEWAY_BURST_PER_USER=100000 \
-  GATEWAY_LOGIN_BURST_PER_IP=100000 USER_BCRYPT_COST=4 \
-  "$venv/cartwheel" -data "$data" >"$out" 2>"$data/server.log" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 600); do
-  grep -q "Cartwheel is running" "$out" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$data/server.log" >&2; echo "schemathesis: the dev server did not start" >&2; exit 1; }
-  sleep 0.2
-done
-base=http://127.0.0.1:$gw
+trap 'kill "${DEV_PID:-}" 2>/dev/null; wait "${DEV_PID:-}" 2>/dev/null; rm -rf "$data"' EXIT
+start_dev_server "$venv/cartwheel" "$data"
+base=$DEV_BASE
 
 token() { # $1 email, $2 password
   curl -sf -XPOST "$base/api/v1/auth/login" -d "{\"email\":\"$1\",\"password\":\"$2\"}" |
