@@ -6,7 +6,7 @@ SHELL := /bin/bash
 MODULES := idl pkg services/user services/product services/order services/payment gateway cmd/cartwheel
 BIN     := bin
 
-.PHONY: gen gen-check build run test unit browser schemathesis integration lint vet fmt-check import-names bench bench-up chaos invariants invariants-up help
+.PHONY: gen gen-check build run test unit browser schemathesis clients integration lint vet fmt-check import-names bench bench-up chaos invariants invariants-up help
 
 help:
 	@echo "make run    - the whole fleet in one process on embedded defaults (http://127.0.0.1:8080)"
@@ -23,6 +23,7 @@ help:
 	@echo "              (BENCH_ARGS='-runs 1 -duration 2s' for a quicker look; docs/benchmarks.md)"
 	@echo "make bench-up - the same against make up's fleet, which it starts (or restarts) with the load settings"
 	@echo "make schemathesis - schemathesis against /openapi.json of a dev server, as customer and admin (in make test)"
+	@echo "make clients - clients generated from /openapi.json (Python, TypeScript, Go) built and run against a dev server (in make test)"
 	@echo "make chaos  - the fault matrix on make up's fleet under a checkout load (docs/resilience.md, about 12 min)"
 	@echo "make invariants / invariants-up - the invariant checker on ./data (make run) / make up's MySQL"
 
@@ -112,7 +113,12 @@ integration:
 schemathesis:
 	scripts/schemathesis.sh
 
-test: gen-check lint deploy-lint unit schemathesis browser deploy-check integration
+# Python, TypeScript and Go clients generated from /openapi.json: built, and the Python
+# one walks a shopper's and an admin's journey against a dev server.
+clients:
+	scripts/clients.sh
+
+test: gen-check lint deploy-lint unit schemathesis clients browser deploy-check integration
 
 # make test builds and checks one image (all five take minutes more on a cold cache) and
 # every chart.

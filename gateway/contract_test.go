@@ -40,7 +40,7 @@ var requestSchemas = map[string]any{
 	"RegisterRequest": registerBody{}, "LoginRequest": loginBody{}, "RefreshTokenRequest": refreshBody{},
 	"AddressInput": addressBody{}, "SetCartItemRequest": setCartItemBody{}, "CreateCategoryRequest": createCategoryBody{},
 	"LineRequest": lineBody{}, "CreateOrderRequest": createOrderBody{}, "ShipRequest": shipBody{},
-	"NewSku": newSKUBody{}, "CreateProductRequest": createProductBody{}, "UpdateProductRequest": updateProductBody{},
+	"SkuInput": newSKUBody{}, "CreateProductRequest": createProductBody{}, "UpdateProductRequest": updateProductBody{},
 	"AdjustStockRequest": adjustStockBody{}, "MoneyInput": moneyBody{},
 }
 
