@@ -101,14 +101,13 @@ ensure_chromium() {
   log "using $("$CARTWHEEL_CHROMIUM" --version 2>/dev/null || echo "$CARTWHEEL_CHROMIUM")"
 }
 
-# start_dev_server BINARY DATA_DIR [NAME=VALUE...]: starts the dev server (cmd/cartwheel,
-# built by the caller) on kernel-chosen free loopback ports with DATA_DIR as its data
-# folder, the extra settings added to its environment, and waits until it serves.
+# start_dev_server BINARY DATA_DIR: starts the dev server (cmd/cartwheel, built by the
+# caller) on kernel-chosen free loopback ports with DATA_DIR as its data folder, and
+# waits until it serves.
 # Sets DEV_PID and DEV_BASE (the gateway's URL); the server's log is DATA_DIR/server.log.
 # Rate limits are lifted and bcrypt is cheap: the callers are contract runs, not load.
 start_dev_server() {
   local bin=$1 data=$2 gw user product order payment admin
-  shift 2
   read -r gw user product order payment admin < <(python3 - <<'PY'
 import socket
 socks = [socket.socket() for _ in range(6)]
@@ -122,7 +121,7 @@ PY
   env GATEWAY_ADDR=127.0.0.1:$gw USER_ADDR=127.0.0.1:$user PRODUCT_ADDR=127.0.0.1:$product \
     ORDER_ADDR=127.0.0.1:$order PAYMENT_ADDR=127.0.0.1:$payment CARTWHEEL_ADMIN_ADDR=127.0.0.1:$admin \
     GATEWAY_RATE_PER_IP=100000 GATEWAY_BURST_PER_IP=100000 GATEWAY_RATE_PER_USER=100000 GATEWAY_BURST_PER_USER=100000 \
-    GATEWAY_LOGIN_BURST_PER_IP=100000 USER_BCRYPT_COST=4 "$@" \
+    GATEWAY_LOGIN_BURST_PER_IP=100000 USER_BCRYPT_COST=4 \
     "$bin" -data "$data" >"$data/server.out" 2>"$data/server.log" &
   DEV_PID=$!
   DEV_BASE=http://127.0.0.1:$gw
