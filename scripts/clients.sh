@@ -24,7 +24,7 @@ mkdir -p "$cache"
 
 command -v java >/dev/null || { log "java is needed to run openapi-generator"; exit 1; }
 jar="$cache/openapi-generator-cli-$oag_version.jar"
-if ! echo "$oag_sha256  $jar" | sha256sum -c --quiet 2>/dev/null; then
+if ! { [ -f "$jar" ] && echo "$oag_sha256  $jar" | sha256sum -c --quiet >/dev/null 2>&1; }; then
   log "fetching openapi-generator $oag_version from Maven Central"
   curl -sSfL -o "$jar.tmp" \
     "https://repo1.maven.org/maven2/org/openapitools/openapi-generator-cli/$oag_version/openapi-generator-cli-$oag_version.jar"
