@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"slices"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
@@ -48,7 +49,13 @@ func clientKind() app.HandlerFunc {
 	}
 }
 
+// clientOf is the client a handler shapes its answer for. Asking makes the answer
+// depend on X-Client, so it says so (Vary): a cache in between must not hand the app's
+// card to the web shop.
 func clientOf(c *app.RequestContext) clientType {
+	if !slices.Contains(c.Response.Header.GetAll("Vary"), headerClient) {
+		c.Response.Header.Add("Vary", headerClient)
+	}
 	if k, ok := c.Value(keyClient).(clientType); ok {
 		return k
 	}

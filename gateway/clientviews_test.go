@@ -90,6 +90,15 @@ func TestEachClientGetsItsShape(t *testing.T) {
 			if got := keysOf(t, a.body); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("keys %v, want %v", got, tt.want)
 			}
+			named := 0
+			for _, v := range a.header.Values("Vary") {
+				if containsFold(v, "X-Client") {
+					named++
+				}
+			}
+			if named != 1 {
+				t.Fatalf("Vary %v: the answer depends on X-Client, so Vary names it once", a.header.Values("Vary"))
+			}
 		})
 	}
 	t.Run("card_values", func(t *testing.T) {

@@ -336,6 +336,58 @@ func TestCORS(t *testing.T) {
 	}
 }
 
+// TestCORSAllowsWhatTheDocumentNames: a browser on an allowed origin may send every
+// request header the document names (but the webhook's, which only a provider's
+// servers send) and read every answer header it documents.
+func TestCORSAllowsWhatTheDocumentNames(t *testing.T) {
+	h := start(t, newFakes(), func(c *Config) { c.CORSOrigins = []string{"https://shop.example.com"} })
+	doc, err := openapi3.NewLoader().LoadFromData(openapiDocument)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent, answered := map[string]bool{}, map[string]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value.In == openapi3.ParameterInHeader && op.OperationID != "paymentWebhook" {
+					sent[p.Value.Name] = true
+				}
+			}
+			for _, r := range op.Responses.Map() {
+				for name := range r.Value.Headers {
+					answered[name] = true
+				}
+			}
+		}
+	}
+	if !sent["X-Client"] || !answered["X-Trace-ID"] || !answered["Retry-After"] {
+		t.Fatalf("the document's headers look incomplete: sends %v, answers %v", sent, answered)
+	}
+	for name := range sent {
+		a := h.do(call{method: "OPTIONS", path: "/api/v1/products", header: map[string]string{
+			"Origin": "https://shop.example.com", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": name}})
+		if !containsFold(a.header.Get("Access-Control-Allow-Headers"), name) {
+			t.Errorf("a browser may not send %s: %d %v", name, a.status, a.header)
+		}
+	}
+	a := h.do(call{method: "GET", path: "/api/v1/products", header: map[string]string{"Origin": "https://shop.example.com"}})
+	for name := range answered {
+		if !containsFold(a.header.Get("Access-Control-Expose-Headers"), name) {
+			t.Errorf("a browser may not read %s: %v", name, a.header)
+		}
+	}
+}
+
+// containsFold: list, a comma-separated header value, names name in any letter case.
+func containsFold(list, name string) bool {
+	for item := range strings.SplitSeq(list, ",") {
+		if strings.EqualFold(strings.TrimSpace(item), name) {
+			return true
+		}
+	}
+	return false
+}
+
 func TestCORSOffByDefault(t *testing.T) {
 	h := start(t, newFakes())
 	a := h.do(call{method: "GET", path: "/openapi.json", header: map[string]string{"Origin": "https://shop.example.com"}})

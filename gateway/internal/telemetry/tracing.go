@@ -11,11 +11,9 @@ import (
 	"github.com/cloudwego/hertz/pkg/common/tracer/stats"
 	"github.com/hertz-contrib/obs-opentelemetry/tracing"
 	"go.opentelemetry.io/otel/trace"
-)
 
-// headerTraceID answers every request with its trace id, so a client can quote it in a
-// bug report and an operator can open the trace in Jaeger.
-const headerTraceID = "X-Trace-ID"
+	"github.com/cartwheel-shop/cartwheel/gateway/internal/headers"
+)
 
 // Tracing is hertz-contrib's OpenTelemetry server tracing: it continues a caller's
 // W3C traceparent and spans the request under its route template (never the raw path,
@@ -33,11 +31,12 @@ func Tracing() ([]config.Option, app.HandlerFunc) {
 	return []config.Option{tracer, server.WithTraceLevel(stats.LevelBase)}, tracing.ServerMiddleware(cfg)
 }
 
-// TraceIDHeader puts the request's trace id on the answer.
+// TraceIDHeader puts the request's trace id on the answer (headers.TraceID), so a
+// client can quote it in a bug report and an operator can open the trace in Jaeger.
 func TraceIDHeader() app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
 		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-			c.Header(headerTraceID, sc.TraceID().String())
+			c.Header(headers.TraceID, sc.TraceID().String())
 		}
 		c.Next(ctx)
 	}
