@@ -32,8 +32,8 @@ const (
 	keyClient    = "cartwheel.client"
 )
 
-// clientKind reads X-Client for every request; an unknown client is refused rather
-// than guessed, so a typo shows at once instead of as a surprising shape.
+// clientKind reads X-Client on a route whose answer it shapes; an unknown client is
+// refused rather than guessed, so a typo shows at once instead of as a surprising shape.
 func clientKind() app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
 		switch v := clientType(c.GetHeader(headerClient)); v {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	orderapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/order"
 	productapi "github.com/cartwheel-shop/cartwheel/idl/kitex_gen/product"
 	"github.com/cartwheel-shop/cartwheel/pkg/errs"
@@ -117,4 +119,37 @@ func TestEachClientGetsItsShape(t *testing.T) {
 			t.Fatalf("details %v do not name X-Client", got)
 		}
 	})
+}
+
+// TestXClientIsReadWhereDocumented: X-Client shapes exactly the operations the document
+// gives it, so an unknown client is refused there (400 naming X-Client) and means
+// nothing elsewhere (the admin's order read once answered a mini client a summary
+// where the document promises an Order, and /healthz refused "X-Client: tv").
+func TestXClientIsReadWhereDocumented(t *testing.T) {
+	h := start(t, refusingFakes())
+	doc, err := openapi3.NewLoader().LoadFromData(openapiDocument)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shaped := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			documented := op.Parameters.GetByInAndName(openapi3.ParameterInHeader, "X-Client") != nil
+			a := h.do(call{method: method, path: examplePath(path), token: h.admin(), body: map[string]any{},
+				header: map[string]string{"X-Client": "tv"}})
+			refused := false
+			if a.status == http.StatusBadRequest {
+				_, refused = details(a.envelope(t))["X-Client"]
+			}
+			if documented != refused {
+				t.Errorf("%s %s: X-Client documented %v, an unknown one refused %v (%d %s)", method, path, documented, refused, a.status, a.body)
+			}
+			if documented {
+				shaped++
+			}
+		}
+	}
+	if shaped < 10 {
+		t.Fatalf("%d operations document X-Client; the views cover more", shaped)
+	}
 }

@@ -136,7 +136,7 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 	if len(cfg.CORSOrigins) > 0 {
 		h.Use(headers.CORS(cfg.CORSOrigins))
 	}
-	h.Use(bodyLimit(cfg.MaxBodyBytes), clientKind())
+	h.Use(bodyLimit(cfg.MaxBodyBytes))
 
 	tokens := token.NewIssuer([]byte(cfg.JWTSecret), cfg.AccessTTL, nil)
 	a := &api{
@@ -153,6 +153,7 @@ func wire(h *server.Hertz, ready *readiness, cfg Config, deps Deps, clients *Cli
 		limitUser:    limit(limits.perUser, userKey, deps.Logger),
 		admin:        requireAdmin(),
 		canary:       routeCanary(live),
+		client:       clientKind(),
 	}
 	registerAPI(h.Engine, a, g, cfg.SandboxEnabled)
 	registerOps(h.Engine, ready)

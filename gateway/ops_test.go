@@ -136,6 +136,12 @@ func TestOpenAPIIsValidOpenAPI303(t *testing.T) {
 	}
 }
 
+// examplePath is a document's path with a well-formed value in each parameter.
+func examplePath(path string) string {
+	values := map[string]string{"id": "0b9e4c1e-5f6a-4c2b-9d7e-3a1f2b4c5d6e", "sku": "MUG-RED", "file": "store.js"}
+	return pathParam.ReplaceAllStringFunc(path, func(p string) string { return values[p[1:len(p)-1]] })
+}
+
 // TestOpenAPISecurityMatchesTheRoutes: a client generated from the document sends a
 // token exactly where the gateway asks for one. Every operation states its security; one
 // that names bearerAuth answers a call without a token 401 UNAUTHENTICATED, and one with
@@ -144,10 +150,9 @@ func TestOpenAPIIsValidOpenAPI303(t *testing.T) {
 func TestOpenAPISecurityMatchesTheRoutes(t *testing.T) {
 	h := start(t, refusingFakes())
 	doc := loadOpenAPI(t, openapiDocument)
-	values := map[string]string{"id": "0b9e4c1e-5f6a-4c2b-9d7e-3a1f2b4c5d6e", "sku": "MUG-RED", "file": "store.js"}
 	checked := 0
 	for path, ops := range doc.Paths {
-		concrete := pathParam.ReplaceAllStringFunc(path, func(p string) string { return values[p[1:len(p)-1]] })
+		concrete := examplePath(path)
 		for method, op := range ops {
 			name := strings.ToUpper(method) + " " + path
 			if op.Security == nil {

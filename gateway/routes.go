@@ -17,6 +17,9 @@ type guards struct {
 	// canary picks the release of the services a request reaches (pkg/canary): before
 	// authentication by header, after it by user share too.
 	canary app.HandlerFunc
+	// client reads X-Client on the routes whose answers it shapes, the ones the
+	// document gives the header; elsewhere the header means nothing and is not read.
+	client app.HandlerFunc
 }
 
 // registerAPI declares every route of the public API (shared/API.md); openapi.json
@@ -28,8 +31,8 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	v1.POST("/auth/refresh", a.refresh)
 	v1.POST("/auth/logout", a.logout)
 	v1.GET("/categories", a.listCategories)
-	v1.GET("/products", a.listProducts)
-	v1.GET("/products/:id", a.getProduct)
+	v1.GET("/products", g.client, a.listProducts)
+	v1.GET("/products/:id", g.client, a.getProduct)
 	v1.POST("/payments/webhook", a.paymentWebhook) // the provider signs it; no user token
 	// Without this GET /payments/webhook would be GET /payments/{id} for the id "webhook".
 	v1.GET("/payments/webhook", methodNotAllowed(r))
@@ -40,14 +43,14 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	user.GET("/me/addresses", a.listAddresses)
 	user.POST("/me/addresses", a.addAddress)
 	user.DELETE("/me/addresses/:id", a.deleteAddress)
-	user.GET("/cart", a.getCart)
-	user.PUT("/cart/items/:sku", a.setCartItem)
-	user.DELETE("/cart/items/:sku", a.removeCartItem)
-	user.POST("/orders", a.createOrder)
-	user.GET("/orders", a.listOrders)
-	user.GET("/orders/:id", a.getOrder)
-	user.POST("/orders/:id/cancel", a.cancelOrder)
-	user.POST("/orders/:id/confirm-receipt", a.confirmReceipt)
+	user.GET("/cart", g.client, a.getCart)
+	user.PUT("/cart/items/:sku", g.client, a.setCartItem)
+	user.DELETE("/cart/items/:sku", g.client, a.removeCartItem)
+	user.POST("/orders", g.client, a.createOrder)
+	user.GET("/orders", g.client, a.listOrders)
+	user.GET("/orders/:id", g.client, a.getOrder)
+	user.POST("/orders/:id/cancel", g.client, a.cancelOrder)
+	user.POST("/orders/:id/confirm-receipt", g.client, a.confirmReceipt)
 	user.POST("/orders/:id/payments", a.createPayment)
 	user.GET("/payments/:id", a.getPayment)
 	if sandbox {
@@ -60,7 +63,7 @@ func registerAPI(r *route.Engine, a *api, g guards, sandbox bool) {
 	admin.PATCH("/products/:id", a.updateProduct)
 	admin.GET("/skus/:sku/stock", a.getStock)
 	admin.POST("/skus/:sku/stock", a.adjustStock)
-	admin.POST("/orders/:id/ship", a.shipOrder)
+	admin.POST("/orders/:id/ship", g.client, a.shipOrder)
 	admin.GET("/orders", a.adminListOrders)
 	admin.GET("/orders/:id", a.adminGetOrder)
 	admin.GET("/orders/:id/payments", a.adminOrderPayments)
