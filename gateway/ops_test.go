@@ -136,6 +136,32 @@ func TestOpenAPIIsValidOpenAPI303(t *testing.T) {
 	}
 }
 
+// TestOpenAPIListsTheErrorCatalog: Error.code's description lists every code of
+// errs.Catalog with its HTTP status and message, and nothing else, so a client team
+// reads the codes it may meet where its generated client documents the field.
+func TestOpenAPIListsTheErrorCatalog(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openapiDocument)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]string{}
+	for line := range strings.SplitSeq(doc.Components.Schemas["Error"].Value.Properties["code"].Value.Description, "\n") {
+		if name, rest, ok := strings.Cut(strings.TrimPrefix(line, "- `"), "` "); ok && strings.HasPrefix(line, "- `") {
+			listed[name] = rest
+		}
+	}
+	for _, c := range errs.Catalog() {
+		want := fmt.Sprintf("(%d): %s", c.HTTP, c.Message)
+		if got, ok := listed[c.Name]; !ok || got != want {
+			t.Errorf("Error.code lists %s as %q, want %q", c.Name, got, want)
+		}
+		delete(listed, c.Name)
+	}
+	for name := range listed {
+		t.Errorf("Error.code lists %s, which the catalog does not have", name)
+	}
+}
+
 // examplePath is a document's path with a well-formed value in each parameter.
 func examplePath(path string) string {
 	values := map[string]string{"id": "0b9e4c1e-5f6a-4c2b-9d7e-3a1f2b4c5d6e", "sku": "MUG-RED", "file": "store.js"}
