@@ -127,10 +127,7 @@ func TestEachClientGetsItsShape(t *testing.T) {
 // where the document promises an Order, and /healthz refused "X-Client: tv").
 func TestXClientIsReadWhereDocumented(t *testing.T) {
 	h := start(t, refusingFakes())
-	doc, err := openapi3.NewLoader().LoadFromData(openapiDocument)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI3(t)
 	shaped := 0
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {

@@ -47,6 +47,16 @@ func loadOpenAPI(t *testing.T, raw []byte) openapiDoc {
 	return doc
 }
 
+// loadOpenAPI3 is the served document as kin-openapi reads it, references resolved.
+func loadOpenAPI3(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(openapiDocument)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 
 // TestOpenAPIMatchesRoutes keeps the document and the router from drifting apart.
@@ -127,10 +137,7 @@ func TestOpenAPIIsCoherent(t *testing.T) {
 // document for it). Patterns are ECMA-262, as the specification says; Go's regexp has no
 // lookahead, so the loader is told not to compile them.
 func TestOpenAPIIsValidOpenAPI303(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromData(openapiDocument)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI3(t)
 	if err := doc.Validate(context.Background(), openapi3.DisableSchemaPatternValidation()); err != nil {
 		t.Fatal(err)
 	}
@@ -140,10 +147,7 @@ func TestOpenAPIIsValidOpenAPI303(t *testing.T) {
 // errs.Catalog with its HTTP status and message, and nothing else, so a client team
 // reads the codes it may meet where its generated client documents the field.
 func TestOpenAPIListsTheErrorCatalog(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromData(openapiDocument)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI3(t)
 	listed := map[string]string{}
 	for line := range strings.SplitSeq(doc.Components.Schemas["Error"].Value.Properties["code"].Value.Description, "\n") {
 		if name, rest, ok := strings.Cut(strings.TrimPrefix(line, "- `"), "` "); ok && strings.HasPrefix(line, "- `") {
@@ -372,10 +376,7 @@ func TestCORS(t *testing.T) {
 // servers send) and read every answer header it documents.
 func TestCORSAllowsWhatTheDocumentNames(t *testing.T) {
 	h := start(t, newFakes(), func(c *Config) { c.CORSOrigins = []string{"https://shop.example.com"} })
-	doc, err := openapi3.NewLoader().LoadFromData(openapiDocument)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI3(t)
 	sent, answered := map[string]bool{}, map[string]bool{}
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
