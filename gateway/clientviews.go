@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"slices"
 
 	"github.com/cloudwego/hertz/pkg/app"
 
@@ -34,8 +33,11 @@ const (
 
 // clientKind reads X-Client on a route whose answer it shapes; an unknown client is
 // refused rather than guessed, so a typo shows at once instead of as a surprising shape.
+// The answer depends on the header, so it says so (Vary): a cache in between must not
+// hand the app's card to the web shop.
 func clientKind() app.HandlerFunc {
 	return func(ctx context.Context, c *app.RequestContext) {
+		c.Response.Header.Add("Vary", headerClient)
 		switch v := clientType(c.GetHeader(headerClient)); v {
 		case "":
 			c.Set(keyClient, clientWeb)
@@ -49,13 +51,8 @@ func clientKind() app.HandlerFunc {
 	}
 }
 
-// clientOf is the client a handler shapes its answer for. Asking makes the answer
-// depend on X-Client, so it says so (Vary): a cache in between must not hand the app's
-// card to the web shop.
+// clientOf is the client a handler shapes its answer for (clientKind read it).
 func clientOf(c *app.RequestContext) clientType {
-	if !slices.Contains(c.Response.Header.GetAll("Vary"), headerClient) {
-		c.Response.Header.Add("Vary", headerClient)
-	}
 	if k, ok := c.Value(keyClient).(clientType); ok {
 		return k
 	}

@@ -18,7 +18,7 @@ oag_version=7.17.0
 oag_sha256=25d6bd8273dd2be99979d544b62ea43f0ce1975f1aa582678b5093d1e7fcfce8
 oapi_codegen=github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2
 oapi_runtime=github.com/oapi-codegen/runtime@v1.9.0
-typescript=typescript@5.9.3
+typescript_version=5.9.3
 cache="$root/.cache/clients"
 mkdir -p "$cache"
 
@@ -56,7 +56,8 @@ step() { # NAME COMMAND...: runs one check, records a failure and goes on
 
 typescript_client() {
   generate typescript-fetch "$work/ts" --additional-properties=npmName=cartwheel-client &&
-    { [ -x "$cache/node/node_modules/.bin/tsc" ] || npm install --silent --prefix "$cache/node" "$typescript" >/dev/null; } &&
+    { [ "$("$cache/node/node_modules/.bin/tsc" --version 2>/dev/null)" = "Version $typescript_version" ] ||
+      npm install --silent --prefix "$cache/node" "typescript@$typescript_version" >/dev/null; } &&
     (cd "$work/ts" && "$cache/node/node_modules/.bin/tsc" --noEmit --strict -p tsconfig.json)
 }
 
